@@ -1,0 +1,186 @@
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from governance import services
+from governance.admin_base import ScopedAdminMixin
+from governance.models import ApiToken, Notification, User
+from governance.scoping import visible_to
+from grid.models import Area
+
+
+class ScopedAreaChoiceMixin:
+    """Area choices in a form are the areas the administrator may see."""
+
+    area_fields: tuple[str, ...] = ()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.area_fields:
+            kwargs["queryset"] = visible_to(request.user, Area.objects.all())
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(User)
+class UserAdmin(ScopedAreaChoiceMixin, ScopedAdminMixin, DjangoUserAdmin):
+    area_fields = ("home_area",)
+    list_display = ["username", "display_name", "role", "home_area", "is_active", "last_login"]
+    list_filter = ["role", "is_active"]
+    list_select_related = ["home_area"]
+    search_fields = ["username", "first_name", "last_name", "email"]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Person"), {"fields": ("last_name", "first_name", "email", "phone")}),
+        (_("Role and area"), {"fields": ("role", "home_area", "is_active", "is_superuser")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"fields": ("username", "password1", "password2", "role", "home_area")}),
+    )
+    readonly_fields = ["last_login", "date_joined"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if request.user.is_superuser else [*fields, "is_superuser"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        actor = request.user
+
+        class AssignmentForm(form):
+            def clean(self):
+                data = super().clean()
+                try:
+                    services.user_assignment_validate(
+                        actor=actor,
+                        role=data.get("role"),
+                        home_area=data.get("home_area"),
+                        is_superuser=data.get("is_superuser", getattr(obj, "is_superuser", False)),
+                    )
+                except ValidationError as error:
+                    self._update_errors(error)
+                return data
+
+        return AssignmentForm
+
+    def save_model(self, request, obj, form, change):
+        obj.is_staff = services.user_is_staff(role=obj.role, is_superuser=obj.is_superuser)
+        super().save_model(request, obj, form, change)
+
+
+class ApiTokenIssueForm(forms.ModelForm):
+    actor = None  # set per request by ApiTokenAdmin.get_form
+
+    class Meta:
+        model = ApiToken
+        fields = ["client", "name", "area", "expires_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expires_at"].required = False
+        self.fields["expires_at"].help_text = _("Empty: one year from now.")
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            try:
+                services.api_token_validate(
+                    actor=self.actor,
+                    client=data["client"],
+                    area=data["area"],
+                    expires_at=data.get("expires_at"),
+                )
+            except ValidationError as error:
+                self._update_errors(error)
+        return data
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ScopedAreaChoiceMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """Tokens are issued here and shown once; only a hash is stored. They are revoked, not edited."""
+
+    area_fields = ("area", "client")
+    form = ApiTokenIssueForm
+    list_display = ["name", "prefix", "client", "area", "expires_at", "revoked_at", "last_used_at"]
+    list_select_related = ["client", "area"]
+    list_filter = ["revoked_at"]
+    actions = ["revoke"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "client":
+            kwargs["queryset"] = visible_to(request.user, User.objects.filter(role="api_client"))
+            return admin.ModelAdmin.formfield_for_foreignkey(self, db_field, request, **kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ["prefix", "created_at", "revoked_at", "last_used_at"]
+        return [
+            "client",
+            "name",
+            "area",
+            "prefix",
+            "created_at",
+            "expires_at",
+            "revoked_at",
+            "last_used_at",
+        ]
+
+    def get_fields(self, request, obj=None):
+        return (
+            ["client", "name", "area", "expires_at"]
+            if obj is None
+            else self.get_readonly_fields(request, obj)
+        )
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type("ScopedApiTokenIssueForm", (form,), {"actor": request.user})
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        data = form.cleaned_data
+        token, key = services.api_token_issue(
+            actor=request.user,
+            client=data["client"],
+            name=data["name"],
+            area=data["area"],
+            expires_at=data.get("expires_at"),
+        )
+        obj.pk = token.pk
+        messages.warning(
+            request,
+            _(
+                "Token issued. Copy the key now; it is not stored and will not be shown again: %(key)s"
+            )
+            % {"key": key},
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        for token in queryset:
+            services.api_token_revoke(actor=request.user, token=token)
+        messages.success(request, _("%(n)d token(s) revoked.") % {"n": queryset.count()})
+
+
+@admin.register(Notification)
+class NotificationAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "recipient", "kind", "created_at", "read_at", "emailed_at"]
+    list_filter = ["kind"]
+    list_select_related = ["recipient"]
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def _has(self, request, action, obj=None):
+        return request.user.is_active and (
+            request.user.is_superuser or request.user.role == "admin"
+        )

@@ -1,0 +1,45 @@
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from governance.models import Notification
+from governance.services import notification_mark_read
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "title", "body", "url", "created_at", "read_at"]
+
+
+class MarkReadSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(), required=False)
+
+
+class NotificationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """The caller's own notifications (督办, reminders, system notices)."""
+
+    serializer_class = NotificationSerializer
+    filterset_fields = ["kind"]
+
+    def get_queryset(self):
+        # Personal rows: a notice is only ever its recipient's, inside any area scope.
+        return Notification.objects.filter(recipient=self.request.user)
+
+    @extend_schema(
+        request=MarkReadSerializer,
+        responses={
+            200: inline_serializer("MarkReadResult", {"marked": serializers.IntegerField()})
+        },
+    )
+    @action(detail=False, methods=["post"], url_path="mark-read")
+    def mark_read(self, request):
+        data = MarkReadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        marked = notification_mark_read(
+            actor=request.user, notification_ids=data.validated_data.get("ids")
+        )
+        return Response({"marked": marked})

@@ -1,0 +1,16 @@
+from django.conf import settings
+
+from governance.models import Notification
+
+
+def portal(request) -> dict:
+    user = getattr(request, "user", None)
+    unread = 0
+    if user is not None and user.is_authenticated:
+        # One COUNT per page, served by the (recipient, read_at) index.
+        unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return {
+        "unread_notifications": unread,
+        "demo_mode": settings.DEMO_MODE,
+        "otp_required": settings.OTP_REQUIRED,
+    }

@@ -1,0 +1,127 @@
+"""Users and roles, API tokens and in-app notifications."""
+
+import hashlib
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    OFFICE_STAFF = "office_staff", _("Office staff")
+    LEADER = "leader", _("Leader")
+    ADMIN = "admin", _("Administrator")
+    API_CLIENT = "api_client", _("API client")
+
+
+class User(AbstractUser):
+    scope_path = "home_area__path"
+
+    role = models.CharField(
+        _("role"), max_length=20, choices=Role.choices, default=Role.GRID_WORKER
+    )
+    home_area = models.ForeignKey(
+        "grid.Area",
+        verbose_name=_("home area"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    @property
+    def display_name(self) -> str:
+        return (self.last_name + self.first_name) or self.username
+
+    @property
+    def needs_second_factor(self) -> bool:
+        return settings.OTP_REQUIRED and (
+            self.is_superuser or self.role in settings.OTP_REQUIRED_ROLES
+        )
+
+
+def hash_token_secret(secret: str) -> str:
+    # The secret is 32 random bytes, so a fast hash is enough: there is nothing to brute-force.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self) -> "ApiTokenQuerySet":
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class ApiToken(models.Model):
+    """A token for another government system, scoped to one area, stored hashed."""
+
+    scope_path = "area__path"
+
+    client = models.ForeignKey(
+        User, verbose_name=_("API client"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    area = models.ForeignKey("grid.Area", verbose_name=_("scope"), on_delete=models.PROTECT)
+    prefix = models.CharField(_("prefix"), max_length=12, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("created by")
+    )
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class Notification(models.Model):
+    """An in-app notice; the same record drives the e-mail."""
+
+    scope_path = "recipient__home_area__path"
+
+    recipient = models.ForeignKey(
+        User, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=50)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    # (kind, target, period): sending the same notice twice is a no-op.
+    dedupe_key = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="notification_dedupe_per_recipient",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

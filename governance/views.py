@@ -1,0 +1,85 @@
+from base64 import b32encode
+from io import BytesIO
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from governance.forms import OtpTokenForm, PortalLoginForm
+from governance.models import Notification
+from governance.services import notification_mark_read
+from grid.selectors import area_roots
+
+
+class LoginView(auth_views.LoginView):
+    form_class = PortalLoginForm
+    redirect_authenticated_user = True
+
+
+def _safe_next(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return settings.LOGIN_REDIRECT_URL
+
+
+@login_required
+def otp(request):
+    """Second factor: enrol a TOTP device on first use, then check a code at every sign-in."""
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
+    enrolling = device is None
+    if enrolling:
+        device, _created = TOTPDevice.objects.get_or_create(
+            user=request.user, confirmed=False, defaults={"name": "authenticator"}
+        )
+    form = OtpTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            if enrolling:
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            return redirect(_safe_next(request))
+        form.add_error("token", _("This code is wrong or has expired; try the current one."))
+    context = {"form": form, "enrolling": enrolling, "next": _safe_next(request)}
+    if enrolling:
+        secret = b32encode(device.bin_key).decode()
+        uri = (
+            f"otpauth://totp/{settings.OTP_TOTP_ISSUER}:{request.user.username}"
+            f"?secret={secret}&issuer={settings.OTP_TOTP_ISSUER}&digits={device.digits}"
+        )
+        svg = BytesIO()
+        qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage).save(svg)
+        context.update(secret=secret, qr_svg=svg.getvalue().decode())
+    return render(request, "registration/otp.html", context)
+
+
+@login_required
+def home(request):
+    areas = area_roots(user=request.user)
+    recent = Notification.objects.filter(recipient=request.user)[:5]
+    return render(request, "governance/home.html", {"areas": areas, "recent_notifications": recent})
+
+
+@login_required
+def notification_list(request):
+    notices = Notification.objects.filter(recipient=request.user)[:200]
+    return render(request, "governance/notifications.html", {"notifications": notices})
+
+
+@login_required
+@require_POST
+def notification_read(request):
+    ids = [int(pk) for pk in request.POST.getlist("id") if pk.isdigit()] or None
+    marked = notification_mark_read(actor=request.user, notification_ids=ids)
+    messages.success(request, _("%(n)d notification(s) marked as read.") % {"n": marked})
+    return redirect("notifications")

@@ -1,0 +1,82 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from governance.admin_base import ScopedAdminMixin
+from grid import services
+from grid.forms import AreaForm
+from grid.models import Area, GridTeamMember, TeamRole
+
+
+class GridTeamMemberInline(admin.TabularInline):
+    model = GridTeamMember
+    extra = 0
+    fields = ["role", "name", "phone", "user"]
+    autocomplete_fields = ["user"]
+
+    def has_add_permission(self, request, obj=None):
+        return obj is not None and obj.is_grid and request.user.has_perm("grid.change_area", obj)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("grid.change_area", obj)
+
+    has_delete_permission = has_change_permission
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("grid.view_area", obj)
+
+
+@admin.register(Area)
+class AreaAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    form = AreaForm
+    list_display = ["name", "code", "level", "parent"]
+    list_filter = ["level"]
+    search_fields = ["name", "code"]
+    list_select_related = ["parent"]
+    inlines = [GridTeamMemberInline]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+
+        class ScopedAreaForm(form):
+            def __init__(self, *args, **inner):
+                super().__init__(*args, actor=request.user, **inner)
+
+        return ScopedAreaForm
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            updated = services.area_update(
+                actor=request.user,
+                area=obj,
+                name=data["name"],
+                code=data["code"],
+                parent=data["parent"],
+                boundary=data["boundary"],
+            )
+        else:
+            updated = services.area_create(
+                actor=request.user,
+                name=data["name"],
+                level=data["level"],
+                code=data["code"],
+                parent=data["parent"],
+                boundary=data["boundary"],
+            )
+        # The admin keeps using `obj` (inlines, messages): give it the saved state.
+        obj.pk, obj.path = updated.pk, updated.path
+
+    def delete_model(self, request, obj):
+        try:
+            services.area_delete(actor=request.user, area=obj)
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+
+    def delete_queryset(self, request, queryset):
+        for area in queryset.order_by("-level"):
+            self.delete_model(request, area)
+
+
+@admin.register(TeamRole)
+class TeamRoleAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "sort_order"]

@@ -1,0 +1,180 @@
+import django_filters
+from django.conf import settings
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from governance.api_base import CodeCursorPagination, ScopedQuerysetMixin
+from governance.scoping import visible_to
+from grid import selectors, services
+from grid.models import Area, AreaLevel
+
+
+class AreaSerializer(serializers.ModelSerializer):
+    level_display = serializers.CharField(source="get_level_display", read_only=True)
+
+    class Meta:
+        model = Area
+        fields = ["id", "name", "level", "level_display", "code", "parent", "boundary"]
+
+
+class AreaSummarySerializer(AreaSerializer):
+    class Meta(AreaSerializer.Meta):
+        fields = ["id", "name", "level", "level_display", "code", "parent"]
+
+
+class AreaWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    level = serializers.ChoiceField(choices=AreaLevel.choices)
+    code = serializers.CharField(max_length=15)
+    parent = serializers.PrimaryKeyRelatedField(
+        queryset=Area.objects.none(), allow_null=True, required=False
+    )
+    boundary = serializers.JSONField(allow_null=True, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A parent outside the caller's scope "does not exist" for them.
+        self.fields["parent"].queryset = visible_to(
+            self.context["request"].user, Area.objects.all()
+        )
+
+
+class AreaUpdateSerializer(AreaWriteSerializer):
+    level = None  # the level of an area never changes; move it under a parent of the level above
+
+
+class PointSerializer(serializers.Serializer):
+    lon = serializers.FloatField(min_value=-180, max_value=180)
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+
+
+class PointBatchSerializer(serializers.Serializer):
+    points = serializers.ListField(
+        child=serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2),
+        min_length=1,
+        max_length=settings.POINT_LOOKUP_BATCH_LIMIT,
+        help_text="[[lon, lat], ...] in WGS84 degrees",
+    )
+
+    def validate_points(self, points):
+        for index, (lon, lat) in enumerate(points):
+            if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+                raise serializers.ValidationError(
+                    _("Point %(i)d (%(lon)s, %(lat)s) is not a WGS84 longitude, latitude.")
+                    % {"i": index, "lon": lon, "lat": lat}
+                )
+        return points
+
+
+def locate_answer(grid: Area | None) -> dict:
+    if grid is None:
+        return {"grid": None, "detail": _("This point is not in any grid in your area.")}
+    return {"grid": AreaSummarySerializer(grid).data}
+
+
+class AreaFilter(django_filters.FilterSet):
+    code = django_filters.CharFilter(lookup_expr="startswith")
+    name = django_filters.CharFilter(lookup_expr="icontains")
+
+    class Meta:
+        model = Area
+        fields = ["level", "parent", "code", "name"]
+
+
+class AreaViewSet(
+    ScopedQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Areas of the tree (district, street, community, grid) within the caller's scope."""
+
+    base_queryset = Area.objects.all()
+    filterset_class = AreaFilter
+    pagination_class = CodeCursorPagination
+
+    def get_serializer_class(self):
+        if self.action in {"list"}:
+            return AreaSummarySerializer
+        if self.action == "create":
+            return AreaWriteSerializer
+        if self.action in {"update", "partial_update"}:
+            return AreaUpdateSerializer
+        return AreaSerializer
+
+    @extend_schema(request=AreaWriteSerializer, responses={201: AreaSerializer})
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        area = services.area_create(actor=request.user, **serializer.validated_data)
+        return Response(AreaSerializer(area).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AreaUpdateSerializer, responses={200: AreaSerializer})
+    def update(self, request, pk=None, partial=False):
+        area = self.get_object()
+        serializer = self.get_serializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        area = services.area_update(actor=request.user, area=area, **serializer.validated_data)
+        return Response(AreaSerializer(area).data)
+
+    @extend_schema(request=AreaUpdateSerializer, responses={200: AreaSerializer})
+    def partial_update(self, request, pk=None):
+        return self.update(request, pk=pk, partial=True)
+
+    def destroy(self, request, pk=None):
+        services.area_delete(actor=request.user, area=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        responses={
+            200: inline_serializer("AreaFeatureCollection", {"type": serializers.CharField()})
+        },
+        description="The same list as GeoJSON: a FeatureCollection, one Feature per area.",
+    )
+    @action(detail=False, methods=["get"])
+    def geojson(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        features = [
+            {
+                "type": "Feature",
+                "id": area.pk,
+                "geometry": area.boundary,
+                "properties": AreaSummarySerializer(area).data,
+            }
+            for area in page
+        ]
+        response = self.get_paginated_response(features)
+        response.data = {
+            "type": "FeatureCollection",
+            "features": features,
+            "next": response.data["next"],
+            "previous": response.data["previous"],
+        }
+        return response
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("lon", float, required=True),
+            OpenApiParameter("lat", float, required=True),
+        ],
+        request=PointBatchSerializer,
+        responses={
+            200: inline_serializer("GridLookup", {"grid": AreaSummarySerializer(allow_null=True)})
+        },
+        description="Which grid is this point in? GET with lon/lat for one point; "
+        'POST {"points": [[lon, lat], ...]} for a batch (answers in the same order).',
+    )
+    @action(detail=False, methods=["get", "post"])
+    def locate(self, request):
+        if request.method == "GET":
+            point = PointSerializer(data=request.query_params)
+            point.is_valid(raise_exception=True)
+            grid = selectors.grid_locate(user=request.user, **point.validated_data)
+            return Response(locate_answer(grid))
+        batch = PointBatchSerializer(data=request.data)
+        batch.is_valid(raise_exception=True)
+        grids = selectors.grid_locate_many(user=request.user, points=batch.validated_data["points"])
+        return Response({"results": [locate_answer(grid) for grid in grids]})

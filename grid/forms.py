@@ -1,0 +1,57 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from governance.scoping import visible_to
+from grid.models import Area, AreaLevel
+from grid.services import area_validate
+from grid.widgets import BoundaryMapWidget
+
+
+def context_feature(area: Area, role: str) -> dict:
+    return {
+        "type": "Feature",
+        "geometry": area.boundary,
+        "properties": {"name": area.name, "role": role},
+    }
+
+
+class AreaForm(forms.ModelForm):
+    """Area editing in the admin. Validation is the service's, so the messages are the same
+    as in the API; saving goes through the services as well (see AreaAdmin.save_model)."""
+
+    boundary = forms.JSONField(required=False, widget=BoundaryMapWidget)
+
+    class Meta:
+        model = Area
+        fields = ["name", "level", "code", "parent", "boundary"]
+
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "parent" in self.fields:
+            self.fields["parent"].queryset = visible_to(
+                actor, Area.objects.exclude(level=AreaLevel.GRID)
+            )
+        if self.instance.pk:
+            self.fields["level"].disabled = True
+            self.fields["boundary"].widget.context_features = self._context_features()
+
+    def _context_features(self) -> list[dict]:
+        area = self.instance
+        features = []
+        if area.parent and area.parent.boundary:
+            features.append(context_feature(area.parent, "parent"))
+        siblings = Area.objects.filter(parent=area.parent_id, boundary__isnull=False).exclude(
+            pk=area.pk
+        )
+        features += [context_feature(sibling, "sibling") for sibling in siblings]
+        return features
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        changed = "boundary" in self.changed_data or "parent" in self.changed_data
+        try:
+            area_validate(self.instance, boundary_changed=changed or not self.instance.pk)
+        except ValidationError as error:
+            self._update_errors(error)

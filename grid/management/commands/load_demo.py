@@ -1,0 +1,87 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from governance.models import ApiToken, Role, User
+from governance.services import api_token_issue
+from grid.generation import DISTRICT_CODE, DistrictSpec, district_build
+from grid.models import Area, AreaLevel
+
+DEMO_PASSWORD = "Grid@Demo2026"
+
+
+class Command(BaseCommand):
+    help = "Load the demo district (areas, boundaries, teams) and one account per role."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--grids",
+            type=int,
+            default=0,
+            help="size of the district (default: demo size, 36 grids)",
+        )
+
+    @transaction.atomic
+    def handle(self, *args, grids: int, **options):
+        district = Area.objects.filter(code=DISTRICT_CODE).first()
+        if district is None:
+            spec = (
+                DistrictSpec.for_grids(grids)
+                if grids
+                else DistrictSpec(streets=3, communities_per_street=3, grids_per_community=4)
+            )
+            summary = district_build(spec=spec, password=DEMO_PASSWORD)
+            district = summary.district
+            self.stdout.write(
+                f"Created {summary.areas} areas, {summary.users} staff accounts and {summary.team_members} team members."
+            )
+        else:
+            self.stdout.write("The demo district is already loaded.")
+        street = Area.objects.filter(parent=district).order_by("code").first()
+        grid = (
+            Area.objects.filter(level=AreaLevel.GRID, path__startswith=street.path)
+            .order_by("code")
+            .first()
+        )
+        accounts = [
+            ("admin", Role.ADMIN, district, "系统管理员"),
+            ("leader", Role.LEADER, district, "区领导"),
+            ("office", Role.OFFICE_STAFF, street, "街道综治办"),
+            ("gridworker", Role.GRID_WORKER, grid, "网格员"),
+            ("api-client", Role.API_CLIENT, district, "外部系统"),
+        ]
+        rows = []
+        for username, role, area, label in accounts:
+            user, _ = User.objects.update_or_create(
+                username=username,
+                defaults={
+                    "role": role,
+                    "home_area": area,
+                    "is_staff": role == Role.ADMIN,
+                    "last_name": label,
+                    "is_active": True,
+                },
+            )
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            rows.append((username, user.get_role_display(), area.name))
+        # The grid worker account is the grid's own worker in its team.
+        grid.team_members.filter(role__code="grid_worker").update(
+            user=User.objects.get(username="gridworker")
+        )
+        client = User.objects.get(username="api-client")
+        # A fresh key at every load: the old one cannot be shown again, only its hash is kept.
+        ApiToken.objects.filter(client=client, name="demo").delete()
+        _, key = api_token_issue(
+            actor=User.objects.get(username="admin"), client=client, name="demo", area=district
+        )
+
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Demo accounts (password for all: {DEMO_PASSWORD})"))
+        for username, role, area in rows:
+            self.stdout.write(f"  {username:<12} {role:<14} {area}")
+        self.stdout.write(f"  API token of api-client (scope {district.name}): {key}")
+        if not settings.OTP_REQUIRED:
+            self.stdout.write(
+                "  The TOTP second factor is switched off (OTP_REQUIRED=0) for this demo."
+            )

@@ -1,0 +1,160 @@
+"""The area tree: district > street > community > grid (区 > 街道 > 社区 > 网格)."""
+
+from functools import cached_property
+
+import shapely
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AreaLevel(models.IntegerChoices):
+    DISTRICT = 1, _("District")
+    STREET = 2, _("Street")
+    COMMUNITY = 3, _("Community")
+    GRID = 4, _("Grid")
+
+
+# GB/T 2260 county code (6) + GB/T 10114 township (3) + village (3) + grid serial (3).
+CODE_LENGTH = {
+    AreaLevel.DISTRICT: 6,
+    AreaLevel.STREET: 9,
+    AreaLevel.COMMUNITY: 12,
+    AreaLevel.GRID: 15,
+}
+
+
+class AreaQuerySet(models.QuerySet):
+    def subtree(self, area: "Area") -> "AreaQuerySet":
+        """The area and everything under it: one indexed prefix query on the path."""
+        return self.filter(path__startswith=area.path)
+
+    def grids(self) -> "AreaQuerySet":
+        return self.filter(level=AreaLevel.GRID)
+
+
+class Area(models.Model):
+    # Pages, API, admin and tasks filter every area-bound row through this lookup.
+    scope_path = "path"
+
+    name = models.CharField(_("name"), max_length=100)
+    level = models.PositiveSmallIntegerField(_("level"), choices=AreaLevel.choices)
+    code = models.CharField(_("code"), max_length=15, unique=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent area"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    # "/<root id>/<child id>/.../<own id>/": the subtree of an area is a prefix match.
+    path = models.CharField(max_length=255, db_index=True, editable=False)
+    boundary = models.JSONField(_("boundary (GeoJSON)"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AreaQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+        ordering = ["code"]
+        indexes = [models.Index(fields=["level", "code"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(level__gte=1, level__lte=4), name="area_level_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        return [int(part) for part in self.path.strip("/").split("/")[:-1] if part]
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 1
+
+    def contains(self, other: "Area") -> bool:
+        return other.path.startswith(self.path)
+
+    @cached_property
+    def geometry(self) -> shapely.Geometry | None:
+        return shapely.geometry.shape(self.boundary) if self.boundary else None
+
+    @property
+    def is_grid(self) -> bool:
+        return self.level == AreaLevel.GRID
+
+
+class BoundaryRevision(models.Model):
+    """One counter bumped in the same transaction as any boundary change, so that every
+    process can tell cheaply that its in-memory grid index is stale."""
+
+    revision = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"boundary revision {self.revision}"
+
+
+class TeamRole(models.Model):
+    """Roles in a grid team ("一格多元"): a code list, editable in the admin."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=40)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("team role")
+        verbose_name_plural = _("team roles")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GridTeamMember(models.Model):
+    scope_path = "grid__path"
+
+    grid = models.ForeignKey(
+        Area, verbose_name=_("grid"), on_delete=models.CASCADE, related_name="team_members"
+    )
+    role = models.ForeignKey(TeamRole, verbose_name=_("team role"), on_delete=models.PROTECT)
+    name = models.CharField(_("name"), max_length=50)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("portal account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="grid_memberships",
+    )
+
+    class Meta:
+        verbose_name = _("grid team member")
+        verbose_name_plural = _("grid team members")
+        ordering = ["grid", "role__sort_order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grid", "role", "name"], name="team_member_unique_per_role"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.role})"
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
+
+
+def mask_phone(phone: str) -> str:
+    """138****5678: enough to recognise a number, not enough to dial it."""
+    if len(phone) < 7:
+        return "*" * len(phone)
+    return f"{phone[:3]}{'*' * (len(phone) - 7)}{phone[-4:]}"

@@ -1,0 +1,93 @@
+"""Shared reads of the area tree; every one goes through the scoping rule."""
+
+from collections import defaultdict
+
+import numpy as np
+from django.core.exceptions import ValidationError
+from django.db.models import Count, QuerySet
+
+from governance.scoping import visible_to
+from grid.index import grid_index
+from grid.models import Area, AreaLevel, GridTeamMember
+from grid.validation import validate_boundary, validate_code
+
+
+def area_list(*, user, level: int | None = None, parent: Area | None = None) -> QuerySet[Area]:
+    areas = visible_to(user, Area.objects.select_related("parent"))
+    if level is not None:
+        areas = areas.filter(level=level)
+    if parent is not None:
+        areas = areas.filter(parent=parent)
+    return areas
+
+
+def area_children(*, user, area: Area) -> QuerySet[Area]:
+    return area_list(user=user, parent=area).annotate(child_count=Count("children"))
+
+
+def area_roots(*, user) -> QuerySet[Area]:
+    """The topmost areas the user sees: their scope root, or every district for superusers."""
+    visible = area_list(user=user)
+    top = visible.order_by("level").values_list("level", flat=True).first()
+    return visible.filter(level=top).annotate(child_count=Count("children")) if top else visible
+
+
+def area_ancestors(*, area: Area) -> list[Area]:
+    by_id = Area.objects.in_bulk(area.ancestor_ids)
+    return [by_id[pk] for pk in area.ancestor_ids if pk in by_id]
+
+
+def grid_team(*, user, grid: Area) -> QuerySet[GridTeamMember]:
+    return visible_to(user, GridTeamMember.objects.filter(grid=grid).select_related("role"))
+
+
+def grid_locate(*, user, lon: float, lat: float) -> Area | None:
+    """The grid containing the point, if it lies in the user's scope."""
+    grid_id = grid_index().locate(lon, lat)
+    if grid_id is None:
+        return None
+    return area_list(user=user).filter(pk=grid_id).first()
+
+
+def grid_locate_many(*, user, points: list[tuple[float, float]]) -> list[Area | None]:
+    grid_ids = grid_index().locate_many(np.asarray(points, dtype=float).reshape(-1, 2))
+    visible = area_list(user=user).in_bulk({pk for pk in grid_ids if pk is not None})
+    return [visible.get(pk) if pk is not None else None for pk in grid_ids]
+
+
+def area_tree_problems() -> list[str]:
+    """Everything wrong with the tree: paths, levels, codes and boundaries. Empty when sound."""
+    areas = list(Area.objects.order_by("path"))
+    by_id = {area.pk: area for area in areas}
+    children = defaultdict(list)
+    problems: list[str] = []
+    for area in areas:
+        parent = by_id.get(area.parent_id)
+        children[area.parent_id].append(area)
+        expected_path = f"{parent.path if parent else '/'}{area.pk}/"
+        label = f"{area.name} ({area.code})"
+        if area.path != expected_path:
+            problems.append(f"{label}: path {area.path} should be {expected_path}")
+        expected_level = parent.level + 1 if parent else AreaLevel.DISTRICT
+        if area.level != expected_level:
+            problems.append(
+                f"{label}: level {area.level} under a level-{expected_level - 1} parent"
+            )
+        try:
+            validate_code(code=area.code, level=area.level, parent=parent)
+        except ValidationError as error:
+            problems.append(f"{label}: {'; '.join(error.messages)}")
+        if area.level == AreaLevel.GRID and area.boundary is None:
+            problems.append(f"{label}: grid has no boundary, so no point can be placed in it")
+    for parent_id, siblings in children.items():
+        parent = by_id.get(parent_id)
+        for index, area in enumerate(siblings):
+            if area.boundary is None:
+                continue
+            try:
+                validate_boundary(
+                    boundary=area.boundary, parent=parent, siblings=siblings[index + 1 :]
+                )
+            except ValidationError as error:
+                problems.append(f"{area.name} ({area.code}): {'; '.join(error.messages)}")
+    return problems

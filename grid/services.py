@@ -1,0 +1,172 @@
+"""Every change to the area tree: one function per use case, each in one transaction."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from governance.permissions import require_perm
+from governance.scoping import in_scope
+from governance.services import administrators, notification_send
+from grid.models import Area, AreaLevel, BoundaryRevision, GridTeamMember, TeamRole
+from grid.selectors import area_tree_problems
+from grid.validation import validate_boundary, validate_code, validate_parent
+
+
+def boundary_revision_bump() -> None:
+    """Tell every process that grid boundaries changed (see grid.index)."""
+    updated = BoundaryRevision.objects.update(revision=F("revision") + 1)
+    if not updated:
+        BoundaryRevision.objects.create(revision=1)
+
+
+def area_validate(area: Area, *, boundary_changed: bool = True) -> None:
+    """Every rule an area must meet before it is saved (forms call it to show errors early)."""
+    validate_parent(level=area.level, parent=area.parent, area=area)
+    validate_code(code=area.code, level=area.level, parent=area.parent)
+    clash = Area.objects.filter(code=area.code).exclude(pk=area.pk).first()
+    if clash is not None:
+        raise ValidationError(
+            {
+                "code": _("The code %(code)s is already used by “%(name)s”.")
+                % {"code": area.code, "name": clash.name}
+            }
+        )
+    if area.boundary is not None and boundary_changed:
+        siblings = Area.objects.filter(parent=area.parent, level=area.level).exclude(pk=area.pk)
+        validate_boundary(boundary=area.boundary, parent=area.parent, siblings=list(siblings))
+        if area.pk:
+            _validate_children_inside(area)
+
+
+def _validate_children_inside(area: Area) -> None:
+    outline = area.geometry.buffer(1e-7)
+    for child in area.children.exclude(boundary__isnull=True):
+        if not outline.contains(child.geometry):
+            raise ValidationError(
+                {
+                    "boundary": _("The new boundary would leave out part of “%(name)s”.")
+                    % {"name": child.name}
+                }
+            )
+
+
+@transaction.atomic
+def area_create(
+    *,
+    actor,
+    name: str,
+    level: int,
+    code: str,
+    parent: Area | None = None,
+    boundary: dict | None = None,
+) -> Area:
+    area = Area(name=name.strip(), level=level, code=code.strip(), parent=parent, boundary=boundary)
+    require_perm(actor, "grid.add_area", area)
+    if not area.name:
+        raise ValidationError({"name": _("The name is required.")})
+    area_validate(area, boundary_changed=True)
+    area.path = ""
+    area.save()
+    area.path = f"{parent.path if parent else '/'}{area.pk}/"
+    area.save(update_fields=["path"])
+    if boundary is not None and level == AreaLevel.GRID:
+        boundary_revision_bump()
+    return area
+
+
+@transaction.atomic
+def area_update(
+    *,
+    actor,
+    area: Area,
+    name: str | None = None,
+    code: str | None = None,
+    parent: Area | None | object = ...,
+    boundary: dict | None | object = ...,
+) -> Area:
+    """Rename, recode, move (a new parent) or redraw an area; a move carries its subtree."""
+    area = Area.objects.select_for_update().get(pk=area.pk)
+    require_perm(actor, "grid.change_area", area)
+    old_path, old_code = area.path, area.code
+    moving = parent is not ... and parent != area.parent
+    if moving:
+        if parent is None or not in_scope(actor, parent):
+            raise PermissionDenied(_("You cannot move an area outside your own area."))
+        area.parent = parent
+    if name is not None:
+        area.name = name.strip()
+        if not area.name:
+            raise ValidationError({"name": _("The name is required.")})
+    if code is not None:
+        area.code = code.strip()
+    boundary_changed = boundary is not ... and boundary != area.boundary
+    if boundary is not ...:
+        area.boundary = boundary
+        area.__dict__.pop("geometry", None)
+    area_validate(area, boundary_changed=boundary_changed or moving)
+    if moving:
+        area.path = f"{parent.path}{area.pk}/"
+    area.save()
+    descendants = Area.objects.filter(path__startswith=old_path).exclude(pk=area.pk)
+    if area.path != old_path:
+        descendants.update(path=Concat(Value(area.path), Substr("path", len(old_path) + 1)))
+    if area.code != old_code:
+        # Children's codes start with their parent's: a recoded area recodes its subtree.
+        descendants.update(code=Concat(Value(area.code), Substr("code", len(old_code) + 1)))
+    if boundary_changed or moving:
+        boundary_revision_bump()
+    return area
+
+
+@transaction.atomic
+def area_delete(*, actor, area: Area) -> None:
+    require_perm(actor, "grid.delete_area", area)
+    if area.children.exists():
+        raise ValidationError(
+            _("“%(name)s” still has sub-areas; move or delete them first.") % {"name": area.name}
+        )
+    had_boundary = area.boundary is not None
+    area.delete()
+    if had_boundary:
+        boundary_revision_bump()
+
+
+@transaction.atomic
+def team_member_add(
+    *, actor, grid: Area, role: TeamRole, name: str, phone: str = "", user=None
+) -> GridTeamMember:
+    require_perm(actor, "grid.add_gridteammember")
+    require_perm(actor, "grid.change_area", grid)
+    if grid.level != AreaLevel.GRID:
+        raise ValidationError(
+            {
+                "grid": _("Team members belong to a grid, not to a %(level)s.")
+                % {"level": grid.get_level_display()}
+            }
+        )
+    member = GridTeamMember(grid=grid, role=role, name=name.strip(), phone=phone.strip(), user=user)
+    member.full_clean()
+    member.save()
+    return member
+
+
+def area_tree_check_and_notify() -> int:
+    """Run the integrity check; notify every administrator once per day about its problems."""
+    problems = area_tree_problems()
+    if not problems:
+        return 0
+    today = timezone.localdate().isoformat()
+    shown = "\n".join(problems[:200])
+    more = len(problems) - 200
+    notification_send(
+        recipients=administrators(),
+        kind="area_tree_check",
+        title=_("Area tree check found %(n)d problem(s)") % {"n": len(problems)},
+        body=shown + (f"\n… (+{more})" if more > 0 else ""),
+        url="/admin/grid/area/",
+        dedupe_key=f"area_tree_check:{today}",
+    )
+    return len(problems)

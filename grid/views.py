@@ -1,0 +1,53 @@
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from grid import selectors
+from grid.models import AreaLevel
+
+
+def _visible_area(request, pk: int):
+    # Out of scope is "not found": a page never confirms that an area it hides exists.
+    return get_object_or_404(selectors.area_list(user=request.user), pk=pk)
+
+
+@login_required
+def area_tree(request):
+    return render(
+        request, "grid/area_tree.html", {"areas": selectors.area_roots(user=request.user)}
+    )
+
+
+@login_required
+def area_children(request, pk: int):
+    """The children of one node of the tree list, loaded by htmx when it is opened."""
+    area = _visible_area(request, pk)
+    return render(
+        request,
+        "grid/_area_nodes.html",
+        {"areas": selectors.area_children(user=request.user, area=area)},
+    )
+
+
+@login_required
+def area_detail(request, pk: int):
+    area = _visible_area(request, pk)
+    context = {
+        "area": area,
+        "ancestors": selectors.area_ancestors(area=area),
+        "children": selectors.area_children(user=request.user, area=area),
+        "team": selectors.grid_team(user=request.user, grid=area) if area.is_grid else None,
+    }
+    return render(request, "grid/area_detail.html", context)
+
+
+@login_required
+def area_map(request):
+    roots = list(selectors.area_roots(user=request.user))
+    if not roots:
+        raise Http404
+    return render(
+        request,
+        "grid/area_map.html",
+        {"roots": roots, "grid_level": AreaLevel.GRID},
+    )

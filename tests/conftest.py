@@ -1,0 +1,117 @@
+"""Shared fixtures: one small real district and one user per role and area, so every test
+can ask "and the others cannot"."""
+
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+
+from governance.models import Role, User
+from governance.services import api_token_issue
+from grid.generation import DistrictSpec, district_build
+from grid.models import Area, AreaLevel
+
+PASSWORD = "Test@Portal2026"
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=3):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_sessionstart(session):
+    """The suite is about the real services: say so plainly when one is down, never skip."""
+    database = settings.DATABASES["default"]
+    redis = urlparse(settings.REDIS_URL)
+    missing = []
+    if not _reachable(database["HOST"] or "127.0.0.1", int(database["PORT"] or 5432)):
+        missing.append(f"PostgreSQL at {database['HOST']}:{database['PORT']} (DATABASE_URL)")
+    if not _reachable(redis.hostname or "127.0.0.1", redis.port or 6379):
+        missing.append(f"Redis at {settings.REDIS_URL} (REDIS_URL)")
+    if missing:
+        pytest.exit(
+            "Test services not reachable: " + "; ".join(missing) + ". Start them as "
+            "../shared/services.md says.",
+            returncode=3,
+        )
+
+
+@pytest.fixture
+def district(db) -> Area:
+    """区 > 2 streets > 2 communities each > 2 grids each, with real tiling boundaries."""
+    spec = DistrictSpec(streets=2, communities_per_street=2, grids_per_community=2)
+    return district_build(spec=spec, password=PASSWORD).district
+
+
+@pytest.fixture
+def areas(district) -> dict[str, Area]:
+    """Named areas: street_a holds community_a (grids grid_a, grid_b) and community_b;
+    street_b is its sibling."""
+    street_a, street_b = Area.objects.filter(parent=district).order_by("code")
+    community_a, community_b = Area.objects.filter(parent=street_a).order_by("code")
+    grid_a, grid_b = Area.objects.filter(parent=community_a).order_by("code")
+    return {
+        "district": district,
+        "street_a": street_a,
+        "street_b": street_b,
+        "community_a": community_a,
+        "community_b": community_b,
+        "grid_a": grid_a,
+        "grid_b": grid_b,
+        "grid_other_street": Area.objects.filter(
+            level=AreaLevel.GRID, path__startswith=street_b.path
+        ).first(),
+    }
+
+
+def make_user(username: str, role: str, area: Area | None, **extra) -> User:
+    user = User.objects.create_user(
+        username=username,
+        password=PASSWORD,
+        role=role,
+        home_area=area,
+        is_staff=role == Role.ADMIN,
+        **extra,
+    )
+    return user
+
+
+@pytest.fixture
+def users(areas) -> dict[str, User]:
+    return {
+        "grid_worker_a": make_user("t_gw_a", Role.GRID_WORKER, areas["grid_a"]),
+        "grid_worker_b": make_user("t_gw_b", Role.GRID_WORKER, areas["grid_b"]),
+        "community_office": make_user("t_office_c", Role.OFFICE_STAFF, areas["community_a"]),
+        "street_office": make_user("t_office_a", Role.OFFICE_STAFF, areas["street_a"]),
+        "other_street_office": make_user("t_office_b", Role.OFFICE_STAFF, areas["street_b"]),
+        "leader": make_user("t_leader", Role.LEADER, areas["district"]),
+        "admin": make_user("t_admin", Role.ADMIN, areas["district"]),
+        "street_admin": make_user("t_admin_a", Role.ADMIN, areas["street_a"]),
+        "api_client": make_user("t_client", Role.API_CLIENT, areas["district"]),
+        "superuser": User.objects.create_superuser("t_root", password=PASSWORD, role=Role.ADMIN),
+    }
+
+
+@pytest.fixture
+def street_token(users, areas) -> str:
+    """An API key scoped to street_a."""
+    _, key = api_token_issue(
+        actor=users["admin"], client=users["api_client"], name="street a", area=areas["street_a"]
+    )
+    return key
+
+
+def login(client, user: User) -> None:
+    """A session that has passed the second factor where the role needs one."""
+    client.force_login(user)
+    if user.needs_second_factor:
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
