@@ -7,6 +7,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -18,6 +20,13 @@ from governance.forms import OtpTokenForm, PortalLoginForm
 from governance.models import Notification
 from governance.services import notification_mark_read
 from grid.selectors import area_roots
+
+
+def healthz(request):
+    """For load balancers and docker-compose: the process answers and the database too."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
 
 
 class LoginView(auth_views.LoginView):
