@@ -110,12 +110,13 @@ def area_update(
     if moving:
         area.path = f"{parent.path}{area.pk}/"
     area.save()
+    # Selected by the old path, so the code update must run before the path update.
     descendants = Area.objects.filter(path__startswith=old_path).exclude(pk=area.pk)
-    if area.path != old_path:
-        descendants.update(path=Concat(Value(area.path), Substr("path", len(old_path) + 1)))
     if area.code != old_code:
         # Children's codes start with their parent's: a recoded area recodes its subtree.
         descendants.update(code=Concat(Value(area.code), Substr("code", len(old_code) + 1)))
+    if area.path != old_path:
+        descendants.update(path=Concat(Value(area.path), Substr("path", len(old_path) + 1)))
     if boundary_changed or moving:
         boundary_revision_bump()
     return area
@@ -127,6 +128,12 @@ def area_delete(*, actor, area: Area) -> None:
     if area.children.exists():
         raise ValidationError(
             _("“%(name)s” still has sub-areas; move or delete them first.") % {"name": area.name}
+        )
+    accounts = area.users.count()
+    if accounts:
+        raise ValidationError(
+            _("%(n)d account(s) have “%(name)s” as their home area; reassign them first.")
+            % {"n": accounts, "name": area.name}
         )
     had_boundary = area.boundary is not None
     area.delete()
