@@ -91,10 +91,11 @@ class Area(models.Model):
 
 
 class BoundaryRevision(models.Model):
-    """One counter bumped in the same transaction as any boundary change, so that every
-    process can tell cheaply that its in-memory grid index is stale."""
+    """One row rewritten in the same transaction as any boundary change, so that every
+    process can tell cheaply that its in-memory grid index is stale. A random token rather
+    than a counter: a counter repeats after a rollback or a restored backup."""
 
-    revision = models.PositiveBigIntegerField(default=0)
+    revision = models.CharField(max_length=32, default="")
     changed_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -1,8 +1,10 @@
 """Every change to the area tree: one function per use case, each in one transaction."""
 
+import uuid
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,9 +19,9 @@ from grid.validation import validate_boundary, validate_code, validate_parent
 
 def boundary_revision_bump() -> None:
     """Tell every process that grid boundaries changed (see grid.index)."""
-    updated = BoundaryRevision.objects.update(revision=F("revision") + 1)
-    if not updated:
-        BoundaryRevision.objects.create(revision=1)
+    revision = uuid.uuid4().hex
+    if not BoundaryRevision.objects.update(revision=revision):
+        BoundaryRevision.objects.create(revision=revision)
 
 
 def area_validate(area: Area, *, boundary_changed: bool = True) -> None:
