@@ -18,4 +18,5 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": "10000/minute", "user": "100000/minute"},
 }
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405  live-server threads must not hold connections
-DATABASES["default"]["TEST"] = {"NAME": "test_governance"}  # noqa: F405
+# One test database per run, so that runs side by side (a developer and CI) never collide.
+DATABASES["default"]["TEST"] = {"NAME": f"test_governance_{os.getpid()}"}  # noqa: F405

@@ -1,0 +1,104 @@
+import pytest
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests.conftest import PASSWORD
+
+
+def sign_in(client: Client, username: str, password: str):
+    return client.post(reverse("login"), {"username": username, "password": password})
+
+
+def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(users, settings):
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert sign_in(client, "t_office_a", "wrong-password").status_code == 200
+    assert sign_in(client, "t_office_a", "wrong-password").status_code == 429
+    response = sign_in(client, "t_office_a", PASSWORD)
+    assert response.status_code == 429
+    assert "locked" in response.content.decode() or "锁定" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_lockout_is_per_account_not_per_office_address(users, settings):
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, "t_office_a", "wrong-password")
+    response = sign_in(client, "t_office_b", PASSWORD)
+    assert response.status_code == 302
+
+
+def test_failed_and_successful_logins_are_recorded(users):
+    from axes.models import AccessFailureLog, AccessLog
+
+    sign_in(Client(), "t_office_a", "wrong-password")
+    sign_in(Client(), "t_office_a", PASSWORD)
+    assert AccessFailureLog.objects.filter(username="t_office_a").count() == 1
+    assert AccessLog.objects.filter(username="t_office_a").count() == 1
+
+
+def test_the_lockout_and_idle_timeout_defaults_are_level_three_practice(settings):
+    assert settings.AXES_FAILURE_LIMIT == 5
+    assert settings.AXES_COOLOFF_TIME.total_seconds() == 30 * 60
+    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
+
+
+@pytest.mark.parametrize("password", ["short1A", "alllowercaseletters", "1234567890123"])
+def test_weak_passwords_are_refused(password):
+    with pytest.raises(ValidationError):
+        validate_password(password)
+
+
+def test_a_mixed_long_password_is_accepted():
+    validate_password("Grid@Portal2026x")
+
+
+@pytest.mark.parametrize("role_user", ["leader", "admin"])
+def test_leaders_and_administrators_must_pass_a_second_factor(users, role_user):
+    client = Client()
+    assert sign_in(client, users[role_user].username, PASSWORD).status_code == 302
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response.url.startswith(reverse("otp"))
+    assert client.get(reverse("areas:tree")).url.startswith(reverse("otp"))
+    assert client.get("/api/v1/areas/").status_code == 403
+
+
+def test_enrolling_and_entering_a_code_opens_the_portal(users):
+    client = Client()
+    sign_in(client, "t_leader", PASSWORD)
+    page = client.get(reverse("otp"))
+    assert "otp-secret" in page.content.decode()
+    device = TOTPDevice.objects.get(user=users["leader"])
+    wrong = client.post(reverse("otp"), {"token": "000000" if totp(device.bin_key) != 0 else "111111"})
+    assert wrong.status_code == 200 and "is-invalid" in wrong.content.decode()
+    device.refresh_from_db()
+    device.throttle_reset()  # django-otp makes a user wait after a wrong code; the test need not
+    code = f"{totp(device.bin_key):06d}"
+    assert client.post(reverse("otp"), {"token": code, "next": "/areas/"}).url == "/areas/"
+    assert client.get(reverse("home")).status_code == 200
+    device.refresh_from_db()
+    assert device.confirmed
+
+
+def test_grid_workers_and_office_staff_need_no_second_factor(users):
+    client = Client()
+    sign_in(client, "t_gw_a", PASSWORD)
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_the_demo_setting_switches_the_second_factor_off(users, settings):
+    settings.OTP_REQUIRED = False
+    client = Client()
+    sign_in(client, "t_leader", PASSWORD)
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_an_api_client_account_cannot_sign_in_to_pages(users):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    response = sign_in(client, "t_client", PASSWORD)
+    assert response.status_code == 200
+    assert "use their token" in response.content.decode()

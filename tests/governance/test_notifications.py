@@ -1,0 +1,37 @@
+from django.core import mail
+
+from governance.models import Notification
+from governance.services import notification_email_send, notification_mark_read, notification_send
+
+
+def test_sending_twice_with_the_same_key_stores_and_mails_once(users, django_capture_on_commit_callbacks, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    recipients = [users["admin"], users["leader"]]
+    users["admin"].email = "admin@example.org"
+    users["admin"].save()
+    for _ in range(2):
+        notification_send(recipients=recipients, kind="test", title="督办", dedupe_key="test:1")
+    assert Notification.objects.filter(dedupe_key="test:1").count() == 2
+    notice = Notification.objects.get(recipient=users["admin"])
+    assert notification_email_send(notification_id=notice.pk) is True
+    assert notification_email_send(notification_id=notice.pk) is False
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["admin@example.org"]
+
+
+def test_marking_read_touches_only_the_callers_notices(users):
+    notification_send(recipients=[users["admin"], users["leader"]], kind="test", title="x")
+    assert notification_mark_read(actor=users["admin"]) == 1
+    assert Notification.objects.filter(recipient=users["leader"], read_at__isnull=True).count() == 1
+
+
+def test_the_api_lists_only_the_callers_notifications(users, client):
+    from tests.conftest import login
+
+    notification_send(recipients=[users["street_office"]], kind="test", title="mine")
+    notification_send(recipients=[users["leader"]], kind="test", title="not mine")
+    login(client, users["street_office"])
+    titles = [n["title"] for n in client.get("/api/v1/notifications/").json()["results"]]
+    assert titles == ["mine"]
+    assert client.post("/api/v1/notifications/mark-read/", {}, content_type="application/json").json() == {
+        "marked": 1
+    }
