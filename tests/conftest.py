@@ -10,7 +10,8 @@ from django.conf import settings
 from governance.models import Role, User
 from governance.services import api_token_issue
 from grid.generation import DistrictSpec, district_build
-from grid.models import Area, AreaLevel
+from grid.defaults import DEFAULT_TEAM_ROLES
+from grid.models import Area, AreaLevel, TeamRole
 
 PASSWORD = "Test@Portal2026"
 
@@ -43,6 +44,9 @@ def pytest_sessionstart(session):
 @pytest.fixture
 def district(db) -> Area:
     """区 > 2 streets > 2 communities each > 2 grids each, with real tiling boundaries."""
+    # Transactional tests flush the database, data migrations' rows included.
+    for code, name, order in DEFAULT_TEAM_ROLES:
+        TeamRole.objects.get_or_create(code=code, defaults={"name": name, "sort_order": order})
     spec = DistrictSpec(streets=2, communities_per_street=2, grids_per_community=2)
     return district_build(spec=spec, password=PASSWORD).district
 

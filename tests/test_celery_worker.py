@@ -1,0 +1,46 @@
+"""The nightly integrity task, run by a real Celery worker over Redis."""
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+
+from governance.celery import app
+from governance.models import Notification
+from grid.models import Area
+from grid.tasks import check_area_tree
+
+
+@pytest.fixture
+def worker(transactional_db, settings):
+    assert app.conf.broker_url.startswith("redis://"), "the worker test needs REDIS_URL"
+    # Results are ignored in production; here the test reads them back through Redis.
+    app.conf.update(task_always_eager=False, task_ignore_result=False, result_backend=settings.REDIS_URL)
+    with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
+        yield
+
+
+@pytest.mark.celery
+def test_the_worker_finds_a_broken_tree_and_notifies_administrators_once(worker, users, areas):
+    grid = areas["grid_a"]
+    # Break the tree behind the services' back, as a bad import or a hand edit would.
+    Area.objects.filter(pk=grid.pk).update(path="/999/", boundary=None)
+
+    result = check_area_tree.apply_async(ignore_result=False)
+    problems = result.get(timeout=30)
+    assert problems >= 2
+    notices = Notification.objects.filter(kind="area_tree_check")
+    recipients = set(notices.values_list("recipient__username", flat=True))
+    assert {"t_admin", "t_admin_a", "t_root"} <= recipients
+    assert not recipients & {"t_leader", "t_office_a", "t_gw_a"}
+    body = notices.first().body
+    assert grid.code in body and "path" in body and "no boundary" in body
+
+    # A second run the same day (beat fired twice, or a redelivery) adds no notice.
+    before = notices.count()
+    assert check_area_tree.apply_async(ignore_result=False).get(timeout=30) == problems
+    assert Notification.objects.filter(kind="area_tree_check").count() == before
+
+
+@pytest.mark.celery
+def test_a_sound_tree_raises_no_notice(worker, district):
+    assert check_area_tree.apply_async(ignore_result=False).get(timeout=30) == 0
+    assert not Notification.objects.exists()
