@@ -187,9 +187,7 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = (
-    "SAMEORIGIN"  # the admin's map widget uses no frames; SAMEORIGIN keeps docs usable
-)
+X_FRAME_OPTIONS = "DENY"
 
 # --- Internationalisation ----------------------------------------------------------------
 
