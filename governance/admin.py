@@ -78,8 +78,9 @@ class ApiTokenIssueForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["expires_at"].required = False
-        self.fields["expires_at"].help_text = _("Empty: one year from now.")
+        if "expires_at" in self.fields:  # absent on the read-only page of an issued token
+            self.fields["expires_at"].required = False
+            self.fields["expires_at"].help_text = _("Empty: one year from now.")
 
     def clean(self):
         data = super().clean()
@@ -149,7 +150,7 @@ class ApiTokenAdmin(ScopedAreaChoiceMixin, ScopedAdminMixin, admin.ModelAdmin):
             area=data["area"],
             expires_at=data.get("expires_at"),
         )
-        obj.pk = token.pk
+        obj.pk, obj.prefix = token.pk, token.prefix
         messages.warning(
             request,
             _(

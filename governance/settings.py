@@ -53,6 +53,7 @@ DJANGO_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",
 ]
 THIRD_PARTY_APPS = [
     "rest_framework",
@@ -119,6 +120,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets render from templates/ too (grid/widgets/boundary_map.html).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Database and cache -----------------------------------------------------------------
 

@@ -1,0 +1,77 @@
+import re
+
+from django.urls import reverse
+
+from governance.services import notification_send
+from tests.conftest import login
+
+
+def test_the_home_page_shows_the_users_area(client, users, areas):
+    login(client, users["street_office"])
+    page = client.get(reverse("home")).content.decode()
+    assert areas["street_a"].name in page
+    assert areas["street_b"].name not in page
+
+
+def test_the_tree_lists_the_root_and_loads_children_on_demand(client, users, areas):
+    login(client, users["leader"])
+    tree = client.get(reverse("areas:tree")).content.decode()
+    assert areas["district"].name in tree
+    assert reverse("areas:children", args=[areas["district"].pk]) in tree
+    children = client.get(
+        reverse("areas:children", args=[areas["district"].pk]), HTTP_HX_REQUEST="true"
+    )
+    assert areas["street_a"].name in children.content.decode()
+    assert "<html" not in children.content.decode()
+
+
+def test_a_grid_page_shows_the_team_with_masked_phones(client, users, areas):
+    login(client, users["grid_worker_a"])
+    page = client.get(reverse("areas:detail", args=[areas["grid_a"].pk])).content.decode()
+    team = areas["grid_a"].team_members.all()
+    assert len(team) == 5
+    for member in team:
+        assert member.name in page
+        assert member.phone not in page
+        assert member.phone_masked in page
+    assert not re.search(r"1[3-9]\d{9}", page)
+    assert '"type": "Polygon"' in page
+
+
+def test_a_page_for_an_area_outside_the_scope_is_not_found(client, users, areas):
+    login(client, users["grid_worker_a"])
+    assert client.get(reverse("areas:detail", args=[areas["grid_b"].pk])).status_code == 404
+    assert client.get(reverse("areas:children", args=[areas["community_a"].pk])).status_code == 404
+
+
+def test_the_map_page_starts_at_the_users_top_level(client, users, areas):
+    login(client, users["street_office"])
+    page = client.get(reverse("areas:map")).content.decode()
+    assert 'data-root-level="2"' in page
+    assert "leaflet/leaflet.js" in page
+
+
+def test_pages_are_chinese_by_default_and_english_on_request(client, users):
+    login(client, users["street_office"])
+    assert "退出" in client.get(reverse("home")).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "Sign out" in client.get(reverse("home")).content.decode()
+
+
+def test_notifications_are_listed_and_marked_read(client, users):
+    notification_send(recipients=[users["street_office"]], kind="test", title="网格排查逾期")
+    login(client, users["street_office"])
+    assert "网格排查逾期" in client.get(reverse("notifications")).content.decode()
+    client.post(reverse("notifications-read"))
+    assert 'data-testid="unread"' not in client.get(reverse("home")).content.decode()
+
+
+def test_no_page_loads_assets_from_another_host(client, users, areas):
+    login(client, users["leader"])
+    for url in (
+        reverse("home"),
+        reverse("areas:map"),
+        reverse("areas:detail", args=[areas["grid_a"].pk]),
+    ):
+        page = client.get(url).content.decode()
+        assert not re.search(r"""(src|href)=["']https?://""", page), url
