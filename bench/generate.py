@@ -1,0 +1,233 @@
+"""District-scale benchmark data, scaled by one knob.
+
+    .venv/bin/python bench/generate.py --scale 1      # a whole district: 1,000 grids
+    .venv/bin/python bench/generate.py --scale 0.036  # about the demo's size (36 grids)
+
+It writes to DATABASE_URL (default: the dedicated PostgreSQL database `governance_bench`,
+created and migrated when missing) and first wipes what a previous run generated. Every
+table (or group of tables filled together) has one generator function, registered in
+GENERATORS in the order they must run.
+"""
+
+import argparse
+import hashlib
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/governance_bench"
+BENCH_PASSWORD = "Bench@Grid2026"  # hashed once for every generated account
+
+# Rows at scale 1, a whole district. Each generator takes round(rows * scale), at least 1.
+ROWS_AT_SCALE_1 = {
+    "grids": 1_000,
+    # Added by the generators of later issues:
+    "residents": 1_000_000,
+    "visits": 3_000_000,
+    "disputes": 100_000,
+}
+
+
+def rows_at(scale: float, what: str) -> int:
+    return max(1, round(ROWS_AT_SCALE_1[what] * scale))
+
+
+def configure_environment() -> None:
+    """What Django needs before `django.setup()`: settings module, DEBUG (so that no
+    SECRET_KEY is required) and the bench database."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "governance.settings"
+    os.environ["DEBUG"] = "1"
+    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
+
+
+def schema_fingerprint() -> str:
+    """A hash of every migration file and the pinned requirements: when it changes (a new
+    migration, or one edited in place), the bench database is rebuilt from scratch."""
+    digest = hashlib.sha256()
+    for path in sorted([*ROOT.glob("*/migrations/*.py"), ROOT / "requirements.txt"]):
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def ensure_database(url: str, fingerprint: str) -> bool:
+    """Create the PostgreSQL database named in `url`, or drop and recreate it when it was
+    migrated from other migration files. True when the database is new (so: migrate it)."""
+    import dj_database_url
+    import psycopg2
+    from psycopg2 import sql
+
+    config = dj_database_url.parse(url)
+    if "postgresql" not in config["ENGINE"]:
+        return False
+    connection = psycopg2.connect(
+        dbname="postgres",
+        user=config["USER"] or None,
+        password=config["PASSWORD"] or None,
+        host=config["HOST"] or None,
+        port=config["PORT"] or None,
+    )
+    connection.autocommit = True  # CREATE / DROP DATABASE cannot run inside a transaction
+    name = sql.Identifier(config["NAME"])
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+                [config["NAME"]],
+            )
+            row = cursor.fetchone()
+            if row is not None and row[0] == fingerprint:
+                return False
+            if row is not None:
+                cursor.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(name))
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(name))
+            return True
+    finally:
+        connection.close()
+
+
+def setup_django() -> None:
+    """Environment, database (created when missing or stale), Django and migrations, once per
+    process."""
+    configure_environment()
+    fingerprint = schema_fingerprint()
+    ensure_database(os.environ["DATABASE_URL"], fingerprint)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if connection.vendor == "postgresql":
+        # Recorded only once migrate has succeeded, so a failed migration is retried afresh.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "COMMENT ON DATABASE {} IS %s".format(
+                    connection.ops.quote_name(connection.settings_dict["NAME"])
+                ),
+                [fingerprint],
+            )
+
+
+# --- Generators -----------------------------------------------------------------------------
+
+
+@dataclass
+class Bench:
+    """What the generators share: the scale and what earlier generators made."""
+
+    scale: float
+    district: object = None  # grid.models.Area, set by generate_district
+    grid_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Generator:
+    name: str
+    # The models whose tables this generator fills; `wipe` empties them before a run.
+    models: Callable[[], list]
+    run: Callable[[Bench], dict[str, int]]
+
+
+def generate_district(bench: Bench) -> dict[str, int]:
+    """Areas with boundaries (district > streets > communities > grids), staff accounts and
+    a full team per grid, all bulk inserted by grid.generation."""
+    from grid.generation import DistrictSpec, district_build
+    from grid.models import Area, AreaLevel
+
+    spec = DistrictSpec.for_grids(rows_at(bench.scale, "grids"))
+    summary = district_build(spec=spec, password=BENCH_PASSWORD)
+    bench.district = summary.district
+    bench.grid_ids = list(
+        Area.objects.filter(level=AreaLevel.GRID).order_by("pk").values_list("pk", flat=True)
+    )
+    return {
+        "areas": summary.areas,
+        "grids": len(bench.grid_ids),
+        "users": summary.users,
+        "team members": summary.team_members,
+    }
+
+
+def _district_models() -> list:
+    from governance.models import User
+    from grid.models import Area, GridTeamMember
+
+    return [Area, User, GridTeamMember]
+
+
+# In the order they run. Later issues add theirs here, each filling one table at
+# round(ROWS_AT_SCALE_1[...] * scale) rows with bulk inserts (COPY for the big ones):
+# residents (population), visits (population) and disputes (disputes).
+GENERATORS: list[Generator] = [
+    Generator("district", _district_models, generate_district),
+]
+
+
+def wipe() -> None:
+    """Empty every table a generator fills, and whatever references them (CASCADE)."""
+    from django.db import connection
+
+    tables = [model._meta.db_table for generator in GENERATORS for model in generator.models()]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE {} RESTART IDENTITY CASCADE".format(
+                ", ".join(connection.ops.quote_name(table) for table in tables)
+            )
+        )
+
+
+@dataclass
+class Report:
+    scale: float
+    seconds: dict[str, float] = field(default_factory=dict)  # per step, "wipe" first
+    rows: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total_seconds(self) -> float:
+        return sum(self.seconds.values())
+
+
+def generate(scale: float, *, log: Callable[[str], None] = lambda line: None) -> Report:
+    """Wipe, then run every generator. Django must be set up (`setup_django`)."""
+    report = Report(scale=scale)
+    bench = Bench(scale=scale)
+    started = time.perf_counter()
+    wipe()
+    report.seconds["wipe"] = time.perf_counter() - started
+    log(f"wiped the previous bench data in {report.seconds['wipe']:.2f} s")
+    for generator in GENERATORS:
+        started = time.perf_counter()
+        rows = generator.run(bench)
+        report.seconds[generator.name] = time.perf_counter() - started
+        report.rows.update(rows)
+        counts = ", ".join(f"{count:,} {what}" for what, count in rows.items())
+        log(f"{generator.name}: {counts} in {report.seconds[generator.name]:.2f} s")
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="1.0 = a whole district (1,000 grids); 0.036 is about the demo's size",
+    )
+    args = parser.parse_args()
+    if args.scale <= 0:
+        parser.error("--scale must be positive")
+    setup_django()
+    report = generate(args.scale, log=print)
+    print(f"generated scale {args.scale:g} in {report.total_seconds:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
