@@ -6,6 +6,7 @@ from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from governance.models import Role, User
 from governance.services import api_token_issue
@@ -39,6 +40,13 @@ def pytest_sessionstart(session):
             "../shared/services.md says.",
             returncode=3,
         )
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Service-level messages are asserted in English; pages still negotiate their language."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
