@@ -26,8 +26,20 @@
     return { type: "FeatureCollection", features: features.filter((f) => f.geometry) };
   }
 
+  // Area names are data, never markup: Leaflet would read a string as HTML.
+  function text(tag, content) {
+    const node = document.createElement(tag);
+    node.textContent = content;
+    return node;
+  }
+
   function label(layer, feature) {
-    layer.bindTooltip(feature.properties.name, { permanent: true, direction: "center", className: "area-label" });
+    layer.bindTooltip(text("span", feature.properties.name), { permanent: true, direction: "center", className: "area-label" });
+    // The polygon itself carries its name: for assistive technology and for tests.
+    layer.on("add", () => {
+      const path = layer.getElement();
+      if (path) { path.setAttribute("data-name", feature.properties.name); path.setAttribute("aria-label", feature.properties.name); }
+    });
   }
 
   async function areaDetailMap(element) {
@@ -48,6 +60,7 @@
     }).addTo(map);
     if (children.features.length) bounds.extend(layer.getBounds());
     if (bounds.isValid()) map.fitBounds(bounds); else map.setView([30.27, 120.15], 12);
+    element.dataset.loaded = children.features.map((f) => f.properties.name).join("|");
   }
 
   function drillMap(element) {
@@ -58,6 +71,7 @@
     const detailUrl = (id) => element.dataset.detailUrl.replace("/0/", "/" + id + "/");
     const stack = [];
     let layer = null;
+    let loads = 0;
 
     function renderTrail() {
       trail.innerHTML = "";
@@ -80,22 +94,26 @@
     async function show() {
       const current = stack[stack.length - 1];
       const query = current ? "?parent=" + current.area.id : "?level=" + element.dataset.rootLevel;
+      const ticket = ++loads;
       const collection = await fetchAll(element.dataset.geojsonUrl + query + "&page_size=500");
+      if (ticket !== loads) return; // a later click asked for another level meanwhile
       if (layer) map.removeLayer(layer);
       layer = L.geoJSON(collection, {
         style: STYLE,
         onEachFeature: (feature, l) => {
           label(l, feature);
-          l.on("click", () => {
-            const area = feature.properties;
-            if (area.level === gridLevel) {
-              l.bindPopup('<strong>' + area.name + '</strong><br><a data-testid="open-grid" href="' +
-                detailUrl(area.id) + '">' + element.dataset.openLabel + "</a>").openPopup();
-            } else {
-              stack.push({ area: area });
-              show();
-            }
-          });
+          const area = feature.properties;
+          if (area.level === gridLevel) {
+            // A grid is the bottom of the tree: its popup links to the grid page.
+            const popup = document.createElement("div");
+            const link = text("a", element.dataset.openLabel);
+            link.href = detailUrl(area.id);
+            link.dataset.testid = "open-grid";
+            popup.append(text("strong", area.name), document.createElement("br"), link);
+            l.bindPopup(popup);
+          } else {
+            l.on("click", () => { stack.push({ area: area }); show(); });
+          }
         },
       }).addTo(map);
       element.dataset.loaded = collection.features.map((f) => f.properties.name).join("|");

@@ -1,0 +1,92 @@
+"""Real-browser tests: Debian's Chromium driven by Playwright against pytest-django's live
+server. The live server answers from its own thread and connection, so the data must be
+committed: the fixtures here build the shared district under `transactional_db`."""
+
+import importlib
+import os
+
+import pytest
+from django.apps import apps as django_apps
+from playwright.sync_api import Page, expect
+
+from governance.models import Role, User
+from grid.generation import DistrictSpec, district_build
+from grid.models import Area, TeamRole
+from tests.conftest import PASSWORD, make_user
+
+CHROMIUM = "/usr/bin/chromium"
+# Root in a container needs --no-sandbox; the rest keeps Chromium off the (closed) network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 10_000
+
+# Playwright's sync API keeps an event loop running in this thread, and Django refuses database
+# work beside a running loop unless told; bin/test says so too, this covers a bare `pytest`.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(
+            f"Browser tests need Debian's Chromium at {CHROMIUM}: `apt-get install chromium` "
+            "(Playwright must not download its own browsers).",
+            pytrace=False,
+        )
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": CHROMIUM_ARGS,
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    # A browser set up in Chinese, as the portal's users have it.
+    return {**browser_context_args, "locale": "zh-CN", "viewport": {"width": 1280, "height": 900}}
+
+
+@pytest.fixture
+def page(page: Page) -> Page:
+    page.set_default_timeout(TIMEOUT_MS)
+    expect.set_options(timeout=TIMEOUT_MS)
+    return page
+
+
+def _team_roles_restore() -> None:
+    """The team roles come from a data migration, and `transactional_db` empties every table
+    after each test: run the migration's step again (it is idempotent)."""
+    migration = importlib.import_module("grid.migrations.0002_default_team_roles")
+    migration.add_roles(django_apps, None)
+    assert TeamRole.objects.exists()
+
+
+@pytest.fixture
+def district(transactional_db, live_server) -> Area:
+    """The shared district (tests/conftest.py), committed for the live server. Overriding it
+    here puts the shared `areas` and `users` fixtures on top of committed data too."""
+    _team_roles_restore()
+    spec = DistrictSpec(streets=2, communities_per_street=2, grids_per_community=2)
+    return district_build(spec=spec, password=PASSWORD).district
+
+
+@pytest.fixture
+def district_office(district) -> User:
+    """Office staff of the district's comprehensive-management office (区综治办)."""
+    return make_user("t_office_d", Role.OFFICE_STAFF, district)
+
+
+def sign_in(page: Page, base_url: str, username: str, password: str = PASSWORD) -> None:
+    """Fill the login form as a person does."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(password)
+    page.locator("form button[type=submit]").click()
+    expect(page).not_to_have_url(f"{base_url}/accounts/login/")
