@@ -89,6 +89,7 @@ def test_district_office_tree_map_and_grid_page(page: Page, live_server, areas, 
     page.goto(f"{base}/accounts/login/")
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     expect(page.locator("label[for=id_username]")).to_have_text("用户名")
+    expect(page.locator("form button[type=submit]")).to_have_text("登录")
     sign_in(page, base, district_office.username)
     expect(page).to_have_url(f"{base}/")
     expect(page.locator("main")).to_contain_text(district.name)

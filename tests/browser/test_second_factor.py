@@ -57,7 +57,9 @@ def test_wrong_code_is_refused(page: Page, live_server, users):
     page.locator("form button[type=submit]").click()
 
     expect(page.locator("#id_token")).to_have_class(re.compile(r"\bis-invalid\b"))
-    expect(page.locator(".invalid-feedback")).to_be_visible()
+    expect(page.locator(".invalid-feedback")).to_have_text(
+        "验证码错误或已过期，请输入当前显示的验证码。"
+    )
     expect(page).to_have_url(re.compile(r"/accounts/otp/"))
     # Still enrolling, still locked out of the pages.
     expect(page.get_by_test_id("otp-secret")).to_have_text(key)
