@@ -10,8 +10,8 @@ from django.utils import translation
 
 from governance.models import Role, User
 from governance.services import api_token_issue
-from grid.generation import DistrictSpec, district_build
 from grid.defaults import DEFAULT_TEAM_ROLES
+from grid.generation import DistrictSpec, district_build
 from grid.models import Area, AreaLevel, TeamRole
 
 PASSWORD = "Test@Portal2026"
