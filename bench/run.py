@@ -132,10 +132,10 @@ def generate_district(ctx: Context) -> Result:
 
 
 def locate_batch(ctx: Context) -> Result:
-
-    from grid.index import EDGE, build_index
+    from grid import index as grid_index_module
 
     index = ctx.grid_index()
+    build_index = grid_index_module.build_index
     build = min(timed_runs(lambda: build_index(index.revision), repeat=1))
     points = ctx.random_points(BATCH_POINTS)
     found = []
@@ -151,12 +151,7 @@ def locate_batch(ctx: Context) -> Result:
         statistics.median(rates),
         f"{BATCH_POINTS:,} points per call, {hits / BATCH_POINTS:.1%} inside a grid; "
         f"{len(index.grid_ids):,} grids, index built in {build:.2f} s"
-        + (
-            f" (raster of {len(index.raster.cells):,} cells, "
-            f"{(index.raster.grid == EDGE).mean():.1%} crossed by an edge); "
-            if index.raster is not None
-            else "; "
-        )
+        + _raster_detail(index, grid_index_module)
         + (
             "same answers as a plain STRtree query"
             if mismatches == 0
@@ -164,6 +159,14 @@ def locate_batch(ctx: Context) -> Result:
         )
         + f"; {min(seconds) * 1000:.0f} ms per call",
     )
+
+
+def _raster_detail(index, grid_index_module) -> str:
+    raster = getattr(index, "raster", None)
+    if raster is None:
+        return " (no raster); "
+    crossed = (raster.grid == grid_index_module.EDGE).mean()
+    return f" (raster of {len(raster.cells):,} cells, {crossed:.1%} crossed by an edge); "
 
 
 def _reference_mismatches(index, points, found) -> int:
