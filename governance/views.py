@@ -1,4 +1,5 @@
 from base64 import b32encode
+from functools import wraps
 from io import BytesIO
 
 import qrcode
@@ -7,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -17,9 +19,23 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from governance.forms import OtpTokenForm, PortalLoginForm
-from governance.models import Notification
+from governance.models import Notification, Role
 from governance.services import notification_mark_read
 from grid.selectors import area_roots
+
+
+def portal_login_required(view):
+    """Pages are for signed-in people. An API client account sees the subtree of its home area
+    through a session but only its token's area through the API, so it gets no pages at all
+    (the login form refuses it too; this covers a session it got any other way)."""
+
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.role == Role.API_CLIENT:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return login_required(checked)
 
 
 def healthz(request):
@@ -72,20 +88,20 @@ def otp(request):
     return render(request, "registration/otp.html", context)
 
 
-@login_required
+@portal_login_required
 def home(request):
     areas = area_roots(user=request.user)
     recent = Notification.objects.filter(recipient=request.user)[:5]
     return render(request, "governance/home.html", {"areas": areas, "recent_notifications": recent})
 
 
-@login_required
+@portal_login_required
 def notification_list(request):
     notices = Notification.objects.filter(recipient=request.user)[:200]
     return render(request, "governance/notifications.html", {"notifications": notices})
 
 
-@login_required
+@portal_login_required
 @require_POST
 def notification_read(request):
     ids = [int(pk) for pk in request.POST.getlist("id") if pk.isdigit()] or None

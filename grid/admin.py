@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from governance.admin_base import ScopedAdminMixin
+from governance.models import User
+from governance.scoping import visible_to
 from grid import services
 from grid.forms import AreaForm
 from grid.models import Area, GridTeamMember, TeamRole
@@ -12,6 +14,12 @@ class GridTeamMemberInline(admin.TabularInline):
     extra = 0
     fields = ["role", "name", "phone", "user"]
     autocomplete_fields = ["user"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            # The autocomplete suggests only people in scope; the form must accept only them.
+            kwargs["queryset"] = visible_to(request.user, User.objects.all())
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_add_permission(self, request, obj=None):
         return obj is not None and obj.is_grid and request.user.has_perm("grid.change_area", obj)

@@ -75,8 +75,15 @@ def locate_answer(grid: Area | None) -> dict:
     return {"grid": AreaSummarySerializer(grid).data}
 
 
+def _visible_areas(request):
+    # A parent outside the caller's scope "does not exist" for the filter either: otherwise
+    # ?parent=<hidden id> (empty list) and ?parent=<no such id> (400) would tell them apart.
+    return visible_to(getattr(request, "user", None), Area.objects.all())
+
+
 class AreaFilter(django_filters.FilterSet):
     code = django_filters.CharFilter(lookup_expr="startswith")
+    parent = django_filters.ModelChoiceFilter(queryset=_visible_areas)
     name = django_filters.CharFilter(lookup_expr="icontains")
 
     class Meta:

@@ -1,7 +1,8 @@
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
+from governance.scoping import in_scope
+from governance.views import portal_login_required
 from grid import selectors
 from grid.models import AreaLevel
 
@@ -11,14 +12,14 @@ def _visible_area(request, pk: int):
     return get_object_or_404(selectors.area_list(user=request.user), pk=pk)
 
 
-@login_required
+@portal_login_required
 def area_tree(request):
     return render(
         request, "grid/area_tree.html", {"areas": selectors.area_roots(user=request.user)}
     )
 
 
-@login_required
+@portal_login_required
 def area_children(request, pk: int):
     """The children of one node of the tree list, loaded by htmx when it is opened."""
     area = _visible_area(request, pk)
@@ -29,19 +30,24 @@ def area_children(request, pk: int):
     )
 
 
-@login_required
+@portal_login_required
 def area_detail(request, pk: int):
     area = _visible_area(request, pk)
     context = {
         "area": area,
-        "ancestors": selectors.area_ancestors(area=area),
+        # The breadcrumb stops at the top of the user's scope: areas above it are not theirs.
+        "ancestors": [
+            ancestor
+            for ancestor in selectors.area_ancestors(area=area)
+            if in_scope(request.user, ancestor)
+        ],
         "children": selectors.area_children(user=request.user, area=area),
         "team": selectors.grid_team(user=request.user, grid=area) if area.is_grid else None,
     }
     return render(request, "grid/area_detail.html", context)
 
 
-@login_required
+@portal_login_required
 def area_map(request):
     roots = list(selectors.area_roots(user=request.user))
     if not roots:
