@@ -73,7 +73,9 @@ def test_enrolling_and_entering_a_code_opens_the_portal(users):
     page = client.get(reverse("otp"))
     assert "otp-secret" in page.content.decode()
     device = TOTPDevice.objects.get(user=users["leader"])
-    wrong = client.post(reverse("otp"), {"token": "000000" if totp(device.bin_key) != 0 else "111111"})
+    wrong = client.post(
+        reverse("otp"), {"token": "000000" if totp(device.bin_key) != 0 else "111111"}
+    )
     assert wrong.status_code == 200 and "is-invalid" in wrong.content.decode()
     device.refresh_from_db()
     device.throttle_reset()  # django-otp makes a user wait after a wrong code; the test need not

@@ -4,7 +4,9 @@ from governance.models import Notification
 from governance.services import notification_email_send, notification_mark_read, notification_send
 
 
-def test_sending_twice_with_the_same_key_stores_and_mails_once(users, django_capture_on_commit_callbacks, settings):
+def test_sending_twice_with_the_same_key_stores_and_mails_once(
+    users, django_capture_on_commit_callbacks, settings
+):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     recipients = [users["admin"], users["leader"]]
     users["admin"].email = "admin@example.org"
@@ -32,6 +34,6 @@ def test_the_api_lists_only_the_callers_notifications(users, client):
     login(client, users["street_office"])
     titles = [n["title"] for n in client.get("/api/v1/notifications/").json()["results"]]
     assert titles == ["mine"]
-    assert client.post("/api/v1/notifications/mark-read/", {}, content_type="application/json").json() == {
-        "marked": 1
-    }
+    assert client.post(
+        "/api/v1/notifications/mark-read/", {}, content_type="application/json"
+    ).json() == {"marked": 1}

@@ -156,3 +156,14 @@ def test_a_street_administrator_cannot_give_an_account_an_area_outside_the_stree
     )  # a grid worker's area is a grid
     assert add_grid_worker(client, areas["grid_a"]).status_code == 302
     assert User.objects.get(username="new_worker").home_area.level == AreaLevel.GRID
+
+
+def test_a_street_administrator_renames_their_own_street_in_the_admin(client, users, areas):
+    login(client, users["street_admin"])
+    street = areas["street_a"]
+    response = client.post(
+        reverse("admin:grid_area_change", args=[street.pk]), area_form(street, name="文新新街道")
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    street.refresh_from_db()
+    assert street.name == "文新新街道" and street.parent == areas["district"]
