@@ -9,8 +9,19 @@ def portal(request) -> dict:
     if user is not None and user.is_authenticated:
         # One COUNT per page, served by the (recipient, read_at) index.
         unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    tiles = (
+        [
+            {
+                "url": settings.MAP_TILES_URL,
+                "options": {"attribution": settings.MAP_TILES_ATTRIBUTION},
+            }
+        ]
+        if settings.MAP_TILES_URL
+        else []
+    )
     return {
         "unread_notifications": unread,
         "demo_mode": settings.DEMO_MODE,
         "otp_required": settings.OTP_REQUIRED,
+        "map_tiles": tiles,
     }

@@ -218,13 +218,13 @@ STORAGES = {
 
 # Tiles come from a setting: no tile server is reachable offline, so by default the maps
 # draw boundaries on a plain background. Set MAP_TILES_URL to a reachable tile server.
+MAP_TILES_URL = env_str("MAP_TILES_URL")  # e.g. an intranet tile server's .../{z}/{x}/{y}.png
+MAP_TILES_ATTRIBUTION = env_str("MAP_TILES_ATTRIBUTION")
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (30.27, 120.15),
     "DEFAULT_ZOOM": 12,
-    "TILES": [
-        (_("Map"), env_str("MAP_TILES_URL"), {"attribution": env_str("MAP_TILES_ATTRIBUTION")})
-    ]
-    if env_str("MAP_TILES_URL")
+    "TILES": [(_("Map"), MAP_TILES_URL, {"attribution": MAP_TILES_ATTRIBUTION})]
+    if MAP_TILES_URL
     else [],
     "RESET_VIEW": False,
 }

@@ -9,7 +9,8 @@
 
   function newMap(element) {
     const map = L.map(element, { zoomSnap: 0.25 });
-    const tiles = (window.PORTAL_TILES || []);
+    const source = document.getElementById("map-tiles");  // from settings.MAP_TILES_URL
+    const tiles = source ? JSON.parse(source.textContent) : [];
     tiles.forEach((t) => L.tileLayer(t.url, t.options).addTo(map));
     return map;
   }

@@ -75,3 +75,13 @@ def test_no_page_loads_assets_from_another_host(client, users, areas):
     ):
         page = client.get(url).content.decode()
         assert not re.search(r"""(src|href)=["']https?://""", page), url
+
+
+def test_map_tiles_come_from_the_setting_and_default_to_none(client, users, settings):
+    login(client, users["street_office"])
+    assert (
+        '<script id="map-tiles" type="application/json">[]</script>'
+        in client.get(reverse("areas:map")).content.decode()
+    )
+    settings.MAP_TILES_URL = "https://tiles.intranet.example/{z}/{x}/{y}.png"
+    assert "tiles.intranet.example" in client.get(reverse("areas:map")).content.decode()
