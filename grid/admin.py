@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from governance.admin_base import ScopedAdminMixin
 from governance.models import User
-from governance.scoping import visible_to
+from governance.scoping import in_scope, visible_to
 from grid import services
 from grid.forms import AreaForm
 from grid.models import Area, GridTeamMember, TeamRole
@@ -42,6 +42,13 @@ class AreaAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ["parent"]
     inlines = [GridTeamMemberInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # An administrator's own root sits under a parent outside their scope: it cannot be
+        # moved by them, and that parent is no choice to offer.
+        if obj is not None and obj.parent_id and not in_scope(request.user, obj.parent):
+            return ["parent"]
+        return []
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
 
@@ -59,7 +66,7 @@ class AreaAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 area=obj,
                 name=data["name"],
                 code=data["code"],
-                parent=data["parent"],
+                parent=data.get("parent", obj.parent),
                 boundary=data["boundary"],
             )
         else:

@@ -28,12 +28,9 @@ class AreaForm(forms.ModelForm):
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
         if "parent" in self.fields:
-            candidates = visible_to(actor, Area.objects.exclude(level=AreaLevel.GRID))
-            if self.instance.parent_id:
-                # An administrator's own root keeps its parent, which lies outside their scope:
-                # offered so the form can be saved unchanged, never as a move target.
-                candidates = candidates | Area.objects.filter(pk=self.instance.parent_id)
-            self.fields["parent"].queryset = candidates
+            self.fields["parent"].queryset = visible_to(
+                actor, Area.objects.exclude(level=AreaLevel.GRID)
+            )
         if self.instance.pk:
             self.fields["level"].disabled = True
             self.fields["boundary"].widget.context_features = self._context_features()
