@@ -103,6 +103,11 @@ class AreaViewSet(
     filterset_class = AreaFilter
     pagination_class = CodeCursorPagination
 
+    def get_queryset(self):
+        areas = super().get_queryset()
+        # Boundaries are ~60 vertices each; only the detail and GeoJSON answers carry them.
+        return areas.defer("boundary") if self.action == "list" else areas
+
     def get_serializer_class(self):
         if self.action in {"list"}:
             return AreaSummarySerializer

@@ -13,7 +13,8 @@ from grid.validation import validate_boundary, validate_code
 
 
 def area_list(*, user, level: int | None = None, parent: Area | None = None) -> QuerySet[Area]:
-    areas = visible_to(user, Area.objects.select_related("parent"))
+    # A parent's boundary can be large (a district's) and no list shows it.
+    areas = visible_to(user, Area.objects.select_related("parent").defer("parent__boundary"))
     if level is not None:
         areas = areas.filter(level=level)
     if parent is not None:
@@ -46,12 +47,13 @@ def grid_locate(*, user, lon: float, lat: float) -> Area | None:
     grid_id = grid_index().locate(lon, lat)
     if grid_id is None:
         return None
-    return area_list(user=user).filter(pk=grid_id).first()
+    return area_list(user=user).defer("boundary").filter(pk=grid_id).first()
 
 
 def grid_locate_many(*, user, points: list[tuple[float, float]]) -> list[Area | None]:
     grid_ids = grid_index().locate_many(np.asarray(points, dtype=float).reshape(-1, 2))
-    visible = area_list(user=user).in_bulk({pk for pk in grid_ids if pk is not None})
+    found = {pk for pk in grid_ids if pk is not None}
+    visible = area_list(user=user).defer("boundary").in_bulk(found)
     return [visible.get(pk) if pk is not None else None for pk in grid_ids]
 
 
