@@ -238,7 +238,8 @@ def district_build(*, spec: DistrictSpec, password: str) -> DistrictSummary:
     """Create a whole district with boundaries, grid teams and staff accounts, in bulk."""
     rng = random.Random(spec.seed + 1)
     street_block = _block(spec.streets)
-    community_block = _block(spec.communities_per_street)
+    # Turned a quarter: blocks of one shape at every level would stack into a long strip.
+    community_block = _block(spec.communities_per_street)[::-1]
     grid_block = _block(spec.grids_per_community)
     cols = street_block[0] * community_block[0] * grid_block[0]
     rows = street_block[1] * community_block[1] * grid_block[1]

@@ -78,3 +78,18 @@ def test_an_index_is_rebuilt_when_another_process_changes_a_boundary(grids, sett
 def test_an_empty_tree_locates_nothing(db):
     assert build_index("empty").locate(120.1, 30.2) is None
     assert build_index("empty").locate_many(np.array([[120.1, 30.2]])) == [None]
+
+
+def test_points_on_raster_cell_edges_agree_with_brute_force(grids):
+    index = grid_index()
+    raster = index.raster
+    assert raster is not None
+    rng = np.random.default_rng(11)
+    cols = rng.integers(0, raster.nx, 300)
+    rows = rng.integers(0, raster.ny, 300)
+    # Exactly on a cell's lower-left corner, and a hair either side of it.
+    for offset in (0.0, 1e-12, -1e-12):
+        lons = raster.x0 + cols / raster.kx + offset
+        lats = raster.y0 + rows / raster.ky + offset
+        for lon, lat in zip(lons, lats, strict=True):
+            assert index.locate(lon, lat) == brute_force(grids, lon, lat)
