@@ -33,8 +33,9 @@ def area_roots(*, user) -> QuerySet[Area]:
     return visible.filter(level=top).annotate(child_count=Count("children")) if top else visible
 
 
-def area_ancestors(*, area: Area) -> list[Area]:
-    by_id = Area.objects.in_bulk(area.ancestor_ids)
+def area_ancestors(*, user, area: Area) -> list[Area]:
+    """The area's ancestors from the top of the user's scope down: areas above it are not theirs."""
+    by_id = area_list(user=user).in_bulk(area.ancestor_ids)
     return [by_id[pk] for pk in area.ancestor_ids if pk in by_id]
 
 

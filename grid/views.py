@@ -1,7 +1,6 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
-from governance.scoping import in_scope
 from governance.views import portal_login_required
 from grid import selectors
 from grid.models import AreaLevel
@@ -35,12 +34,7 @@ def area_detail(request, pk: int):
     area = _visible_area(request, pk)
     context = {
         "area": area,
-        # The breadcrumb stops at the top of the user's scope: areas above it are not theirs.
-        "ancestors": [
-            ancestor
-            for ancestor in selectors.area_ancestors(area=area)
-            if in_scope(request.user, ancestor)
-        ],
+        "ancestors": selectors.area_ancestors(user=request.user, area=area),
         "children": selectors.area_children(user=request.user, area=area),
         "team": selectors.grid_team(user=request.user, grid=area) if area.is_grid else None,
     }

@@ -13,7 +13,9 @@ from grid.tasks import check_area_tree
 def worker(transactional_db, settings):
     assert app.conf.broker_url.startswith("redis://"), "the worker test needs REDIS_URL"
     # Results are ignored in production; here the test reads them back through Redis.
-    app.conf.update(task_always_eager=False, task_ignore_result=False, result_backend=settings.REDIS_URL)
+    app.conf.update(
+        task_always_eager=False, task_ignore_result=False, result_backend=settings.REDIS_URL
+    )
     with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
         yield
 

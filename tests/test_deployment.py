@@ -31,7 +31,8 @@ def test_production_settings_pass_the_deploy_check():
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DEBUG", "DJANGO_SETTINGS_MODULE", "OTP_REQUIRED", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        if key
+        not in {"DEBUG", "DJANGO_SETTINGS_MODULE", "OTP_REQUIRED", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     env |= {
         "DEBUG": "0",
@@ -55,7 +56,12 @@ def test_the_demo_loads_a_district_with_one_account_per_role_and_reloads_cleanly
     call_command("load_demo")
     first = capsys.readouterr().out
     assert "Grid@Demo2026" in first and "ggp_" in first
-    assert {u.role for u in User.objects.filter(username__in=["admin", "leader", "office", "gridworker", "api-client"])} == {
+    assert {
+        u.role
+        for u in User.objects.filter(
+            username__in=["admin", "leader", "office", "gridworker", "api-client"]
+        )
+    } == {
         Role.ADMIN,
         Role.LEADER,
         Role.OFFICE_STAFF,

@@ -117,8 +117,10 @@
           }
         },
       }).addTo(map);
+      // No animation: the new level is in view at once, and "loaded" means ready to click.
+      if (collection.features.length) map.fitBounds(layer.getBounds(), { animate: false });
+      else map.setView([30.27, 120.15], 12, { animate: false });
       element.dataset.loaded = collection.features.map((f) => f.properties.name).join("|");
-      if (collection.features.length) map.fitBounds(layer.getBounds()); else map.setView([30.27, 120.15], 12);
       renderTrail();
     }
 

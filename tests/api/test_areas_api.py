@@ -34,30 +34,41 @@ def test_areas_come_as_geojson(users, areas):
 
 def test_locate_answers_with_the_grid_containing_the_point(users, areas):
     point = areas["grid_a"].geometry.representative_point()
-    body = session_client(users["leader"]).get("/api/v1/areas/locate/", {"lon": point.x, "lat": point.y}).json()
+    body = (
+        session_client(users["leader"])
+        .get("/api/v1/areas/locate/", {"lon": point.x, "lat": point.y})
+        .json()
+    )
     assert body["grid"]["id"] == areas["grid_a"].pk
 
 
 def test_a_point_in_no_grid_gets_a_clear_answer_not_an_error(users):
     response = session_client(users["leader"]).get("/api/v1/areas/locate/", {"lon": 0, "lat": 0})
     assert response.status_code == 200
-    assert response.json() == {"grid": None, "detail": "This point is not in any grid in your area."}
+    assert response.json() == {
+        "grid": None,
+        "detail": "This point is not in any grid in your area.",
+    }
 
 
 def test_a_grid_outside_the_callers_scope_is_not_revealed(users, areas):
     point = areas["grid_other_street"].geometry.representative_point()
-    body = session_client(users["street_office"]).get(
-        "/api/v1/areas/locate/", {"lon": point.x, "lat": point.y}
-    ).json()
+    body = (
+        session_client(users["street_office"])
+        .get("/api/v1/areas/locate/", {"lon": point.x, "lat": point.y})
+        .json()
+    )
     assert body["grid"] is None
 
 
 def test_batch_locate_answers_in_order(users, areas):
     a = areas["grid_a"].geometry.representative_point()
     b = areas["grid_b"].geometry.representative_point()
-    body = session_client(users["leader"]).post(
-        "/api/v1/areas/locate/", {"points": [[b.x, b.y], [0, 0], [a.x, a.y]]}, format="json"
-    ).json()
+    body = (
+        session_client(users["leader"])
+        .post("/api/v1/areas/locate/", {"points": [[b.x, b.y], [0, 0], [a.x, a.y]]}, format="json")
+        .json()
+    )
     assert [r["grid"] and r["grid"]["id"] for r in body["results"]] == [
         areas["grid_b"].pk,
         None,
@@ -70,7 +81,9 @@ def test_bad_locate_input_gets_field_messages(users):
     response = client.get("/api/v1/areas/locate/", {"lon": "east", "lat": 95})
     assert response.status_code == 400
     assert set(response.json()) == {"lon", "lat"}
-    response = client.post("/api/v1/areas/locate/", {"points": [[1, 2, 3], [500, 1]]}, format="json")
+    response = client.post(
+        "/api/v1/areas/locate/", {"points": [[1, 2, 3], [500, 1]]}, format="json"
+    )
     assert response.status_code == 400
     assert "points" in response.json()
 
@@ -79,7 +92,12 @@ def test_creating_an_area_with_a_bad_code_gets_a_json_field_error_and_saves_noth
     before = Area.objects.count()
     response = session_client(users["admin"]).post(
         "/api/v1/areas/",
-        {"name": "新社区", "level": AreaLevel.COMMUNITY, "code": "999", "parent": areas["street_a"].pk},
+        {
+            "name": "新社区",
+            "level": AreaLevel.COMMUNITY,
+            "code": "999",
+            "parent": areas["street_a"].pk,
+        },
         format="json",
     )
     assert response.status_code == 400
@@ -88,7 +106,10 @@ def test_creating_an_area_with_a_bad_code_gets_a_json_field_error_and_saves_noth
 
 
 def test_a_self_intersecting_boundary_gets_a_json_field_error(users, areas):
-    bowtie = {"type": "Polygon", "coordinates": [[[120, 30], [120.1, 30.1], [120.1, 30], [120, 30.1], [120, 30]]]}
+    bowtie = {
+        "type": "Polygon",
+        "coordinates": [[[120, 30], [120.1, 30.1], [120.1, 30], [120, 30.1], [120, 30]]],
+    }
     response = session_client(users["admin"]).patch(
         f"/api/v1/areas/{areas['grid_a'].pk}/", {"boundary": bowtie}, format="json"
     )
@@ -99,7 +120,9 @@ def test_a_self_intersecting_boundary_gets_a_json_field_error(users, areas):
 def test_an_administrator_renames_and_redraws_a_grid_through_the_api(users, areas):
     grid = areas["grid_a"]
     response = session_client(users["admin"]).patch(
-        f"/api/v1/areas/{grid.pk}/", {"name": "桂花一格", "boundary": inner_square(grid, 0.5)}, format="json"
+        f"/api/v1/areas/{grid.pk}/",
+        {"name": "桂花一格", "boundary": inner_square(grid, 0.5)},
+        format="json",
     )
     assert response.status_code == 200, response.json()
     grid.refresh_from_db()

@@ -82,11 +82,16 @@ def test_tokens_are_issued_only_to_api_clients_and_within_the_issuers_area(users
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as error:
-        api_token_issue(actor=users["admin"], client=users["leader"], name="x", area=areas["street_a"])
+        api_token_issue(
+            actor=users["admin"], client=users["leader"], name="x", area=areas["street_a"]
+        )
     assert "client" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
         api_token_issue(
-            actor=users["street_admin"], client=users["api_client"], name="x", area=areas["street_b"]
+            actor=users["street_admin"],
+            client=users["api_client"],
+            name="x",
+            area=areas["street_b"],
         )
     assert "area" in error.value.message_dict
     with pytest.raises(ValidationError) as error:

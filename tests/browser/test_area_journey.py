@@ -28,14 +28,38 @@ def polygon(page: Page, area: Area) -> Locator:
     return page.locator(f"#drill-map path[data-name={json.dumps(area.name, ensure_ascii=False)}]")
 
 
+# A screen point where the path itself is on top: shapes are not convex, so the centre of
+# a path's bounding box (where Playwright clicks) may lie on a neighbour.
+FIND_OWN_POINT = """(path) => {
+    const box = path.getBoundingClientRect();
+    const view = path.closest(".leaflet-container").getBoundingClientRect();
+    const left = Math.max(box.left, view.left), right = Math.min(box.right, view.right);
+    const top = Math.max(box.top, view.top), bottom = Math.min(box.bottom, view.bottom);
+    for (let i = 1; i < 24; i++) {
+        for (let j = 1; j < 24; j++) {
+            const x = left + (right - left) * i / 24, y = top + (bottom - top) * j / 24;
+            if (document.elementFromPoint(x, y) === path) return [x, y];
+        }
+    }
+    return null;
+}"""
+
+
+def click_shape(page: Page, area: Area) -> None:
+    """Click the area where a person would: on a visible part of its own shape."""
+    point = polygon(page, area).evaluate(FIND_OWN_POINT)
+    assert point, f"{area.name} has no visible, clickable part on the map"
+    page.mouse.click(*point)
+
+
 def drill_into(page: Page, area: Area) -> None:
     """Click the area's polygon on the map and wait until its sub-areas are drawn."""
-    polygon(page, area).click()
+    click_shape(page, area)
     expect(page.locator("#drill-map")).to_have_attribute("data-loaded", names(area))
 
 
 def open_grid_from_map(page: Page, grid: Area) -> None:
-    polygon(page, grid).click()
+    click_shape(page, grid)
     popup = page.locator("#drill-map .leaflet-popup")
     expect(popup).to_contain_text(grid.name)
     popup.locator("[data-testid=open-grid]").click()

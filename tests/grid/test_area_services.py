@@ -87,9 +87,9 @@ def test_a_parent_of_the_wrong_level_is_rejected(users, areas):
             code=areas["street_a"].code + "001001",
             parent=areas["street_a"],
         )
-    assert "must be a Community" in " ".join(error.value.message_dict["parent"]) or "社区" in " ".join(
+    assert "must be a Community" in " ".join(
         error.value.message_dict["parent"]
-    )
+    ) or "社区" in " ".join(error.value.message_dict["parent"])
 
 
 def test_moving_an_area_under_its_own_descendant_is_rejected(users, areas):
@@ -170,4 +170,7 @@ def test_a_parent_boundary_may_not_cut_off_a_child(users, areas):
     community = areas["community_a"]
     with pytest.raises(ValidationError) as error:
         area_update(actor=users["admin"], area=community, boundary=inner_square(community, 0.2))
-    assert "leave out" in " ".join(error.value.message_dict["boundary"]) or "boundary" in error.value.message_dict
+    assert (
+        "leave out" in " ".join(error.value.message_dict["boundary"])
+        or "boundary" in error.value.message_dict
+    )

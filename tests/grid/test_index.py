@@ -33,7 +33,9 @@ def test_every_grids_inner_point_is_located_in_it(grids):
         assert index.locate(point.x, point.y) == grid.pk
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(fx=st.floats(-0.05, 1.05), fy=st.floats(-0.05, 1.05))
 def test_single_lookups_agree_with_brute_force(grids, bounds, fx, fy):
     x0, y0, x1, y1 = bounds
@@ -54,7 +56,9 @@ def test_points_on_shared_edges_and_vertices_resolve_like_brute_force(grids):
 def test_a_batch_agrees_with_single_lookups(grids, bounds):
     rng = np.random.default_rng(7)
     x0, y0, x1, y1 = bounds
-    points = np.column_stack([rng.uniform(x0 - 0.01, x1 + 0.01, 2000), rng.uniform(y0 - 0.01, y1 + 0.01, 2000)])
+    points = np.column_stack(
+        [rng.uniform(x0 - 0.01, x1 + 0.01, 2000), rng.uniform(y0 - 0.01, y1 + 0.01, 2000)]
+    )
     index = grid_index()
     assert index.locate_many(points) == [index.locate(lon, lat) for lon, lat in points]
 
