@@ -45,7 +45,8 @@
     }
     map.addControl(new L.Control.Draw({
       edit: { featureGroup: drawn },
-      draw: { polygon: { allowIntersection: false, showArea: true }, polyline: false, rectangle: true, circle: false, marker: false, circlemarker: false },
+      // showArea off: leaflet.draw 1.0.4 throws "type is not defined" computing the area label.
+      draw: { polygon: { allowIntersection: false, showArea: false }, polyline: false, rectangle: { showArea: false }, circle: false, marker: false, circlemarker: false },
     }));
     const sync = () => { textarea.value = toGeometry(drawn); };
     map.on(L.Draw.Event.CREATED, (e) => { drawn.addLayer(e.layer); sync(); });
