@@ -19,7 +19,11 @@ class AreaForm(forms.ModelForm):
     """Area editing in the admin. Validation is the service's, so the messages are the same
     as in the API; saving goes through the services as well (see AreaAdmin.save_model)."""
 
-    boundary = forms.JSONField(required=False, widget=BoundaryMapWidget)
+    boundary = forms.JSONField(
+        label=Area._meta.get_field("boundary").verbose_name,
+        required=False,
+        widget=BoundaryMapWidget,
+    )
 
     class Meta:
         model = Area

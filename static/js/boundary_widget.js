@@ -17,6 +17,27 @@
     return JSON.stringify(geometry);
   }
 
+  // leaflet.draw ships English only; the admin speaks the user's language.
+  function localiseDraw() {
+    if (!(document.documentElement.lang || "").toLowerCase().startsWith("zh")) return;
+    const d = L.drawLocal.draw, e = L.drawLocal.edit;
+    d.toolbar.actions = { title: "取消绘制", text: "取消" };
+    d.toolbar.finish = { title: "完成绘制", text: "完成" };
+    d.toolbar.undo = { title: "删除最后一个点", text: "删除最后一点" };
+    d.toolbar.buttons.polygon = "画多边形边界";
+    d.toolbar.buttons.rectangle = "画矩形边界";
+    d.handlers.polygon.tooltip = { start: "点击开始画边界", cont: "点击继续画边界", end: "点击第一个点闭合边界" };
+    d.handlers.rectangle.tooltip = { start: "按住鼠标拖动画矩形" };
+    d.handlers.simpleshape.tooltip = { end: "松开鼠标完成绘制" };
+    d.handlers.polyline.error = "<strong>错误：</strong>边界不能自相交！";
+    e.toolbar.actions.save = { title: "保存修改", text: "保存" };
+    e.toolbar.actions.cancel = { title: "放弃修改", text: "取消" };
+    e.toolbar.actions.clearAll = { title: "清除全部图形", text: "全部清除" };
+    e.toolbar.buttons = { edit: "编辑边界", editDisabled: "没有可编辑的边界", remove: "删除边界", removeDisabled: "没有可删除的边界" };
+    e.handlers.edit.tooltip = { text: "拖动顶点修改边界", subtext: "点击取消放弃修改" };
+    e.handlers.remove.tooltip = { text: "点击要删除的图形" };
+  }
+
   function init(widget) {
     const textarea = widget.querySelector("textarea");
     const map = L.map(widget.querySelector(".boundary-map"));
@@ -56,6 +77,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => {
+    localiseDraw();
     document.querySelectorAll(".boundary-widget").forEach(init);
   });
 })();

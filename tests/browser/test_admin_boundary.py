@@ -28,7 +28,7 @@ def test_a_drawn_boundary_that_overlaps_a_neighbour_is_refused(
     # Clear the old shape, then drag a rectangle across most of the map (clear of the
     # toolbars): it covers the neighbour.
     widget.locator(".leaflet-draw-edit-remove").click()
-    widget.locator(".leaflet-draw-actions a", has_text="Clear All").click()
+    widget.locator(".leaflet-draw-actions a", has_text="全部清除").click()
     assert widget.locator("textarea").input_value() == ""
     widget.locator(".leaflet-draw-draw-rectangle").click()
     box = widget.locator(".boundary-map").bounding_box()
