@@ -49,20 +49,22 @@ def english_messages():
         yield
 
 
-@pytest.fixture
-def district(db) -> Area:
-    """区 > 2 streets > 2 communities each > 2 grids each, with real tiling boundaries."""
-    # Transactional tests flush the database, data migrations' rows included.
+def team_roles_ensure() -> None:
+    """Transactional tests flush the database, data migrations' rows included."""
     for code, name, order in DEFAULT_TEAM_ROLES:
         TeamRole.objects.get_or_create(code=code, defaults={"name": name, "sort_order": order})
+
+
+def district_create() -> Area:
+    """区 > 2 streets > 2 communities each > 2 grids each, with real tiling boundaries."""
+    team_roles_ensure()
     spec = DistrictSpec(streets=2, communities_per_street=2, grids_per_community=2)
     return district_build(spec=spec, password=PASSWORD).district
 
 
-@pytest.fixture
-def areas(district) -> dict[str, Area]:
-    """Named areas: street_a holds community_a (grids grid_a, grid_b) and community_b;
-    street_b is its sibling."""
+def named_areas(district: Area) -> dict[str, Area]:
+    """street_a holds community_a (grids grid_a, grid_b) and community_b; street_b is its
+    sibling."""
     street_a, street_b = Area.objects.filter(parent=district).order_by("code")
     community_a, community_b = Area.objects.filter(parent=street_a).order_by("code")
     grid_a, grid_b = Area.objects.filter(parent=community_a).order_by("code")
@@ -78,6 +80,16 @@ def areas(district) -> dict[str, Area]:
             level=AreaLevel.GRID, path__startswith=street_b.path
         ).first(),
     }
+
+
+@pytest.fixture
+def district(db) -> Area:
+    return district_create()
+
+
+@pytest.fixture
+def areas(district) -> dict[str, Area]:
+    return named_areas(district)
 
 
 def make_user(username: str, role: str, area: Area | None, **extra) -> User:

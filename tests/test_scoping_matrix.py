@@ -48,11 +48,9 @@ from rest_framework.viewsets import ViewSetMixin
 
 from governance.models import ApiToken, Notification, Role, User
 from governance.services import api_token_issue
-from grid.defaults import DEFAULT_TEAM_ROLES
-from grid.generation import DistrictSpec, district_build
-from grid.models import Area, AreaLevel, TeamRole
+from grid.models import Area, AreaLevel
 from tests import scoping_routes as declared
-from tests.conftest import PASSWORD, login, make_user
+from tests.conftest import PASSWORD, district_create, login, make_user, named_areas
 
 HOW_TO_DECLARE = "Declare it in tests/scoping_routes.py (see its docstring)."
 
@@ -253,23 +251,12 @@ def notice_title(user: User) -> str:
 
 class World:
     def __init__(self) -> None:
-        for code, name, order in DEFAULT_TEAM_ROLES:
-            TeamRole.objects.get_or_create(code=code, defaults={"name": name, "sort_order": order})
-        spec = DistrictSpec(streets=2, communities_per_street=2, grids_per_community=2)
-        district = district_build(spec=spec, password=PASSWORD).district
-        # The same names as the conftest fixtures `areas` and `users`.
-        street_a, street_b = Area.objects.filter(parent=district).order_by("code")
-        community_a, community_b = Area.objects.filter(parent=street_a).order_by("code")
-        grid_a, grid_b = Area.objects.filter(parent=community_a).order_by("code")
-        self.areas = {
-            "district": district,
-            "street_a": street_a,
-            "street_b": street_b,
-            "community_a": community_a,
-            "community_b": community_b,
-            "grid_a": grid_a,
-            "grid_b": grid_b,
-        }
+        district = district_create()
+        self.areas = named_areas(district)
+        del self.areas["grid_other_street"]  # the matrix takes positions relative to its anchors
+        street_a, community_a, grid_a = (
+            self.areas[n] for n in ("street_a", "community_a", "grid_a")
+        )
         self.all_areas = list(Area.objects.all())
         self.users = {
             "grid_worker_a": make_user("t_gw_a", Role.GRID_WORKER, grid_a),

@@ -2,17 +2,14 @@
 server. The live server answers from its own thread and connection, so the data must be
 committed: the fixtures here build the shared district under `transactional_db`."""
 
-import importlib
 import os
 
 import pytest
-from django.apps import apps as django_apps
 from playwright.sync_api import Page, expect
 
 from governance.models import Role, User
-from grid.generation import DistrictSpec, district_build
-from grid.models import Area, TeamRole
-from tests.conftest import PASSWORD, make_user
+from grid.models import Area
+from tests.conftest import PASSWORD, district_create, make_user
 
 CHROMIUM = "/usr/bin/chromium"
 # Root in a container needs --no-sandbox; the rest keeps Chromium off the (closed) network.
@@ -60,21 +57,11 @@ def page(page: Page) -> Page:
     return page
 
 
-def _team_roles_restore() -> None:
-    """The team roles come from a data migration, and `transactional_db` empties every table
-    after each test: run the migration's step again (it is idempotent)."""
-    migration = importlib.import_module("grid.migrations.0002_default_team_roles")
-    migration.add_roles(django_apps, None)
-    assert TeamRole.objects.exists()
-
-
 @pytest.fixture
 def district(transactional_db, live_server) -> Area:
     """The shared district (tests/conftest.py), committed for the live server. Overriding it
     here puts the shared `areas` and `users` fixtures on top of committed data too."""
-    _team_roles_restore()
-    spec = DistrictSpec(streets=2, communities_per_street=2, grids_per_community=2)
-    return district_build(spec=spec, password=PASSWORD).district
+    return district_create()
 
 
 @pytest.fixture
