@@ -104,3 +104,20 @@ def test_an_api_client_account_cannot_sign_in_to_pages(users):
     response = sign_in(client, "t_client", PASSWORD)
     assert response.status_code == 200
     assert "use their token" in response.content.decode()
+
+
+def test_the_idle_timeout_slides_with_each_request(users):
+    from django.contrib.sessions.models import Session
+
+    client = Client()
+    sign_in(client, "t_office_a", PASSWORD)
+    session = Session.objects.get()
+    Session.objects.filter(pk=session.pk).update(expire_date=session.expire_date.replace(year=2000))
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and reverse("login") in response.url  # idle too long
+
+    sign_in(client, "t_office_a", PASSWORD)
+    key = client.session.session_key
+    first = Session.objects.get(pk=key).expire_date
+    client.get(reverse("home"))
+    assert Session.objects.get(pk=key).expire_date > first
