@@ -75,3 +75,11 @@ def test_the_demo_loads_a_district_with_one_account_per_role_and_reloads_cleanly
     assert "already loaded" in capsys.readouterr().out
     assert Area.objects.count() == grids
     assert ApiToken.objects.filter(name="demo").count() == 1
+
+
+def test_every_model_change_has_its_migration(db):
+    from io import StringIO
+
+    out = StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)
+    assert "No changes detected" in out.getvalue()
