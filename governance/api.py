@@ -4,6 +4,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from governance.models import Notification
+from governance.selectors import notification_list
 from governance.services import notification_mark_read
 
 
@@ -30,7 +31,7 @@ class NotificationViewSet(
         # Personal rows: a notice is only ever its recipient's, inside any area scope.
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        return Notification.objects.filter(recipient=self.request.user)
+        return notification_list(user=self.request.user)
 
     @extend_schema(
         request=MarkReadSerializer,

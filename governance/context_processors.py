@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from governance.models import Notification
+from governance.selectors import notification_list
 
 
 def portal(request) -> dict:
@@ -8,7 +8,7 @@ def portal(request) -> dict:
     unread = 0
     if user is not None and user.is_authenticated:
         # One COUNT per page, served by the (recipient, read_at) index.
-        unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+        unread = notification_list(user=user, unread_only=True).count()
     tiles = (
         [
             {

@@ -9,19 +9,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.models import ApiToken, Notification, Role, User, hash_token_secret
 from governance.permissions import require_perm
 from governance.scoping import in_scope
+from governance.selectors import notification_list
 
 TOKEN_PREFIX = "ggp"
-
-
-def administrators() -> QuerySet[User]:
-    return User.objects.filter(Q(role=Role.ADMIN) | Q(is_superuser=True), is_active=True)
 
 
 @transaction.atomic
@@ -38,7 +34,7 @@ def notification_send(
 
     With a dedupe_key, sending again (a task run twice) creates and mails nothing new.
     """
-    from governance.tasks import send_notification_email
+    from governance.tasks import send_notification_email  # tasks import this module
 
     created = []
     for recipient in recipients:
@@ -79,7 +75,7 @@ def notification_email_send(*, notification_id: int) -> bool:
 
 
 def notification_mark_read(*, actor: User, notification_ids: Iterable[int] | None = None) -> int:
-    unread = Notification.objects.filter(recipient=actor, read_at__isnull=True)
+    unread = notification_list(user=actor, unread_only=True)
     if notification_ids is not None:
         unread = unread.filter(pk__in=list(notification_ids))
     return unread.update(read_at=timezone.now())

@@ -18,8 +18,9 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from governance import selectors
 from governance.forms import OtpTokenForm, PortalLoginForm
-from governance.models import Notification, Role
+from governance.models import Role
 from governance.services import notification_mark_read
 from grid.selectors import area_roots
 
@@ -91,13 +92,13 @@ def otp(request):
 @portal_login_required
 def home(request):
     areas = area_roots(user=request.user)
-    recent = Notification.objects.filter(recipient=request.user)[:5]
+    recent = selectors.notification_list(user=request.user)[:5]
     return render(request, "governance/home.html", {"areas": areas, "recent_notifications": recent})
 
 
 @portal_login_required
 def notification_list(request):
-    notices = Notification.objects.filter(recipient=request.user)[:200]
+    notices = selectors.notification_list(user=request.user)[:200]
     return render(request, "governance/notifications.html", {"notifications": notices})
 
 

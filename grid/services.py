@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 
 from governance.permissions import require_perm
 from governance.scoping import in_scope
-from governance.services import administrators, notification_send
+from governance.selectors import administrators
+from governance.services import notification_send
 from grid.models import Area, AreaLevel, BoundaryRevision, GridTeamMember, TeamRole
 from grid.selectors import area_tree_problems
 from grid.validation import validate_boundary, validate_code, validate_parent
