@@ -143,3 +143,11 @@ def test_the_schema_renders_and_the_docs_use_local_assets(client, db):
     assert "/static/drf_spectacular_sidecar/" in docs
     assert "cdn" not in docs.lower()
     assert client.get("/api/redoc/").status_code == 200
+
+
+def test_the_schema_is_valid_openapi_without_warnings(tmp_path, db):
+    from django.core.management import call_command
+
+    target = tmp_path / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+    assert "/api/v1/areas/geojson/" in target.read_text()
