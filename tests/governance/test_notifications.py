@@ -37,3 +37,14 @@ def test_the_api_lists_only_the_callers_notifications(users, client):
     assert client.post(
         "/api/v1/notifications/mark-read/", {}, content_type="application/json"
     ).json() == {"marked": 1}
+
+
+def test_marking_read_with_bad_ids_is_a_field_error(users, client):
+    from tests.conftest import login
+
+    login(client, users["street_office"])
+    response = client.post(
+        "/api/v1/notifications/mark-read/", {"ids": [10**30, "x"]}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "ids" in response.json()
