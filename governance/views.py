@@ -64,9 +64,14 @@ def otp(request):
     device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
     enrolling = device is None
     if enrolling:
-        device, _created = TOTPDevice.objects.get_or_create(
-            user=request.user, confirmed=False, defaults={"name": "authenticator"}
+        # The key shown at enrolment must survive reloads; two tabs must not fork it.
+        device = (
+            TOTPDevice.objects.filter(user=request.user, confirmed=False).order_by("pk").first()
         )
+        if device is None:
+            device = TOTPDevice.objects.create(
+                user=request.user, confirmed=False, name="authenticator"
+            )
     form = OtpTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
