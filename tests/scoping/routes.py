@@ -1,4 +1,4 @@
-"""What the scoping matrix (tests/test_scoping_matrix.py) expects of every route.
+"""What the scoping matrix (the tests of tests/scoping/) expects of every route.
 
 The matrix walks the URL configuration and looks every route up here. A route that none of
 these tables classifies fails `test_every_route_is_declared` with its name, so a new page,
@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any
 from governance.models import ApiToken, Notification, Role, User
 from grid.models import Area, AreaLevel
 
-if TYPE_CHECKING:  # the World and the cell context live in the test module
-    from tests.test_scoping_matrix import Actor, CellContext, World
+if TYPE_CHECKING:  # the World and the cell context live in tests/scoping/world.py
+    from tests.scoping.world import Actor, CellContext, World
 
 # --- Who asks, and from where ---------------------------------------------------------------
 

@@ -1,0 +1,96 @@
+"""Refusals: anonymous callers (401/403 JSON from the API, a redirect from pages and admin),
+API client accounts on pages (by session: 403; by token: not signed in), everyone but
+administrators in the admin."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from tests.scoping import routes as declared
+from tests.scoping.matrix import CLASSIFIED, SESSION_ACTORS, Route, routes_of
+from tests.scoping.world import admin_model, admin_url
+
+
+def is_login_redirect(response, login_url: str) -> bool:
+    return response.status_code == 302 and response.url.startswith(login_url)
+
+
+def _with_any_kwargs(route: Route) -> str:
+    return reverse(route.name, kwargs={name: 1 for name in route.kwargs if name != "format"})
+
+
+@dataclass(frozen=True)
+class Knock:
+    route: Route
+    method: str
+    who: str  # anonymous, api_client_session, token
+
+    def __str__(self) -> str:
+        return f"{self.route.key}:{self.method}/{self.who}"
+
+
+API_KNOCKS = [
+    Knock(route, method.upper(), who)
+    for route in routes_of("api")
+    for method in route.callback.actions
+    for who in ("anonymous", "api_client_session")
+] + [Knock(route, "GET", who) for route in routes_of("api-other") for who in ("anonymous",)]
+PAGE_KNOCKS = [
+    Knock(route, CLASSIFIED[route.key].spec.method, who)
+    for route in routes_of("page")
+    for who in ("anonymous", "api_client_session", "token")
+]
+
+
+@pytest.mark.parametrize("knock", API_KNOCKS, ids=str)
+def test_the_api_refuses(world, db, knock):
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    if knock.who == "api_client_session":
+        world.signed_in(client, world.users["api_client"])
+    response = getattr(client, knock.method.lower())(_with_any_kwargs(knock.route))
+    expected = {401, 403} if knock.who == "anonymous" else {403}
+    assert response.status_code in expected
+    assert response["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.parametrize("knock", PAGE_KNOCKS, ids=str)
+def test_pages_refuse(world, db, knock):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    if knock.who == "api_client_session":
+        world.signed_in(client, world.users["api_client"])
+    elif knock.who == "token":
+        client.defaults["HTTP_AUTHORIZATION"] = f"Token {world.token_key}"
+    response = getattr(client, knock.method.lower())(_with_any_kwargs(knock.route))
+    if knock.who == "api_client_session":
+        assert response.status_code == 403
+    else:
+        assert is_login_redirect(response, reverse("login")), response.status_code
+
+
+NON_ADMINS = [key for key in SESSION_ACTORS if key not in declared.ADMIN_ACTORS] + [
+    "api_client_session",
+    "anonymous",
+]
+
+
+@pytest.mark.parametrize("who", NON_ADMINS)
+@pytest.mark.parametrize("label", list(declared.ADMIN_MODELS))
+def test_the_admin_is_for_administrators(world, db, label, who):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    if who == "api_client_session":
+        world.signed_in(client, world.users["api_client"])
+    elif who != "anonymous":
+        world.signed_in(client, world.actor(who).user)
+    response = client.get(admin_url(admin_model(label), "changelist"))
+    assert is_login_redirect(response, reverse("admin:login")), response.status_code
+
+
+@pytest.mark.parametrize("route", routes_of("public"), ids=str)
+def test_public_routes_answer_anonymous_callers(world, db, route):
+    if route.name is None:  # files under a public prefix
+        return
+    response = Client(HTTP_ACCEPT_LANGUAGE="en").get(_with_any_kwargs(route))
+    assert response.status_code < 500
