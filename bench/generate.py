@@ -3,10 +3,12 @@
     .venv/bin/python bench/generate.py --scale 1      # a whole district: 1,000 grids
     .venv/bin/python bench/generate.py --scale 0.036  # about the demo's size (36 grids)
 
-It writes to DATABASE_URL (default: the dedicated PostgreSQL database `governance_bench`,
-created and migrated when missing) and first wipes what a previous run generated. Every
-table (or group of tables filled together) has one generator function, registered in
-GENERATORS in the order they must run.
+It writes to BENCH_DATABASE_URL only (default: the dedicated PostgreSQL database
+`governance_bench`, created and migrated when missing), never to DATABASE_URL, and first wipes
+what a previous run generated. It drops, recreates or empties a database only when that
+database's comment marks it as the bench's own (BENCH_COMMENT_PREFIX); any other database is
+refused. Every table (or group of tables filled together) has one generator function,
+registered in GENERATORS in the order they must run.
 """
 
 import argparse
@@ -20,6 +22,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/governance_bench"
+# The bench's mark on its own database (the database's comment): "ggp-bench:<schema hash>".
+# A database without it is never dropped, recreated or truncated.
+BENCH_COMMENT_PREFIX = "ggp-bench:"
+# Written right after CREATE DATABASE, before migrating: the bench's, but not built yet, so
+# the next run rebuilds it when migrate failed.
+UNBUILT_COMMENT = BENCH_COMMENT_PREFIX + "unbuilt"
 BENCH_PASSWORD = "Bench@Grid2026"  # hashed once for every generated account
 
 # Rows at scale 1, a whole district. Each generator takes round(rows * scale), at least 1.
@@ -36,14 +44,41 @@ def rows_at(scale: float, what: str) -> int:
     return max(1, round(ROWS_AT_SCALE_1[what] * scale))
 
 
+class NotTheBenchDatabase(SystemExit):
+    """Raised instead of touching a database the bench did not create."""
+
+
+def bench_database_url() -> str:
+    """BENCH_DATABASE_URL, or the dedicated default. DATABASE_URL is never read: it names the
+    demo's or production's database, which the bench would wipe."""
+    return os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
 def configure_environment() -> None:
     """What Django needs before `django.setup()`: settings module, DEBUG (so that no
-    SECRET_KEY is required) and the bench database."""
+    SECRET_KEY is required) and the bench database, overriding any exported DATABASE_URL."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     os.environ["DJANGO_SETTINGS_MODULE"] = "governance.settings"
     os.environ["DEBUG"] = "1"
-    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
+    os.environ["DATABASE_URL"] = bench_database_url()
+
+
+def is_bench_comment(comment: str | None) -> bool:
+    return comment is not None and comment.startswith(BENCH_COMMENT_PREFIX)
+
+
+def refuse(name: str, comment: str | None) -> NotTheBenchDatabase:
+    found = "no comment" if comment is None else f"the comment {comment!r}"
+    return NotTheBenchDatabase(
+        f"bench: refusing to use the database {name!r}: it exists and has {found}, not the "
+        f"bench's mark {BENCH_COMMENT_PREFIX!r}, so it was not created by the bench and "
+        "dropping, recreating or truncating it could destroy real data. Point "
+        "BENCH_DATABASE_URL at a database that does not exist yet (the default is "
+        f"{DEFAULT_DATABASE_URL}). If {name!r} really is a bench database made before this "
+        f"guard, mark it yourself: COMMENT ON DATABASE \"{name}\" IS '{BENCH_COMMENT_PREFIX}' "
+        "(the next run then rebuilds it)."
+    )
 
 
 def schema_fingerprint() -> str:
@@ -58,14 +93,21 @@ def schema_fingerprint() -> str:
 
 def ensure_database(url: str, fingerprint: str) -> bool:
     """Create the PostgreSQL database named in `url`, or drop and recreate it when it was
-    migrated from other migration files. True when the database is new (so: migrate it)."""
+    migrated from other migration files. True when the database is new (so: migrate it).
+
+    Raises NotTheBenchDatabase, touching nothing, when the database exists without the
+    bench's mark (BENCH_COMMENT_PREFIX) in its comment, or is not PostgreSQL."""
     import dj_database_url
     import psycopg2
     from psycopg2 import sql
 
     config = dj_database_url.parse(url)
     if "postgresql" not in config["ENGINE"]:
-        return False
+        # No database comment to tell the bench's own database from anyone else's.
+        raise NotTheBenchDatabase(
+            f"bench: refusing BENCH_DATABASE_URL {url!r}: the bench runs only on PostgreSQL, "
+            "where it can mark the database as its own."
+        )
     connection = psycopg2.connect(
         dbname="postgres",
         user=config["USER"] or None,
@@ -82,11 +124,14 @@ def ensure_database(url: str, fingerprint: str) -> bool:
                 [config["NAME"]],
             )
             row = cursor.fetchone()
-            if row is not None and row[0] == fingerprint:
+            if row is not None and not is_bench_comment(row[0]):
+                raise refuse(config["NAME"], row[0])
+            if row is not None and row[0] == BENCH_COMMENT_PREFIX + fingerprint:
                 return False
             if row is not None:
                 cursor.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(name))
             cursor.execute(sql.SQL("CREATE DATABASE {}").format(name))
+            cursor.execute(sql.SQL("COMMENT ON DATABASE {} IS %s").format(name), [UNBUILT_COMMENT])
             return True
     finally:
         connection.close()
@@ -97,7 +142,7 @@ def setup_django() -> None:
     process."""
     configure_environment()
     fingerprint = schema_fingerprint()
-    ensure_database(os.environ["DATABASE_URL"], fingerprint)
+    ensure_database(bench_database_url(), fingerprint)
     import django
 
     django.setup()
@@ -112,7 +157,7 @@ def setup_django() -> None:
                 "COMMENT ON DATABASE {} IS %s".format(
                     connection.ops.quote_name(connection.settings_dict["NAME"])
                 ),
-                [fingerprint],
+                [BENCH_COMMENT_PREFIX + fingerprint],
             )
 
 
@@ -171,10 +216,32 @@ GENERATORS: list[Generator] = [
 ]
 
 
-def wipe() -> None:
-    """Empty every table a generator fills, and whatever references them (CASCADE)."""
+def assert_bench_database() -> None:
+    """Raise NotTheBenchDatabase unless Django is connected to a PostgreSQL database that
+    carries the bench's mark: checked again right before truncating, whoever set Django up."""
     from django.db import connection
 
+    name = connection.settings_dict["NAME"]
+    if connection.vendor != "postgresql":
+        raise NotTheBenchDatabase(
+            f"bench: refusing to wipe {name!r}: not PostgreSQL, so not a bench database"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database "
+            "WHERE datname = current_database()"
+        )
+        comment = cursor.fetchone()[0]
+    if not is_bench_comment(comment):
+        raise refuse(name, comment)
+
+
+def wipe() -> None:
+    """Empty every table a generator fills, and whatever references them (CASCADE), in the
+    bench's own database only."""
+    from django.db import connection
+
+    assert_bench_database()
     tables = [model._meta.db_table for generator in GENERATORS for model in generator.models()]
     with connection.cursor() as cursor:
         cursor.execute(
