@@ -1,7 +1,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
-from governance.scoping import visible_to
+from governance.scoping import in_scope, visible_to
 from grid.models import Area, AreaLevel
 from grid.services import area_validate
 from grid.widgets import BoundaryMapWidget
@@ -31,6 +32,7 @@ class AreaForm(forms.ModelForm):
 
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.actor = actor
         if "parent" in self.fields:
             self.fields["parent"].queryset = visible_to(
                 actor, Area.objects.exclude(level=AreaLevel.GRID)
@@ -40,13 +42,14 @@ class AreaForm(forms.ModelForm):
             self.fields["boundary"].widget.context_features = self._context_features()
 
     def _context_features(self) -> list[dict]:
+        """The parent and neighbours drawn for reference: only those in the actor's scope."""
         area = self.instance
         features = []
-        if area.parent and area.parent.boundary:
+        if area.parent and area.parent.boundary and in_scope(self.actor, area.parent):
             features.append(context_feature(area.parent, "parent"))
-        siblings = Area.objects.filter(parent=area.parent_id, boundary__isnull=False).exclude(
-            pk=area.pk
-        )
+        siblings = visible_to(
+            self.actor, Area.objects.filter(parent=area.parent_id, boundary__isnull=False)
+        ).exclude(pk=area.pk)
         features += [context_feature(sibling, "sibling") for sibling in siblings]
         return features
 
@@ -54,8 +57,14 @@ class AreaForm(forms.ModelForm):
         super()._post_clean()
         if self.errors:
             return
+        area = self.instance
+        # The admin offers what the service would refuse (a district to a non-superuser):
+        # say so on the form, not with a 403 page after it validated.
+        if not self.actor.has_perm("grid.change_area" if area.pk else "grid.add_area", area):
+            self.add_error(None, _("You are not allowed to do this in this area."))
+            return
         changed = "boundary" in self.changed_data or "parent" in self.changed_data
         try:
-            area_validate(self.instance, boundary_changed=changed or not self.instance.pk)
+            area_validate(area, actor=self.actor, boundary_changed=changed or not area.pk)
         except ValidationError as error:
             self._update_errors(error)

@@ -13,9 +13,22 @@ from governance.permissions import require_perm
 from governance.scoping import in_scope
 from governance.selectors import administrators
 from governance.services import notification_send
-from grid.models import Area, AreaLevel, BoundaryRevision, GridTeamMember, TeamRole
+from grid.models import Area, AreaLevel, BoundaryRevision
 from grid.selectors import area_tree_problems
-from grid.validation import validate_boundary, validate_code, validate_parent
+from grid.validation import (
+    normalize_boundary,
+    validate_boundary,
+    validate_code,
+    validate_parent,
+)
+
+
+def _tree_lock() -> BoundaryRevision:
+    """Serialise every change to the tree. Edits are rare; without this, two concurrent edits
+    could each pass the overlap check against the other's old boundary, or a child could be
+    created under a parent that is moving."""
+    row = BoundaryRevision.objects.select_for_update().order_by("pk").first()
+    return row or BoundaryRevision.objects.create(revision="")
 
 
 def boundary_revision_bump() -> None:
@@ -25,21 +38,28 @@ def boundary_revision_bump() -> None:
         BoundaryRevision.objects.create(revision=revision)
 
 
-def area_validate(area: Area, *, boundary_changed: bool = True) -> None:
-    """Every rule an area must meet before it is saved (forms call it to show errors early)."""
+def area_validate(area: Area, *, actor=None, boundary_changed: bool = True) -> None:
+    """Every rule an area must meet before it is saved (forms call it to show errors early).
+    With an actor, messages name other areas only when they lie in the actor's scope."""
+
+    def may_name(other: Area) -> bool:
+        return actor is None or in_scope(actor, other)
+
     validate_parent(level=area.level, parent=area.parent, area=area)
     validate_code(code=area.code, level=area.level, parent=area.parent)
     clash = Area.objects.filter(code=area.code).exclude(pk=area.pk).first()
     if clash is not None:
-        raise ValidationError(
-            {
-                "code": _("The code %(code)s is already used by “%(name)s”.")
-                % {"code": area.code, "name": clash.name}
-            }
+        message = (
+            _("The code %(code)s is already used by “%(name)s”.")
+            if may_name(clash)
+            else _("The code %(code)s is already used by another area.")
         )
+        raise ValidationError({"code": message % {"code": area.code, "name": clash.name}})
     if area.boundary is not None and boundary_changed:
         siblings = Area.objects.filter(parent=area.parent, level=area.level).exclude(pk=area.pk)
-        validate_boundary(boundary=area.boundary, parent=area.parent, siblings=list(siblings))
+        validate_boundary(
+            boundary=area.boundary, parent=area.parent, siblings=list(siblings), may_name=may_name
+        )
         if area.pk:
             _validate_children_inside(area)
 
@@ -56,6 +76,13 @@ def _validate_children_inside(area: Area) -> None:
             )
 
 
+def _required_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("The name is required.")})
+    return name
+
+
 @transaction.atomic
 def area_create(
     *,
@@ -66,11 +93,18 @@ def area_create(
     parent: Area | None = None,
     boundary: dict | None = None,
 ) -> Area:
-    area = Area(name=name.strip(), level=level, code=code.strip(), parent=parent, boundary=boundary)
+    _tree_lock()
+    if parent is not None:
+        parent = Area.objects.get(pk=parent.pk)  # its path as of now, under the lock
+    area = Area(
+        name=_required_name(name),
+        level=level,
+        code=code.strip(),
+        parent=parent,
+        boundary=normalize_boundary(boundary),
+    )
     require_perm(actor, "grid.add_area", area)
-    if not area.name:
-        raise ValidationError({"name": _("The name is required.")})
-    area_validate(area, boundary_changed=True)
+    area_validate(area, actor=actor, boundary_changed=True)
     area.path = ""
     area.save()
     area.path = f"{parent.path if parent else '/'}{area.pk}/"
@@ -91,25 +125,28 @@ def area_update(
     boundary: dict | None | object = ...,
 ) -> Area:
     """Rename, recode, move (a new parent) or redraw an area; a move carries its subtree."""
-    area = Area.objects.select_for_update().get(pk=area.pk)
+    _tree_lock()
+    area = Area.objects.get(pk=area.pk)
     require_perm(actor, "grid.change_area", area)
     old_path, old_code = area.path, area.code
     moving = parent is not ... and parent != area.parent
     if moving:
-        if parent is None or not in_scope(actor, parent):
-            raise PermissionDenied(_("You cannot move an area outside your own area."))
-        area.parent = parent
+        if parent is not None:
+            parent = Area.objects.get(pk=parent.pk)
+            if not in_scope(actor, parent):
+                raise PermissionDenied(_("You cannot move an area outside your own area."))
+        area.parent = parent  # None: validate_parent says this level needs a parent
     if name is not None:
-        area.name = name.strip()
-        if not area.name:
-            raise ValidationError({"name": _("The name is required.")})
+        area.name = _required_name(name)
     if code is not None:
         area.code = code.strip()
-    boundary_changed = boundary is not ... and boundary != area.boundary
+    boundary_changed = False
     if boundary is not ...:
+        boundary = normalize_boundary(boundary)
+        boundary_changed = boundary != area.boundary
         area.boundary = boundary
         area.__dict__.pop("geometry", None)
-    area_validate(area, boundary_changed=boundary_changed or moving)
+    area_validate(area, actor=actor, boundary_changed=boundary_changed or moving)
     if moving:
         area.path = f"{parent.path}{area.pk}/"
     area.save()
@@ -127,6 +164,7 @@ def area_update(
 
 @transaction.atomic
 def area_delete(*, actor, area: Area) -> None:
+    _tree_lock()
     require_perm(actor, "grid.delete_area", area)
     if area.children.exists():
         raise ValidationError(
@@ -142,25 +180,6 @@ def area_delete(*, actor, area: Area) -> None:
     area.delete()
     if had_boundary:
         boundary_revision_bump()
-
-
-@transaction.atomic
-def team_member_add(
-    *, actor, grid: Area, role: TeamRole, name: str, phone: str = "", user=None
-) -> GridTeamMember:
-    require_perm(actor, "grid.add_gridteammember")
-    require_perm(actor, "grid.change_area", grid)
-    if grid.level != AreaLevel.GRID:
-        raise ValidationError(
-            {
-                "grid": _("Team members belong to a grid, not to a %(level)s.")
-                % {"level": grid.get_level_display()}
-            }
-        )
-    member = GridTeamMember(grid=grid, role=role, name=name.strip(), phone=phone.strip(), user=user)
-    member.full_clean()
-    member.save()
-    return member
 
 
 def area_tree_check_and_notify() -> int:

@@ -1,6 +1,8 @@
 """Rules an area must satisfy: code structure (GB/T 2260 + GB/T 10114) and boundary geometry."""
 
+import json
 import re
+from collections.abc import Callable
 
 import shapely
 from django.core.exceptions import ValidationError
@@ -91,13 +93,18 @@ def validate_parent(*, level: int, parent: Area | None, area: Area | None = None
 
 
 def parse_boundary(boundary: dict) -> shapely.Geometry:
-    if not isinstance(boundary, dict) or boundary.get("type") not in {"Polygon", "MultiPolygon"}:
+    if (
+        not isinstance(boundary, dict)
+        or boundary.get("type") not in {"Polygon", "MultiPolygon"}
+        or "coordinates" not in boundary
+    ):
         raise ValidationError(
             {"boundary": _("The boundary must be a GeoJSON Polygon or MultiPolygon geometry.")}
         )
     try:
-        geometry = shapely.geometry.shape(boundary)
-    except (ValueError, TypeError, IndexError, AttributeError) as error:
+        geometry = shapely.force_2d(shapely.geometry.shape(boundary))
+    except (ValueError, TypeError, IndexError, AttributeError, KeyError, OverflowError,
+            shapely.errors.GEOSException) as error:  # fmt: skip
         raise ValidationError(
             {"boundary": _("The boundary is not readable GeoJSON: %(error)s") % {"error": error}}
         ) from error
@@ -118,7 +125,21 @@ def parse_boundary(boundary: dict) -> shapely.Geometry:
     return geometry
 
 
-def validate_boundary(*, boundary: dict, parent: Area | None, siblings: list[Area]) -> None:
+def normalize_boundary(boundary: dict | None) -> dict | None:
+    """The geometry as it is stored: plain 2-D GeoJSON, rings closed, foreign members dropped."""
+    if boundary is None:
+        return None
+    return json.loads(json.dumps(shapely.geometry.mapping(parse_boundary(boundary))))
+
+
+def validate_boundary(
+    *,
+    boundary: dict,
+    parent: Area | None,
+    siblings: list[Area],
+    may_name: Callable[[Area], bool] = lambda area: True,
+) -> None:
+    """`may_name` says whether the actor may learn an area's name (it may lie outside their scope)."""
     geometry = parse_boundary(boundary)
     parent_geometry = parent.geometry if parent is not None else None
     if parent_geometry is not None and not parent_geometry.buffer(CONTAINMENT_SLACK).contains(
@@ -134,6 +155,10 @@ def validate_boundary(*, boundary: dict, parent: Area | None, siblings: list[Are
         if sibling.geometry is None:
             continue
         if geometry.intersection(sibling.geometry).area > OVERLAP_TOLERANCE:
+            if not may_name(sibling):
+                raise ValidationError(
+                    {"boundary": _("The boundary overlaps a neighbouring area outside your own.")}
+                )
             raise ValidationError(
                 {
                     "boundary": _(

@@ -46,7 +46,8 @@
     if (context.features.length) {
       const reference = L.geoJSON(context, {
         style: (f) => ({ color: f.properties.role === "parent" ? "#c0392b" : "#7f8c8d", weight: 2, dashArray: "6 4", fill: false }),
-        onEachFeature: (f, l) => l.bindTooltip(f.properties.name),
+        // Names are data, never markup: Leaflet reads a string as HTML.
+        onEachFeature: (f, l) => l.bindTooltip(Object.assign(document.createElement("span"), { textContent: f.properties.name })),
       }).addTo(map);
       bounds.extend(reference.getBounds());
     }

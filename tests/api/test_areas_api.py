@@ -151,3 +151,45 @@ def test_the_schema_is_valid_openapi_without_warnings(tmp_path, db):
     target = tmp_path / "schema.yaml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
     assert "/api/v1/areas/geojson/" in target.read_text()
+
+
+def test_malformed_geojson_is_a_field_error_not_a_server_error(users, areas):
+    client = session_client(users["admin"])
+    url = f"/api/v1/areas/{areas['grid_a'].pk}/"
+    huge = {"type": "Polygon", "coordinates": [[[10**400, 0], [1, 0], [1, 1], [10**400, 0]]]}
+    for boundary in ({"type": "Polygon"}, {"type": "Polygon", "coordinates": [[["a", "b"]]]}):
+        response = client.patch(url, {"boundary": boundary}, format="json")
+        assert response.status_code == 400, boundary
+        assert "boundary" in response.json()
+    response = client.patch(
+        url, '{"boundary": ' + __import__("json").dumps(huge) + "}", content_type="application/json"
+    )
+    assert response.status_code == 400
+
+
+def test_a_boundary_is_stored_as_plain_2d_geojson(users, areas):
+    grid = areas["grid_a"]
+    inner = inner_square(grid, 0.5)
+    ring = [[x, y, 12.5] for x, y in inner["coordinates"][0][:-1]]  # 3-D, ring left open
+    sent = {"type": "Polygon", "coordinates": [ring], "crs": {"type": "name"}}
+    response = session_client(users["admin"]).patch(
+        f"/api/v1/areas/{grid.pk}/", {"boundary": sent}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    grid.refresh_from_db()
+    assert set(grid.boundary) == {"type", "coordinates"}
+    stored = grid.boundary["coordinates"][0]
+    assert stored[0] == stored[-1] and all(len(point) == 2 for point in stored)
+
+
+def test_an_overlap_with_an_area_outside_the_callers_scope_does_not_name_it(users, areas):
+    street_a, street_b = areas["street_a"], areas["street_b"]
+    grown = street_a.geometry.union(street_b.geometry.buffer(-0.001))
+    response = session_client(users["street_admin"]).patch(
+        f"/api/v1/areas/{street_a.pk}/",
+        {"boundary": __import__("shapely").geometry.mapping(grown)},
+        format="json",
+    )
+    assert response.status_code == 400
+    message = " ".join(response.json()["boundary"])
+    assert street_b.name not in message and "outside your own" in message

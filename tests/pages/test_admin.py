@@ -167,3 +167,22 @@ def test_a_street_administrator_renames_their_own_street_in_the_admin(client, us
     assert response.status_code == 302, response.context["adminform"].form.errors
     street.refresh_from_db()
     assert street.name == "文新新街道" and street.parent == areas["district"]
+
+
+def test_a_district_offered_to_a_non_superuser_is_a_form_error_not_a_403(client, users):
+    login(client, users["admin"])
+    response = client.post(
+        reverse("admin:grid_area_add"),
+        {
+            "name": "新区",
+            "level": AreaLevel.DISTRICT,
+            "code": "330108",
+            "parent": "",
+            "boundary": "",
+            "team_members-TOTAL_FORMS": "0",
+            "team_members-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors()
+    assert not Area.objects.filter(code="330108").exists()
