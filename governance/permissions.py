@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from governance.models import Role
-from governance.scoping import in_scope
+from governance.scoping import EVERYTHING, in_scope, scope_root
 
 
 @rules.predicate
@@ -29,8 +29,16 @@ def parent_area_in_scope(user, area) -> bool:
     if area is None:
         return True
     if area.parent_id is None:
-        return user.is_superuser
+        return scope_root(user) is EVERYTHING  # a new district: only whoever sees everything
     return in_scope(user, area.parent)
+
+
+@rules.predicate
+def user_manageable(actor, target) -> bool:
+    """An administrator manages accounts in their area, never a superuser's (unless one)."""
+    if target is None or actor.is_superuser:
+        return True
+    return not target.is_superuser and in_scope(actor, target.home_area)
 
 
 rules.add_perm("grid.view_area", is_portal_user & area_in_scope)
@@ -39,7 +47,7 @@ rules.add_perm("grid.change_area", is_administrator & area_in_scope)
 rules.add_perm("grid.delete_area", is_administrator & area_in_scope & parent_area_in_scope)
 for action in ("view", "add", "change", "delete"):
     rules.add_perm(f"grid.{action}_gridteammember", is_administrator)
-    rules.add_perm(f"governance.{action}_user", is_administrator)
+    rules.add_perm(f"governance.{action}_user", is_administrator & user_manageable)
     rules.add_perm(f"governance.{action}_apitoken", is_administrator)
 rules.add_perm("grid.view_teamrole", is_administrator)
 

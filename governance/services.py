@@ -160,6 +160,9 @@ def api_token_authenticate(key: str) -> ApiToken:
         raise TokenRejected(_("This token has expired."))
     if not token.client.is_active:
         raise TokenRejected(_("The account of this token is disabled."))
+    if token.client.role != Role.API_CLIENT or token.client.is_superuser:
+        # A token carries an API client's rights; an account given another role keeps none.
+        raise TokenRejected(_("The account of this token is no longer an API client."))
     # One write a minute at most, not one per request.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
@@ -169,6 +172,8 @@ def api_token_authenticate(key: str) -> ApiToken:
 def user_assignment_validate(*, actor: User, role: str, home_area, is_superuser: bool) -> None:
     """Who may be given which role and area: only inside the actor's own area, always with one."""
     if is_superuser:
+        if role == Role.API_CLIENT:
+            raise ValidationError({"role": _("An API client account cannot be a superuser.")})
         if not actor.is_superuser:
             raise ValidationError(
                 {"is_superuser": _("Only a superuser can create another superuser.")}

@@ -58,30 +58,41 @@ def grid_locate_many(*, user, points: list[tuple[float, float]]) -> list[Area | 
     return [visible.get(pk) if pk is not None else None for pk in grid_ids]
 
 
-def area_tree_problems() -> list[str]:
-    """Everything wrong with the tree: paths, levels, codes and boundaries. Empty when sound."""
+def area_tree_problems() -> list[tuple[str, str]]:
+    """Everything wrong with the tree: paths, levels, codes and boundaries, as (path, message)
+    pairs. The path says whose problem it is: the area's own (as its parents say it should
+    be), or for an overlap between children, their parent's. Empty when sound."""
     areas = list(Area.objects.order_by("path"))
     by_id = {area.pk: area for area in areas}
+    expected: dict[int, str] = {}
+
+    def expected_path(area: Area) -> str:
+        if area.pk not in expected:
+            parent = by_id.get(area.parent_id)
+            expected[area.pk] = f"{expected_path(parent) if parent else '/'}{area.pk}/"
+        return expected[area.pk]
+
     children = defaultdict(list)
-    problems: list[str] = []
+    problems: list[tuple[str, str]] = []
     for area in areas:
         parent = by_id.get(area.parent_id)
         children[area.parent_id].append(area)
-        expected_path = f"{parent.path if parent else '/'}{area.pk}/"
-        label = f"{area.name} ({area.code})"
-        if area.path != expected_path:
-            problems.append(f"{label}: path {area.path} should be {expected_path}")
+        where, label = expected_path(area), f"{area.name} ({area.code})"
+        if area.path != where:
+            problems.append((where, f"{label}: path {area.path} should be {where}"))
         expected_level = parent.level + 1 if parent else AreaLevel.DISTRICT
         if area.level != expected_level:
             problems.append(
-                f"{label}: level {area.level} under a level-{expected_level - 1} parent"
+                (where, f"{label}: level {area.level} under a level-{expected_level - 1} parent")
             )
         try:
             validate_code(code=area.code, level=area.level, parent=parent)
         except ValidationError as error:
-            problems.append(f"{label}: {'; '.join(error.messages)}")
+            problems.append((where, f"{label}: {'; '.join(error.messages)}"))
         if area.level == AreaLevel.GRID and area.boundary is None:
-            problems.append(f"{label}: grid has no boundary, so no point can be placed in it")
+            problems.append(
+                (where, f"{label}: grid has no boundary, so no point can be placed in it")
+            )
     for parent_id, siblings in children.items():
         parent = by_id.get(parent_id)
         for index, area in enumerate(siblings):
@@ -92,5 +103,6 @@ def area_tree_problems() -> list[str]:
                     boundary=area.boundary, parent=parent, siblings=siblings[index + 1 :]
                 )
             except ValidationError as error:
-                problems.append(f"{area.name} ({area.code}): {'; '.join(error.messages)}")
+                where = expected_path(parent) if parent else expected_path(area)
+                problems.append((where, f"{area.name} ({area.code}): {'; '.join(error.messages)}"))
     return problems

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -183,19 +184,22 @@ def area_delete(*, actor, area: Area) -> None:
 
 
 def area_tree_check_and_notify() -> int:
-    """Run the integrity check; notify every administrator once per day about its problems."""
+    """Run the integrity check; tell each administrator, once a day, the problems in their
+    own area (the same scoping rule as everywhere: a street's administrator learns nothing
+    of another street)."""
     problems = area_tree_problems()
-    if not problems:
-        return 0
     today = timezone.localdate().isoformat()
-    shown = "\n".join(problems[:200])
-    more = len(problems) - 200
-    notification_send(
-        recipients=administrators(),
-        kind="area_tree_check",
-        title=_("Area tree check found %(n)d problem(s)") % {"n": len(problems)},
-        body=shown + (f"\n… (+{more})" if more > 0 else ""),
-        url="/admin/grid/area/",
-        dedupe_key=f"area_tree_check:{today}",
-    )
+    for admin in administrators().select_related("home_area"):
+        mine = [message for path, message in problems if in_scope(admin, Area(path=path))]
+        if not mine:
+            continue
+        more = len(mine) - 200
+        notification_send(
+            recipients=[admin],
+            kind="area_tree_check",
+            title=_("Area tree check found %(n)d problem(s)") % {"n": len(mine)},
+            body="\n".join(mine[:200]) + (f"\n… (+{more})" if more > 0 else ""),
+            url=reverse("admin:grid_area_changelist"),
+            dedupe_key=f"area_tree_check:{today}",
+        )
     return len(problems)

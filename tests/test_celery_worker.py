@@ -4,9 +4,10 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 
 from governance.celery import app
-from governance.models import Notification
+from governance.models import Notification, Role
 from grid.models import Area
 from grid.tasks import check_area_tree
+from tests.conftest import make_user
 
 
 @pytest.fixture
@@ -23,6 +24,7 @@ def worker(transactional_db, settings):
 @pytest.mark.celery
 def test_the_worker_finds_a_broken_tree_and_notifies_administrators_once(worker, users, areas):
     grid = areas["grid_a"]
+    make_user("t_admin_b", Role.ADMIN, areas["street_b"])
     # Break the tree behind the services' back, as a bad import or a hand edit would.
     Area.objects.filter(pk=grid.pk).update(path="/999/", boundary=None)
 
@@ -32,7 +34,8 @@ def test_the_worker_finds_a_broken_tree_and_notifies_administrators_once(worker,
     notices = Notification.objects.filter(kind="area_tree_check")
     recipients = set(notices.values_list("recipient__username", flat=True))
     assert {"t_admin", "t_admin_a", "t_root"} <= recipients
-    assert not recipients & {"t_leader", "t_office_a", "t_gw_a"}
+    # Leaders and staff are not told; nor is the administrator of the other street.
+    assert not recipients & {"t_leader", "t_office_a", "t_gw_a", "t_admin_b"}
     body = notices.first().body
     assert grid.code in body and "path" in body and "no boundary" in body
 

@@ -110,3 +110,11 @@ def test_an_api_client_account_cannot_use_the_api_through_a_session(users):
     client = APIClient()
     client.force_login(users["api_client"])
     assert client.get("/api/v1/areas/").status_code == 403
+
+
+def test_a_token_loses_its_rights_when_its_account_stops_being_an_api_client(street_token, users):
+    users["api_client"].role = "admin"
+    users["api_client"].save()
+    response = token_client(street_token).get("/api/v1/areas/")
+    assert response.status_code == 401
+    assert "no longer an API client" in response.json()["detail"]

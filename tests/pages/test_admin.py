@@ -186,3 +186,21 @@ def test_a_district_offered_to_a_non_superuser_is_a_form_error_not_a_403(client,
     assert response.status_code == 200
     assert response.context["adminform"].form.non_field_errors()
     assert not Area.objects.filter(code="330108").exists()
+
+
+def test_an_area_administrator_cannot_touch_a_superusers_account(client, users, areas):
+    root = users["superuser"]
+    root.home_area = areas["street_a"]
+    root.save()
+    login(client, users["street_admin"])
+    for url in (
+        reverse("admin:governance_user_change", args=[root.pk]),
+        reverse("admin:auth_user_password_change", args=[root.pk]),
+        reverse("admin:governance_user_delete", args=[root.pk]),
+    ):
+        response = client.post(
+            url, {"password1": "Take@Over2026x", "password2": "Take@Over2026x", "post": "yes"}
+        )
+        assert response.status_code in (302, 403), url
+    root.refresh_from_db()
+    assert root.check_password("Test@Portal2026") and type(root).objects.filter(pk=root.pk).exists()
