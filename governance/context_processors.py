@@ -24,4 +24,5 @@ def portal(request) -> dict:
         "demo_mode": settings.DEMO_MODE,
         "otp_required": settings.OTP_REQUIRED,
         "map_tiles": tiles,
+        "lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
     }

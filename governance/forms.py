@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from governance.models import Role
+from governance.models import MAX_ID, Role
 
 
 class PortalLoginForm(AuthenticationForm):
@@ -22,3 +22,23 @@ class OtpTokenForm(forms.Form):
         error_messages={"invalid": _("Enter the 6 digits shown in your authenticator app.")},
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
+
+
+class MarkReadForm(forms.Form):
+    """Which notices to mark read: the ticked ids, or all of them when `all` is sent."""
+
+    all = forms.BooleanField(required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        ids = []
+        for raw in self.data.getlist("id"):
+            if not (raw.isascii() and raw.isdigit() and 0 < int(raw) <= MAX_ID):
+                raise forms.ValidationError(
+                    _("“%(id)s” is not a notification number.") % {"id": raw[:20]}
+                )
+            ids.append(int(raw))
+        if not ids and not cleaned.get("all"):
+            raise forms.ValidationError(_("Choose the notifications to mark as read."))
+        cleaned["ids"] = None if cleaned.get("all") else ids
+        return cleaned

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -21,5 +23,5 @@ class SecondFactorRequiredMiddleware:
             and not user.is_verified()
             and not request.path.startswith(EXEMPT_PREFIXES)
         ):
-            return redirect(f"{reverse('otp')}?next={request.get_full_path()}")
+            return redirect(f"{reverse('otp')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

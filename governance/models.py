@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+MAX_ID = 2**63 - 1  # the largest primary key: a bigger number in a request is simply invalid
+
 
 class Role(models.TextChoices):
     GRID_WORKER = "grid_worker", _("Grid worker")

@@ -121,6 +121,9 @@ TEMPLATES = [
     },
 ]
 
+# Messages live in the server-side session, not a cookie: one carries a new API token once.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
 # Widgets render from templates/ too (grid/widgets/boundary_map.html).
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
@@ -135,6 +138,14 @@ DATABASES = {
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo's web, worker and beat share one file: take the write lock when a transaction
+    # begins and wait for it, instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
@@ -298,6 +309,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Later apps add their periodic tasks here; beat copies them into the editable DB schedule.
 CELERY_BEAT_SCHEDULE = {
+    "notification-emails-pending": {
+        "task": "governance.tasks.send_pending_notification_emails",
+        "schedule": crontab(minute="*/10"),
+    },
     "area-tree-integrity-nightly": {
         "task": "grid.tasks.check_area_tree",
         "schedule": crontab(hour=2, minute=30),

@@ -19,7 +19,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from governance import selectors
-from governance.forms import OtpTokenForm, PortalLoginForm
+from governance.forms import MarkReadForm, OtpTokenForm, PortalLoginForm
 from governance.models import Role
 from governance.services import notification_mark_read
 from grid.selectors import area_roots
@@ -110,7 +110,10 @@ def notification_list(request):
 @portal_login_required
 @require_POST
 def notification_read(request):
-    ids = [int(pk) for pk in request.POST.getlist("id") if pk.isdigit()] or None
-    marked = notification_mark_read(actor=request.user, notification_ids=ids)
+    form = MarkReadForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.non_field_errors()))
+        return redirect("notifications")
+    marked = notification_mark_read(actor=request.user, notification_ids=form.cleaned_data["ids"])
     messages.success(request, _("%(n)d notification(s) marked as read.") % {"n": marked})
     return redirect("notifications")

@@ -48,3 +48,27 @@ def test_marking_read_with_bad_ids_is_a_field_error(users, client):
     )
     assert response.status_code == 400
     assert "ids" in response.json()
+
+
+def test_a_notice_whose_mail_was_never_queued_is_mailed_by_the_sweep_once(users):
+    from datetime import timedelta
+
+    from governance.services import notification_email_pending
+
+    users["leader"].email = "leader@example.org"
+    users["leader"].save()
+    # As if the broker was down at commit: the notice is stored, its mail never queued.
+    notice = Notification.objects.create(recipient=users["leader"], kind="test", title="督办")
+    assert notification_email_pending(older_than=timedelta(0)) == 1
+    assert notification_email_pending(older_than=timedelta(0)) == 0
+    assert len(mail.outbox) == 1
+    notice.refresh_from_db()
+    assert notice.emailed_at is not None
+
+
+def test_a_notification_links_only_inside_the_portal(users):
+    import pytest
+
+    for url in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)"):
+        with pytest.raises(ValueError):
+            notification_send(recipients=[users["leader"]], kind="test", title="x", url=url)

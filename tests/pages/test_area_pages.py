@@ -62,7 +62,7 @@ def test_notifications_are_listed_and_marked_read(client, users):
     notification_send(recipients=[users["street_office"]], kind="test", title="网格排查逾期")
     login(client, users["street_office"])
     assert "网格排查逾期" in client.get(reverse("notifications")).content.decode()
-    client.post(reverse("notifications-read"))
+    client.post(reverse("notifications-read"), {"all": "1"})
     assert 'data-testid="unread"' not in client.get(reverse("home")).content.decode()
 
 
@@ -85,3 +85,17 @@ def test_map_tiles_come_from_the_setting_and_default_to_none(client, users, sett
     )
     settings.MAP_TILES_URL = "https://tiles.intranet.example/{z}/{x}/{y}.png"
     assert "tiles.intranet.example" in client.get(reverse("areas:map")).content.decode()
+
+
+def test_marking_read_with_bad_ids_changes_nothing_and_says_why(client, users):
+    notification_send(recipients=[users["street_office"]], kind="test", title="甲")
+    login(client, users["street_office"])
+    for bad in ("abc", "²", str(10**30), "0"):
+        response = client.post(reverse("notifications-read"), {"id": bad}, follow=True)
+        assert response.status_code == 200
+        assert (
+            "notification number" in response.content.decode()
+            or "通知编号" in response.content.decode()
+        )
+    assert client.post(reverse("notifications-read"), follow=True).status_code == 200
+    assert 'data-testid="unread"' in client.get(reverse("home")).content.decode()
