@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from governance import services
 from governance.admin_base import ScopedAdminMixin
-from governance.models import ApiToken, Notification, User
+from governance.models import ApiToken, Notification, Role, User
 from governance.scoping import visible_to
 from grid.models import Area
 
@@ -101,18 +101,31 @@ class ApiTokenIssueForm(forms.ModelForm):
 class ApiTokenAdmin(ScopedAreaChoiceMixin, ScopedAdminMixin, admin.ModelAdmin):
     """Tokens are issued here and shown once; only a hash is stored. They are revoked, not edited."""
 
-    area_fields = ("area", "client")
+    area_fields = ("area",)
     form = ApiTokenIssueForm
-    list_display = ["name", "prefix", "client", "area", "expires_at", "revoked_at", "last_used_at"]
+    list_display = [
+        "name",
+        "prefix",
+        "client",
+        "area",
+        "active",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+    ]
     list_select_related = ["client", "area"]
     list_filter = ["revoked_at"]
     actions = ["revoke"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "client":
-            kwargs["queryset"] = visible_to(request.user, User.objects.filter(role="api_client"))
+            kwargs["queryset"] = visible_to(request.user, User.objects.filter(role=Role.API_CLIENT))
             return admin.ModelAdmin.formfield_for_foreignkey(self, db_field, request, **kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(boolean=True, description=_("active"))
+    def active(self, token: ApiToken) -> bool:
+        return token.is_active()
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -183,5 +196,5 @@ class NotificationAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def _has(self, request, action, obj=None):
         return request.user.is_active and (
-            request.user.is_superuser or request.user.role == "admin"
+            request.user.is_superuser or request.user.role == Role.ADMIN
         )

@@ -55,11 +55,6 @@ def hash_token_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-class ApiTokenQuerySet(models.QuerySet):
-    def active(self) -> "ApiTokenQuerySet":
-        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
-
-
 class ApiToken(models.Model):
     """A token for another government system, scoped to one area, stored hashed."""
 
@@ -79,8 +74,6 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("expires at"))
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
-
-    objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("API token")

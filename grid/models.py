@@ -24,15 +24,6 @@ CODE_LENGTH = {
 }
 
 
-class AreaQuerySet(models.QuerySet):
-    def subtree(self, area: "Area") -> "AreaQuerySet":
-        """The area and everything under it: one indexed prefix query on the path."""
-        return self.filter(path__startswith=area.path)
-
-    def grids(self) -> "AreaQuerySet":
-        return self.filter(level=AreaLevel.GRID)
-
-
 class Area(models.Model):
     # Pages, API, admin and tasks filter every area-bound row through this lookup.
     scope_path = "path"
@@ -54,8 +45,6 @@ class Area(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = AreaQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("area")
         verbose_name_plural = _("areas")
@@ -73,10 +62,6 @@ class Area(models.Model):
     @property
     def ancestor_ids(self) -> list[int]:
         return [int(part) for part in self.path.strip("/").split("/")[:-1] if part]
-
-    @property
-    def depth(self) -> int:
-        return self.path.count("/") - 1
 
     def contains(self, other: "Area") -> bool:
         return other.path.startswith(self.path)
