@@ -193,7 +193,9 @@ OTP_REQUIRED = env_bool("OTP_REQUIRED", True)
 OTP_REQUIRED_ROLES = env_list("OTP_REQUIRED_ROLES", "admin,leader")
 OTP_TOTP_ISSUER = "网格化社会治理平台"
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Trust X-Forwarded-Proto only behind a TLS proxy that sets it (and strips it from clients).
+if env_bool("BEHIND_TLS_PROXY", True):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True

@@ -5,8 +5,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from governance.models import ApiToken, Role, User
 from grid.models import Area, AreaLevel
@@ -18,7 +19,7 @@ def test_docker_compose_names_the_services_with_health_checks_and_volumes():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
     assert {"db", "redis", "web", "worker", "beat"} <= set(services)
-    for name in ("db", "redis", "web", "worker"):
+    for name in ("db", "redis", "web", "worker", "beat"):
         assert "healthcheck" in services[name], name
     assert "gunicorn" in services["web"]["command"]
     assert "beat" in services["beat"]["command"]
@@ -52,7 +53,17 @@ def test_production_settings_pass_the_deploy_check():
     assert "no issues" in result.stdout
 
 
-def test_the_demo_loads_a_district_with_one_account_per_role_and_reloads_cleanly(db, capsys):
+def test_the_demo_refuses_to_run_outside_demo_mode(db, settings):
+    settings.DEMO_MODE = False
+    with pytest.raises(CommandError, match="DEMO_MODE"):
+        call_command("load_demo")
+    assert not User.objects.filter(username="admin").exists()
+
+
+def test_the_demo_loads_a_district_with_one_account_per_role_and_reloads_cleanly(
+    db, capsys, settings
+):
+    settings.DEMO_MODE = True
     call_command("load_demo")
     first = capsys.readouterr().out
     assert "Grid@Demo2026" in first and "ggp_" in first

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from governance.models import ApiToken, Role, User
@@ -23,6 +23,9 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, grids: int, **options):
+        # It resets five accounts to a published password: never on a real portal by mistake.
+        if not settings.DEMO_MODE:
+            raise CommandError("load_demo runs only with DEMO_MODE=1 (as `make demo` sets it).")
         district = Area.objects.filter(code=DISTRICT_CODE).first()
         if district is None:
             spec = (
