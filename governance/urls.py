@@ -11,6 +11,11 @@ urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/otp/", views.otp, name="otp"),
+    path(
+        "accounts/password/",
+        views.portal_login_required(views.PasswordChangeView.as_view()),
+        name="password_change",
+    ),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notification_read, name="notifications-read"),
     path("areas/", include("grid.urls")),

@@ -122,3 +122,22 @@ def test_the_idle_timeout_slides_with_each_request(users):
     first = Session.objects.get(pk=key).expire_date
     client.get(reverse("home"))
     assert Session.objects.get(pk=key).expire_date > first
+
+
+def test_everyone_changes_their_own_password_under_the_same_rules(users):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    sign_in(client, "t_gw_a", PASSWORD)
+    weak = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": "password", "new_password2": "password"},
+    )
+    assert weak.status_code == 200 and "is-invalid" in weak.content.decode()
+    strong = "Grid@Worker2027x"
+    done = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": strong, "new_password2": strong},
+    )
+    assert done.status_code == 302
+    users["grid_worker_a"].refresh_from_db()
+    assert users["grid_worker_a"].check_password(strong)
+    assert client.get(reverse("home")).status_code == 200  # still signed in

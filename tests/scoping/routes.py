@@ -243,6 +243,7 @@ PAGES: dict[str, Page] = {
     "home": Page(),
     "notifications": Page(),
     "notifications-read": Page(rows=MY_NOTIFICATIONS, method="POST", post=check_mark_read_page),
+    "password_change": Page(),
     "areas:tree": Page(),
     "areas:map": Page(),
     "areas:detail": Page(rows=AREAS, kwargs=lambda area: {"pk": area.pk}),
