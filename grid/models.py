@@ -4,6 +4,7 @@ from functools import cached_property
 
 import shapely
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -111,7 +112,19 @@ class GridTeamMember(models.Model):
     )
     role = models.ForeignKey(TeamRole, verbose_name=_("team role"), on_delete=models.PROTECT)
     name = models.CharField(_("name"), max_length=50)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = models.CharField(
+        _("phone"),
+        max_length=20,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$",
+                _(
+                    "Enter an 11-digit mobile number or a landline with its area code (0571-87654321)."
+                ),
+            )
+        ],
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("portal account"),

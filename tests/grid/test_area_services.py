@@ -173,3 +173,24 @@ def test_a_parent_boundary_may_not_cut_off_a_child(users, areas):
         "leave out" in " ".join(error.value.message_dict["boundary"])
         or "boundary" in error.value.message_dict
     )
+
+
+@pytest.mark.parametrize(
+    ("phone", "ok"),
+    [
+        ("13812345678", True),
+        ("0571-87654321", True),
+        ("abc", False),
+        ("1381234567", False),
+        ("12812345678", False),
+    ],
+)
+def test_team_phones_are_mobile_or_landline_numbers(areas, phone, ok):
+    member = areas["grid_a"].team_members.first()
+    member.phone = phone
+    if ok:
+        member.full_clean()
+    else:
+        with pytest.raises(ValidationError) as error:
+            member.full_clean()
+        assert "phone" in error.value.message_dict
