@@ -71,7 +71,11 @@ def notification_email_send(*, notification_id: int) -> bool:
         return False
     send_mail(
         subject=notification.title,
-        message=f"{notification.body}\n\n{notification.url}".strip(),
+        message=(
+            f"{notification.body}\n\n{settings.PORTAL_BASE_URL}{notification.url}"
+            if notification.url
+            else notification.body
+        ),
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[notification.recipient.email],
     )

@@ -72,3 +72,14 @@ def test_a_notification_links_only_inside_the_portal(users):
     for url in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)"):
         with pytest.raises(ValueError):
             notification_send(recipients=[users["leader"]], kind="test", title="x", url=url)
+
+
+def test_the_mail_links_to_the_portal_by_its_public_address(users, settings):
+    settings.PORTAL_BASE_URL = "https://grid.example.gov.cn"
+    users["leader"].email = "leader@example.org"
+    users["leader"].save()
+    notice = notification_send(recipients=[users["leader"]], kind="test", title="x", url="/areas/")[
+        0
+    ]
+    notification_email_send(notification_id=notice.pk)
+    assert "https://grid.example.gov.cn/areas/" in mail.outbox[0].body
