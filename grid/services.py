@@ -2,6 +2,7 @@
 
 import uuid
 
+from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Value
@@ -153,14 +154,31 @@ def area_update(
     area.save()
     # Selected by the old path, so the code update must run before the path update.
     descendants = Area.objects.filter(path__startswith=old_path).exclude(pk=area.pk)
+    carried = (
+        list(descendants.only("pk", "name", "path", "code"))
+        if area.code != old_code or area.path != old_path
+        else []
+    )
     if area.code != old_code:
         # Children's codes start with their parent's: a recoded area recodes its subtree.
         descendants.update(code=Concat(Value(area.code), Substr("code", len(old_code) + 1)))
     if area.path != old_path:
         descendants.update(path=Concat(Value(area.path), Substr("path", len(old_path) + 1)))
+    _audit_carried(carried, area=area, old_path=old_path, old_code=old_code)
     if boundary_changed or moving:
         boundary_revision_bump()
     return area
+
+
+def _audit_carried(carried: list[Area], *, area: Area, old_path: str, old_code: str) -> None:
+    """The subtree moves by bulk UPDATE, which auditlog does not see: log each area it carried."""
+    for child in carried:
+        new_path = area.path + child.path[len(old_path) :]
+        new_code = area.code + child.code[len(old_code) :]
+        changes = {"path": [child.path, new_path]} if new_path != child.path else {}
+        if new_code != child.code:
+            changes["code"] = [child.code, new_code]
+        LogEntry.objects.log_create(child, action=LogEntry.Action.UPDATE, changes=changes)
 
 
 @transaction.atomic

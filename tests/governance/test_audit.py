@@ -37,3 +37,17 @@ def test_sign_in_and_sign_out_are_recorded(users):
 
 def test_identity_numbers_are_masked_entirely_in_the_audit_log():
     assert mask_entirely("330106199001011234") == "*" * 18
+
+
+def test_a_move_logs_every_area_it_carries(users, areas):
+    from grid.services import area_update
+
+    community, street_b = areas["community_b"], areas["street_b"]
+    Area.objects.filter(path__startswith=community.path).update(boundary=None)
+    community.refresh_from_db()
+    grids = list(community.children.all())
+    area_update(actor=users["admin"], area=community, parent=street_b, code=street_b.code + "009")
+    for grid in grids:
+        entry = LogEntry.objects.get_for_object(grid).latest("timestamp")
+        assert entry.changes_dict["code"] == [grid.code, street_b.code + "009" + grid.code[-3:]]
+        assert entry.changes_dict["path"][0] == grid.path
