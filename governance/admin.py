@@ -39,6 +39,18 @@ class UserAdmin(ScopedAreaChoiceMixin, ScopedAdminMixin, DjangoUserAdmin):
         (None, {"fields": ("username", "password1", "password2", "role", "home_area")}),
     )
     readonly_fields = ["last_login", "date_joined"]
+    actions = ["reset_second_factor"]
+
+    @admin.action(description=_("Reset the second factor (lost authenticator)"))
+    def reset_second_factor(self, request, queryset):
+        users = list(queryset)
+        for user in users:
+            services.user_second_factor_reset(actor=request.user, user=user)
+        messages.success(
+            request,
+            _("%(n)d account(s) will enrol a new authenticator at their next sign-in.")
+            % {"n": len(users)},
+        )
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

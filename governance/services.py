@@ -11,6 +11,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from governance.models import ApiToken, Notification, Role, User, hash_token_secret
 from governance.permissions import require_perm
@@ -212,3 +213,12 @@ def user_assignment_validate(*, actor: User, role: str, home_area, is_superuser:
 def user_is_staff(*, role: str, is_superuser: bool) -> bool:
     """Only administrators reach the Django admin."""
     return is_superuser or role == Role.ADMIN
+
+
+@transaction.atomic
+def user_second_factor_reset(*, actor: User, user: User) -> int:
+    """Forget a user's authenticator (a lost phone): they enrol a new one at their next
+    sign-in. Returns how many devices were removed."""
+    require_perm(actor, "governance.change_user", user)
+    deleted, _per_model = TOTPDevice.objects.filter(user=user).delete()
+    return deleted

@@ -204,3 +204,16 @@ def test_an_area_administrator_cannot_touch_a_superusers_account(client, users, 
         assert response.status_code in (302, 403), url
     root.refresh_from_db()
     assert root.check_password("Test@Portal2026") and type(root).objects.filter(pk=root.pk).exists()
+
+
+def test_an_administrator_resets_a_lost_authenticator(client, users):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    leader = users["leader"]
+    TOTPDevice.objects.create(user=leader, name="old phone", confirmed=True)
+    login(client, users["admin"])
+    client.post(
+        reverse("admin:governance_user_changelist"),
+        {"action": "reset_second_factor", "_selected_action": [leader.pk]},
+    )
+    assert not TOTPDevice.objects.filter(user=leader, name="old phone").exists()
