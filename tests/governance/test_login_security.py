@@ -64,7 +64,19 @@ def test_leaders_and_administrators_must_pass_a_second_factor(users, role_user):
     assert sign_in(client, users[role_user].username, PASSWORD).status_code == 302
     response = client.get(reverse("home"))
     assert response.status_code == 302 and response.url.startswith(reverse("otp"))
-    assert client.get(reverse("areas:tree")).url.startswith(reverse("otp"))
+    for page in (reverse("areas:tree"), reverse("password_change"), reverse("admin:index")):
+        assert client.get(page).url.startswith(reverse("otp")), page
+    changed = client.post(
+        reverse("password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Take@Over2026x",
+            "new_password2": "Take@Over2026x",
+        },
+    )
+    assert changed.url.startswith(reverse("otp"))
+    users[role_user].refresh_from_db()
+    assert users[role_user].check_password(PASSWORD)
     assert client.get("/api/v1/areas/").status_code == 403
 
 
