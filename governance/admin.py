@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from governance import services
@@ -43,14 +44,21 @@ class UserAdmin(ScopedAreaChoiceMixin, ScopedAdminMixin, DjangoUserAdmin):
 
     @admin.action(description=_("Reset the second factor (lost authenticator)"))
     def reset_second_factor(self, request, queryset):
-        users = list(queryset)
-        for user in users:
-            services.user_second_factor_reset(actor=request.user, user=user)
+        users = [u for u in queryset if request.user.has_perm("governance.change_user", u)]
+        with transaction.atomic():
+            for user in users:
+                services.user_second_factor_reset(actor=request.user, user=user)
         messages.success(
             request,
             _("%(n)d account(s) will enrol a new authenticator at their next sign-in.")
             % {"n": len(users)},
         )
+        if len(users) < len(queryset):
+            messages.warning(
+                request,
+                _("%(n)d selected account(s) are not yours to manage and were left as they are.")
+                % {"n": len(queryset) - len(users)},
+            )
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

@@ -5,6 +5,7 @@ import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from auditlog.models import LogEntry
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -221,4 +222,7 @@ def user_second_factor_reset(*, actor: User, user: User) -> int:
     sign-in. Returns how many devices were removed."""
     require_perm(actor, "governance.change_user", user)
     deleted, _per_model = TOTPDevice.objects.filter(user=user).delete()
+    LogEntry.objects.log_create(
+        user, action=LogEntry.Action.UPDATE, changes={"second factor": ["enrolled", "reset"]}
+    )
     return deleted

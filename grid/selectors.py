@@ -65,11 +65,22 @@ def area_tree_problems() -> list[tuple[str, str]]:
     areas = list(Area.objects.order_by("path"))
     by_id = {area.pk: area for area in areas}
     expected: dict[int, str] = {}
+    cycles: set[int] = set()
 
     def expected_path(area: Area) -> str:
-        if area.pk not in expected:
-            parent = by_id.get(area.parent_id)
-            expected[area.pk] = f"{expected_path(parent) if parent else '/'}{area.pk}/"
+        """The path its parents say it should have, walked without recursion: a corrupted
+        tree may hold a cycle, which is itself a problem to report."""
+        chain, seen, node = [], set(), area
+        while node is not None and node.pk not in expected:
+            if node.pk in seen:
+                cycles.add(node.pk)
+                break
+            seen.add(node.pk)
+            chain.append(node)
+            node = by_id.get(node.parent_id)
+        prefix = expected.get(node.pk, "/") if node is not None and node.pk not in cycles else "/"
+        for link in reversed(chain):
+            prefix = expected[link.pk] = f"{prefix}{link.pk}/"
         return expected[area.pk]
 
     children = defaultdict(list)
@@ -93,6 +104,13 @@ def area_tree_problems() -> list[tuple[str, str]]:
             problems.append(
                 (where, f"{label}: grid has no boundary, so no point can be placed in it")
             )
+    problems += [
+        (
+            expected_path(by_id[pk]),
+            f"{by_id[pk].name} ({by_id[pk].code}): its ancestors form a cycle",
+        )
+        for pk in sorted(cycles)
+    ]
     for parent_id, siblings in children.items():
         parent = by_id.get(parent_id)
         for index, area in enumerate(siblings):

@@ -217,3 +217,23 @@ def test_an_administrator_resets_a_lost_authenticator(client, users):
         {"action": "reset_second_factor", "_selected_action": [leader.pk]},
     )
     assert not TOTPDevice.objects.filter(user=leader, name="old phone").exists()
+
+
+def test_a_street_administrator_resets_only_the_accounts_theirs_to_manage(client, users, areas):
+    from auditlog.models import LogEntry
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    root, office = users["superuser"], users["street_office"]
+    root.home_area = areas["street_a"]
+    root.save()
+    for user in (root, office):
+        TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    login(client, users["street_admin"])
+    client.post(
+        reverse("admin:governance_user_changelist"),
+        {"action": "reset_second_factor", "_selected_action": [root.pk, office.pk]},
+    )
+    assert TOTPDevice.objects.filter(user=root, name="phone").exists()
+    assert not TOTPDevice.objects.filter(user=office, name="phone").exists()
+    entry = LogEntry.objects.get_for_object(office).latest("timestamp")
+    assert entry.actor == users["street_admin"] and "second factor" in entry.changes_dict
