@@ -1,6 +1,7 @@
 """State changes of the core: notifications and API tokens."""
 
 import hmac
+import logging
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -20,6 +21,7 @@ from governance.scoping import in_scope
 from governance.selectors import notification_list
 
 TOKEN_PREFIX = "ggp"
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -90,10 +92,22 @@ def notification_email_pending(*, older_than: timedelta = timedelta(minutes=5)) 
     """Mail the notices whose e-mail was never sent (broker down, worker killed); returns how
     many were sent. Safe to run while the normal path also runs: each send is locked."""
     cutoff = timezone.now() - older_than
-    pending = Notification.objects.filter(
-        emailed_at__isnull=True, created_at__lt=cutoff, recipient__email__gt=""
-    ).values_list("pk", flat=True)
-    return sum(notification_email_send(notification_id=pk) for pk in pending[:1000])
+    pending = (
+        Notification.objects.filter(
+            emailed_at__isnull=True, created_at__lt=cutoff, recipient__email__gt=""
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)
+    )
+    sent = 0
+    for pk in pending[:1000]:
+        try:
+            sent += notification_email_send(notification_id=pk)
+        except Exception:
+            # One refused address must not hold back every other notice; it is retried
+            # at the next sweep.
+            logger.exception("e-mail for notification %s failed", pk)
+    return sent
 
 
 def notification_mark_read(*, actor: User, notification_ids: Iterable[int] | None = None) -> int:

@@ -1,5 +1,7 @@
 """The nightly integrity task, run by a real Celery worker over Redis."""
 
+import os
+
 import pytest
 from celery.contrib.testing.worker import start_worker
 
@@ -13,12 +15,32 @@ from tests.conftest import make_user
 @pytest.fixture
 def worker(transactional_db, settings):
     assert app.conf.broker_url.startswith("redis://"), "the worker test needs REDIS_URL"
+    saved = {
+        key: app.conf[key]
+        for key in (
+            "task_always_eager",
+            "task_ignore_result",
+            "result_backend",
+            "task_default_queue",
+        )
+    }
+    # A queue of this run's own: two runs side by side must not take each other's tasks.
     # Results are ignored in production; here the test reads them back through Redis.
     app.conf.update(
-        task_always_eager=False, task_ignore_result=False, result_backend=settings.REDIS_URL
+        task_always_eager=False,
+        task_ignore_result=False,
+        result_backend=settings.REDIS_URL,
+        task_default_queue=f"test-{os.getpid()}",
     )
-    with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
+    with start_worker(
+        app,
+        perform_ping_check=False,
+        pool="solo",
+        loglevel="WARNING",
+        queues=[app.conf.task_default_queue],
+    ):
         yield
+    app.conf.update(saved)
 
 
 @pytest.mark.celery

@@ -5,16 +5,21 @@ from governance.services import notification_email_send, notification_mark_read,
 
 
 def test_sending_twice_with_the_same_key_stores_and_mails_once(
-    users, django_capture_on_commit_callbacks, settings
+    users, django_capture_on_commit_callbacks, monkeypatch
 ):
-    settings.CELERY_TASK_ALWAYS_EAGER = False
+    from governance.tasks import send_notification_email
+
+    queued = []
+    monkeypatch.setattr(send_notification_email, "delay", queued.append)
     recipients = [users["admin"], users["leader"]]
     users["admin"].email = "admin@example.org"
     users["admin"].save()
-    for _ in range(2):
-        notification_send(recipients=recipients, kind="test", title="督办", dedupe_key="test:1")
+    for _ in range(2):  # a task run twice, or redelivered
+        with django_capture_on_commit_callbacks(execute=True):
+            notification_send(recipients=recipients, kind="test", title="督办", dedupe_key="test:1")
     assert Notification.objects.filter(dedupe_key="test:1").count() == 2
     notice = Notification.objects.get(recipient=users["admin"])
+    assert queued == [notice.pk]  # only the recipient with an address, only once
     assert notification_email_send(notification_id=notice.pk) is True
     assert notification_email_send(notification_id=notice.pk) is False
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["admin@example.org"]
@@ -83,3 +88,25 @@ def test_the_mail_links_to_the_portal_by_its_public_address(users, settings):
     ]
     notification_email_send(notification_id=notice.pk)
     assert "https://grid.example.gov.cn/areas/" in mail.outbox[0].body
+
+
+def test_one_refused_address_does_not_hold_back_the_sweep(users, monkeypatch):
+    from datetime import timedelta
+
+    from governance import services
+
+    for key in ("leader", "admin"):
+        users[key].email = f"{key}@example.org"
+        users[key].save()
+        Notification.objects.create(recipient=users[key], kind="test", title=key)
+    real_send_mail = services.send_mail
+
+    def refuse_the_leader(**kwargs):
+        if kwargs["recipient_list"] == ["leader@example.org"]:
+            raise OSError("550 mailbox unavailable")
+        return real_send_mail(**kwargs)
+
+    monkeypatch.setattr(services, "send_mail", refuse_the_leader)
+    assert services.notification_email_pending(older_than=timedelta(0)) == 1
+    assert [m.to for m in mail.outbox] == [["admin@example.org"]]
+    assert Notification.objects.get(recipient=users["leader"]).emailed_at is None
