@@ -6,7 +6,11 @@ PY := $(VENV)/bin/python
 .PHONY: demo test install lint format bench messages
 
 $(VENV)/installed: requirements.txt requirements-dev.txt
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Python 3.11 or newer is needed (found $(PYTHON))"; exit 1; }
+	@# A venv whose creation failed half-way has a python but no pip: start it again.
+	test -x $(VENV)/bin/pip || { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); } || \
+		{ echo "Creating the virtualenv failed: apt-get install python3-venv"; exit 1; }
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
@@ -33,5 +37,9 @@ format:
 bench: install
 	$(PY) bench/run.py
 
-messages:
-	cd governance && ../$(PY) ../manage.py makemessages -l zh_Hans --no-location --ignore=.venv
+# Refresh the Chinese catalogue after changing UI text, then translate the new entries in
+# locale/zh_Hans/LC_MESSAGES/django.po (tests/test_translations.py checks it); needs gettext.
+messages: install
+	DEBUG=1 $(PY) manage.py makemessages -l zh_Hans --no-location \
+		--ignore=.venv --ignore=staticfiles --ignore=bench --ignore=tests
+	msgfmt --check -o locale/zh_Hans/LC_MESSAGES/django.mo locale/zh_Hans/LC_MESSAGES/django.po

@@ -4,6 +4,7 @@ can ask "and the others cannot"."""
 import socket
 from urllib.parse import urlparse
 
+import psycopg2
 import pytest
 from django.conf import settings
 from django.utils import translation
@@ -30,14 +31,24 @@ def pytest_sessionstart(session):
     database = settings.DATABASES["default"]
     redis = urlparse(settings.REDIS_URL)
     missing = []
-    if not _reachable(database["HOST"] or "127.0.0.1", int(database["PORT"] or 5432)):
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        missing.append(f"PostgreSQL (DATABASE_URL names {database['ENGINE']})")
+    elif not _reachable(database["HOST"] or "127.0.0.1", int(database["PORT"] or 5432)):
         missing.append(f"PostgreSQL at {database['HOST']}:{database['PORT']} (DATABASE_URL)")
+    else:
+        try:
+            psycopg2.connect(
+                host=database["HOST"], port=database["PORT"] or 5432, user=database["USER"],
+                password=database["PASSWORD"] or None, dbname="postgres", connect_timeout=5,
+            ).close()  # fmt: skip
+        except psycopg2.Error as error:
+            missing.append(f"PostgreSQL login as {database['USER']!r} ({error.args[0].strip()})")
     if not _reachable(redis.hostname or "127.0.0.1", redis.port or 6379):
         missing.append(f"Redis at {settings.REDIS_URL} (REDIS_URL)")
     if missing:
         pytest.exit(
-            "Test services not reachable: " + "; ".join(missing) + ". Start them as "
-            "../shared/services.md says.",
+            "Test services not reachable: " + "; ".join(missing) + ". Start them (`.ci/run` "
+            "does, as root), or point DATABASE_URL / REDIS_URL at running servers.",
             returncode=3,
         )
 
