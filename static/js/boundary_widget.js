@@ -47,7 +47,11 @@
       const reference = L.geoJSON(context, {
         style: (f) => ({ color: f.properties.role === "parent" ? "#c0392b" : "#7f8c8d", weight: 2, dashArray: "6 4", fill: false }),
         // Names are data, never markup: Leaflet reads a string as HTML.
-        onEachFeature: (f, l) => l.bindTooltip(Object.assign(document.createElement("span"), { textContent: f.properties.name })),
+        onEachFeature: (f, l) => {
+          l.bindTooltip(Object.assign(document.createElement("span"), { textContent: f.properties.name }));
+          // Each reference shape carries its name: for assistive technology and for tests.
+          l.on("add", () => l.getElement().setAttribute("data-name", f.properties.name));
+        },
       }).addTo(map);
       bounds.extend(reference.getBounds());
     }

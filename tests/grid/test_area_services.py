@@ -71,11 +71,11 @@ def test_it_rejects_bad_boundaries_and_saves_nothing(users, areas, boundary, mes
 
 def test_it_rejects_a_boundary_overlapping_a_sibling(users, areas):
     grid_a, grid_b = areas["grid_a"], areas["grid_b"]
+    before = grid_a.boundary
     with pytest.raises(ValidationError) as error:
-        area_update(actor=users["admin"], area=grid_a, boundary=inner_square(grid_b, 0.5) | {})
+        area_update(actor=users["admin"], area=grid_a, boundary=inner_square(grid_b, 0.5))
     assert grid_b.name in " ".join(error.value.message_dict["boundary"])
-    grid_a.refresh_from_db()
-    assert grid_a.geometry.equals(Area.objects.get(pk=grid_a.pk).geometry)
+    assert Area.objects.get(pk=grid_a.pk).boundary == before
 
 
 def test_a_parent_of_the_wrong_level_is_rejected(users, areas):
@@ -87,9 +87,7 @@ def test_a_parent_of_the_wrong_level_is_rejected(users, areas):
             code=areas["street_a"].code + "001001",
             parent=areas["street_a"],
         )
-    assert "must be a Community" in " ".join(
-        error.value.message_dict["parent"]
-    ) or "社区" in " ".join(error.value.message_dict["parent"])
+    assert "must be a Community" in " ".join(error.value.message_dict["parent"])
 
 
 def test_moving_an_area_under_its_own_descendant_is_rejected(users, areas):
@@ -169,10 +167,7 @@ def test_a_parent_boundary_may_not_cut_off_a_child(users, areas):
     community = areas["community_a"]
     with pytest.raises(ValidationError) as error:
         area_update(actor=users["admin"], area=community, boundary=inner_square(community, 0.2))
-    assert (
-        "leave out" in " ".join(error.value.message_dict["boundary"])
-        or "boundary" in error.value.message_dict
-    )
+    assert "would leave out part of" in " ".join(error.value.message_dict["boundary"])
 
 
 @pytest.mark.parametrize(

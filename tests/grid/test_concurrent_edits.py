@@ -35,7 +35,9 @@ def test_two_grids_growing_into_the_same_strip_at_once_cannot_both_win(
             area_update(actor=admin, area=Area(pk=pk), boundary=claims[pk])
             outcomes[pk] = "saved"
         except ValidationError as error:
-            outcomes[pk] = error.messages
+            outcomes[pk] = " ".join(error.messages)
+        except Exception as error:  # a deadlock or any other failure must show, not vanish
+            outcomes[pk] = f"crashed: {error!r}"
         finally:
             connection.close()
 
@@ -45,5 +47,10 @@ def test_two_grids_growing_into_the_same_strip_at_once_cannot_both_win(
     for thread in threads:
         thread.join(30)
 
-    assert sorted(str(o) for o in outcomes.values()).count("saved") == 1, outcomes
+    assert not any(thread.is_alive() for thread in threads)
+    assert set(outcomes) == set(claims), outcomes
+    winners = [pk for pk, outcome in outcomes.items() if outcome == "saved"]
+    assert len(winners) == 1, outcomes
+    (loser,) = set(claims) - set(winners)
+    assert Area.objects.get(pk=winners[0]).name in outcomes[loser]  # "overlaps ... <winner>"
     assert area_tree_problems() == []
