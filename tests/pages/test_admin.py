@@ -117,6 +117,7 @@ def test_issuing_a_token_to_a_non_client_is_a_form_error(client, users, areas):
     )
     # A non-client is not even offered: the choice is invalid.
     assert response.status_code == 200 and not ApiToken.objects.exists()
+    assert "client" in response.context["adminform"].form.errors
 
 
 def test_tokens_are_revoked_from_the_admin(client, users, areas, street_token):
