@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from governance import services
 from governance.admin_base import ScopedAdminMixin
 from governance.models import ApiToken, Notification, Role, User
+from governance.permissions import is_administrator
 from governance.scoping import visible_to
 from grid.models import Area
 
@@ -215,6 +216,4 @@ class NotificationAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return False
 
     def _has(self, request, action, obj=None):
-        return request.user.is_active and (
-            request.user.is_superuser or request.user.role == Role.ADMIN
-        )
+        return is_administrator(request.user)

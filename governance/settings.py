@@ -328,6 +328,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "governance.tasks.send_pending_notification_emails",
         "schedule": crontab(minute="*/10"),
     },
+    "sessions-clear-expired-daily": {
+        "task": "governance.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=3, minute=15),
+    },
     "area-tree-integrity-nightly": {
         "task": "grid.tasks.check_area_tree",
         "schedule": crontab(hour=2, minute=30),

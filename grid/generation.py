@@ -15,6 +15,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from governance.models import Role, User
+from governance.services import user_is_staff
 from grid.models import Area, AreaLevel, GridTeamMember, TeamRole
 from grid.services import boundary_revision_bump
 
@@ -372,7 +373,7 @@ def _staff_and_teams(district, streets, communities, grids, password, rng) -> tu
             last_name=name[0],
             first_name=name[1:],
             phone=_phone(rng),
-            is_staff=role == Role.ADMIN,
+            is_staff=user_is_staff(role=role, is_superuser=False),
         )
         accounts.append(user)
         return user

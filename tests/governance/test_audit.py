@@ -51,3 +51,18 @@ def test_a_move_logs_every_area_it_carries(users, areas):
         entry = LogEntry.objects.get_for_object(grid).latest("timestamp")
         assert entry.changes_dict["code"] == [grid.code, street_b.code + "009" + grid.code[-3:]]
         assert entry.changes_dict["path"][0] == grid.path
+
+
+def test_expired_sessions_are_cleared_by_the_daily_task(users):
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from governance.tasks import clear_expired_sessions
+
+    client = Client()
+    client.post(reverse("login"), {"username": "t_office_a", "password": PASSWORD})
+    Session.objects.update(expire_date=timezone.now() - timedelta(minutes=1))
+    clear_expired_sessions()
+    assert not Session.objects.exists()

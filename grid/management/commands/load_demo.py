@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from governance.models import ApiToken, Role, User
-from governance.services import api_token_issue
+from governance.services import api_token_issue, user_is_staff
 from grid.generation import DISTRICT_CODE, DistrictSpec, district_build
 from grid.models import Area, AreaLevel
 
@@ -60,7 +60,7 @@ class Command(BaseCommand):
                 defaults={
                     "role": role,
                     "home_area": area,
-                    "is_staff": role == Role.ADMIN,
+                    "is_staff": user_is_staff(role=role, is_superuser=False),
                     "last_name": label,
                     "is_active": True,
                 },
