@@ -193,3 +193,22 @@ def test_an_overlap_with_an_area_outside_the_callers_scope_does_not_name_it(user
     assert response.status_code == 400
     message = " ".join(response.json()["boundary"])
     assert street_b.name not in message and "outside your own" in message
+
+
+def test_a_batch_over_the_limit_is_refused_whole(users, settings):
+    from django.conf import settings as live
+
+    points = [[120.1, 30.2]] * (live.POINT_LOOKUP_BATCH_LIMIT + 1)
+    response = session_client(users["leader"]).post(
+        "/api/v1/areas/locate/", {"points": points}, format="json"
+    )
+    assert response.status_code == 400
+    assert "points" in response.json()
+
+
+def test_a_move_that_makes_a_cycle_is_a_json_field_error(users, areas):
+    response = session_client(users["superuser"]).patch(
+        f"/api/v1/areas/{areas['street_a'].pk}/", {"parent": areas["community_a"].pk}, format="json"
+    )
+    assert response.status_code == 400
+    assert "parent" in response.json()

@@ -100,7 +100,9 @@ def check_grid_page(page: Page, grid: Area) -> None:
         assert member.phone not in html
 
 
-def test_district_office_tree_map_and_grid_page(page: Page, live_server, areas, district_office):
+def test_district_office_tree_map_and_grid_page(
+    page: Page, live_server, areas, district_office, tmp_path
+):
     base = live_server.url
     district, street_a, community_a, grid_a = (
         areas["district"],
@@ -144,7 +146,7 @@ def test_district_office_tree_map_and_grid_page(page: Page, live_server, areas, 
     assert_drawn(page, "#drill-map")
     open_grid_from_map(page, grid_a)
     check_grid_page(page, grid_a)
-    page.screenshot(path="/tmp/grid_page.png", full_page=True)
+    page.screenshot(path=tmp_path / "grid_page.png", full_page=True)  # to look at by hand
 
 
 def test_street_office_map_starts_at_its_street(page: Page, live_server, areas, users):

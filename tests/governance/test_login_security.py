@@ -1,8 +1,11 @@
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -153,3 +156,22 @@ def test_everyone_changes_their_own_password_under_the_same_rules(users):
     users["grid_worker_a"].refresh_from_db()
     assert users["grid_worker_a"].check_password(strong)
     assert client.get(reverse("home")).status_code == 200  # still signed in
+
+
+def test_a_lockout_lifts_after_the_cooling_off_time(users, settings):
+    from axes.models import AccessAttempt
+
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, "t_office_a", "wrong-password")
+    assert sign_in(client, "t_office_a", PASSWORD).status_code == 429
+    AccessAttempt.objects.update(
+        attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME - timedelta(minutes=1)
+    )
+    assert sign_in(client, "t_office_a", PASSWORD).status_code == 302
+
+
+def test_the_demo_login_page_says_the_second_factor_is_off(db, settings):
+    settings.DEMO_MODE, settings.OTP_REQUIRED = True, False
+    page = Client(HTTP_ACCEPT_LANGUAGE="en").get(reverse("login")).content.decode()
+    assert 'data-testid="demo-notice"' in page and "switched off in this demo" in page
