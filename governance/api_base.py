@@ -1,6 +1,8 @@
 """What every API view shares: permission, pagination, errors and the scoped queryset."""
 
+from django.utils.translation import gettext as _
 from rest_framework import permissions
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 
 from governance.models import Role
@@ -42,3 +44,14 @@ class ScopedQuerysetMixin:
 
     def get_queryset(self):
         return visible_to(self.request.user, self.base_queryset.all())
+
+
+class RejectUnknownFieldsMixin:
+    """A field the serializer does not take is an error, not silently dropped: a client that
+    sends `level` to an update must learn that it changed nothing."""
+
+    def validate(self, attrs):
+        unknown = sorted(set(getattr(self, "initial_data", {}) or {}) - set(self.fields))
+        if unknown:
+            raise ValidationError({name: [_("This field cannot be set here.")] for name in unknown})
+        return super().validate(attrs)

@@ -6,7 +6,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from governance.api_base import CodeCursorPagination, ScopedQuerysetMixin
+from governance.api_base import CodeCursorPagination, RejectUnknownFieldsMixin, ScopedQuerysetMixin
 from governance.scoping import visible_to
 from grid import selectors, services
 from grid.models import Area, AreaLevel
@@ -25,7 +25,7 @@ class AreaSummarySerializer(AreaSerializer):
         fields = ["id", "name", "level", "level_display", "code", "parent"]
 
 
-class AreaWriteSerializer(serializers.Serializer):
+class AreaWriteSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     name = serializers.CharField(max_length=100)
     level = serializers.ChoiceField(choices=AreaLevel.choices)
     code = serializers.CharField(max_length=15)

@@ -212,3 +212,12 @@ def test_a_move_that_makes_a_cycle_is_a_json_field_error(users, areas):
     )
     assert response.status_code == 400
     assert "parent" in response.json()
+
+
+def test_a_field_an_update_cannot_set_is_refused_not_ignored(users, areas):
+    response = session_client(users["admin"]).patch(
+        f"/api/v1/areas/{areas['grid_a'].pk}/", {"level": 3, "name": "改名"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "level" in response.json()
+    assert Area.objects.get(pk=areas["grid_a"].pk).name == areas["grid_a"].name
