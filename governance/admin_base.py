@@ -1,3 +1,6 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
 from governance.permissions import is_administrator
 from governance.scoping import visible_to
 
@@ -26,3 +29,8 @@ class ScopedAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return self._has(request, "delete", obj)
+
+
+admin.site.site_header = _("Grid Governance Portal · administration")
+admin.site.site_title = _("Grid Governance Portal")
+admin.site.index_title = _("Areas, accounts and API clients")
