@@ -6,11 +6,11 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from governance import services
-from governance.admin_base import ScopedAdminMixin
+from governance.admin_base import ActorFormMixin, ScopedAdminMixin
+from governance.forms import PortalUserChangeForm, PortalUserCreationForm
 from governance.models import ApiToken, Notification, Role, User
-from governance.permissions import is_administrator
 from governance.scoping import visible_to
-from grid.models import Area
+from governance.services import USER_FIELDS
 
 
 class ScopedAreaChoiceMixin:
@@ -20,12 +20,15 @@ class ScopedAreaChoiceMixin:
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in self.area_fields:
-            kwargs["queryset"] = visible_to(request.user, Area.objects.all())
+            areas = db_field.remote_field.model._default_manager.all()  # grid.Area
+            kwargs["queryset"] = visible_to(request.user, areas)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(User)
-class UserAdmin(ScopedAreaChoiceMixin, ScopedAdminMixin, DjangoUserAdmin):
+class UserAdmin(ActorFormMixin, ScopedAreaChoiceMixin, ScopedAdminMixin, DjangoUserAdmin):
+    form = PortalUserChangeForm
+    add_form = PortalUserCreationForm
     area_fields = ("home_area",)
     list_display = ["username", "display_name", "role", "home_area", "is_active", "last_login"]
     list_filter = ["role", "is_active"]
@@ -65,40 +68,26 @@ class UserAdmin(ScopedAreaChoiceMixin, ScopedAdminMixin, DjangoUserAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         return fields if request.user.is_superuser else [*fields, "is_superuser"]
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        actor = request.user
-
-        class AssignmentForm(form):
-            def clean(self):
-                data = super().clean()
-                try:
-                    services.user_assignment_validate(
-                        actor=actor,
-                        role=data.get("role"),
-                        home_area=data.get("home_area"),
-                        is_superuser=data.get("is_superuser", getattr(obj, "is_superuser", False)),
-                    )
-                except ValidationError as error:
-                    self._update_errors(error)
-                return data
-
-        return AssignmentForm
-
     def save_model(self, request, obj, form, change):
-        obj.is_staff = services.user_is_staff(role=obj.role, is_superuser=obj.is_superuser)
-        super().save_model(request, obj, form, change)
+        data = {name: value for name, value in form.cleaned_data.items() if name in USER_FIELDS}
+        if change:
+            saved = services.user_update(actor=request.user, user=obj, **data)
+        else:
+            saved = services.user_create(
+                actor=request.user, password=form.cleaned_data["password1"], **data
+            )
+        # The admin goes on with `obj` (its log entry, the redirect): give it the saved row.
+        obj.pk, obj.password, obj.is_staff = saved.pk, saved.password, saved.is_staff
 
 
 class ApiTokenIssueForm(forms.ModelForm):
-    actor = None  # set per request by ApiTokenAdmin.get_form
-
     class Meta:
         model = ApiToken
         fields = ["client", "name", "area", "expires_at"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
+        self.actor = actor
         if "expires_at" in self.fields:  # absent on the read-only page of an issued token
             self.fields["expires_at"].required = False
             self.fields["expires_at"].help_text = _("Empty: one year from now.")
@@ -119,7 +108,7 @@ class ApiTokenIssueForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(ScopedAreaChoiceMixin, ScopedAdminMixin, admin.ModelAdmin):
+class ApiTokenAdmin(ActorFormMixin, ScopedAreaChoiceMixin, ScopedAdminMixin, admin.ModelAdmin):
     """Tokens are issued here and shown once; only a hash is stored. They are revoked, not edited."""
 
     area_fields = ("area",)
@@ -169,10 +158,6 @@ class ApiTokenAdmin(ScopedAreaChoiceMixin, ScopedAdminMixin, admin.ModelAdmin):
             else self.get_readonly_fields(request, obj)
         )
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        return type("ScopedApiTokenIssueForm", (form,), {"actor": request.user})
-
     def save_model(self, request, obj, form, change):
         if change:
             return
@@ -214,6 +199,3 @@ class NotificationAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-    def _has(self, request, action, obj=None):
-        return is_administrator(request.user)

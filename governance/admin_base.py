@@ -1,34 +1,36 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from rules.contrib.admin import ObjectPermissionsModelAdminMixin
 
 from governance.permissions import is_administrator
 from governance.scoping import visible_to
 
 
-class ScopedAdminMixin:
-    """Admin pages show and change only the rows inside the administrator's area."""
+class ScopedAdminMixin(ObjectPermissionsModelAdminMixin):
+    """Admin pages show and change only the rows inside the administrator's area; what they
+    may do with a row is what its model's `Meta.rules_permissions` says (see `rules`)."""
 
     def get_queryset(self, request):
         return visible_to(request.user, super().get_queryset(request))
 
-    def _has(self, request, action: str, obj=None) -> bool:
-        opts = self.opts
-        return request.user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}", obj)
-
     def has_module_permission(self, request):
         return is_administrator(request.user)
 
-    def has_view_permission(self, request, obj=None):
-        return self._has(request, "view", obj) or self._has(request, "change", obj)
 
-    def has_add_permission(self, request, *args):
-        return self._has(request, "add")
+class ActorFormMixin:
+    """The one way a ModelAdmin hands the signed-in administrator to its form: the form class
+    takes `actor` as a keyword argument, and this binds it per request."""
 
-    def has_change_permission(self, request, obj=None):
-        return self._has(request, "change", obj)
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        actor = request.user
 
-    def has_delete_permission(self, request, obj=None):
-        return self._has(request, "delete", obj)
+        class ActorBoundForm(form):
+            def __init__(self, *args, **inner):
+                super().__init__(*args, actor=actor, **inner)
+
+        ActorBoundForm.__name__ = form.__name__
+        return ActorBoundForm
 
 
 admin.site.site_header = _("Grid Governance Portal · administration")

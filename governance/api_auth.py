@@ -20,9 +20,8 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             token = api_token_authenticate(header[1])
         except TokenRejected as rejected:
             raise exceptions.AuthenticationFailed(str(rejected)) from rejected
-        user = token.client
-        user.api_token = token  # governance.scoping reads the token's area from here
-        return user, token
+        # DRF keeps the token in request.auth; the scoping functions take it from there.
+        return token.client, token
 
     def authenticate_header(self, request):
         return "Token"

@@ -1,12 +1,22 @@
 """What every API view shares: permission, pagination, errors and the scoped queryset."""
 
+from typing import Any
+
+from django.db.models import Model
 from django.utils.translation import gettext as _
 from rest_framework import permissions
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 
-from governance.models import Role
+from governance.models import ApiToken
 from governance.scoping import visible_to
+
+
+def request_token(request: Any) -> ApiToken | None:
+    """The API token a request authenticated with (DRF keeps it in `request.auth`); None for
+    a session. The scoping functions take it as `token=`."""
+    auth = getattr(request, "auth", None)
+    return auth if isinstance(auth, ApiToken) else None
 
 
 class IsPortalUser(permissions.BasePermission):
@@ -16,11 +26,57 @@ class IsPortalUser(permissions.BasePermission):
         user = request.user
         if not (user and user.is_authenticated and user.is_active):
             return False
-        if getattr(user, "api_token", None) is not None:
+        if request_token(request) is not None:
             return True
-        if user.role == Role.API_CLIENT:
+        if user.is_api_client:
             return False  # API clients authenticate with a token, never a session
         return not user.needs_second_factor or user.is_verified()
+
+
+class RulesPermission(permissions.BasePermission):
+    """The view's model's own rules (`Meta.rules_permissions`), for the action asked: list and
+    retrieve need `view`, create `add`, update `change`, destroy `delete`, with the object
+    when there is one. An extra @action reads (`view`) on GET and changes (`change`) on other
+    methods unless the viewset's `action_permissions` names another (a POST that only reads).
+    Objects reach `has_object_permission` through the scoped queryset, token included."""
+
+    ACTIONS = {
+        "list": "view",
+        "retrieve": "view",
+        "create": "add",
+        "update": "change",
+        "partial_update": "change",
+        "destroy": "delete",
+    }
+    METHODS = {"POST": "add", "PUT": "change", "PATCH": "change", "DELETE": "delete"}
+
+    def _perm(self, request, view) -> str | None:
+        get_queryset = getattr(view, "get_queryset", None)
+        if get_queryset is None:
+            return None  # a view with no rows (the API root)
+        model: type[Model] = get_queryset().model
+        action = getattr(view, "action", None)
+        if action in self.ACTIONS:
+            kind = self.ACTIONS[action]
+        elif action is not None:
+            kind = getattr(view, "action_permissions", {}).get(action) or (
+                "view" if request.method in permissions.SAFE_METHODS else "change"
+            )
+        else:
+            kind = self.METHODS.get(request.method, "view")
+        return f"{model._meta.app_label}.{kind}_{model._meta.model_name}"
+
+    def has_permission(self, request, view) -> bool:
+        if getattr(view, "detail", False):
+            # Asked with the object once the scoped queryset found it: a hidden row is then
+            # 404 for everyone, whatever they could have done with it.
+            return True
+        perm = self._perm(request, view)
+        return perm is None or request.user.has_perm(perm)
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        perm = self._perm(request, view)
+        return perm is None or request.user.has_perm(perm, obj)
 
 
 class IdCursorPagination(CursorPagination):
@@ -43,7 +99,9 @@ class ScopedQuerysetMixin:
     base_queryset = None
 
     def get_queryset(self):
-        return visible_to(self.request.user, self.base_queryset.all())
+        return visible_to(
+            self.request.user, self.base_queryset.all(), token=request_token(self.request)
+        )
 
 
 class RejectUnknownFieldsMixin:

@@ -13,7 +13,6 @@ class GovernanceConfig(AppConfig):
         from django.apps import apps
         from django.utils.module_loading import module_has_submodule
 
-        from governance import permissions  # noqa: F401  registers the rules
         from governance.models import ApiToken, User
 
         auditlog.register(User, exclude_fields=["password", "last_login"])

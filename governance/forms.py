@@ -1,14 +1,16 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AdminUserCreationForm, AuthenticationForm, UserChangeForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from governance.models import MAX_ID, Role
+from governance.models import MAX_ID
+from governance.services import user_assignment_validate
 
 
 class PortalLoginForm(AuthenticationForm):
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
-        if user.role == Role.API_CLIENT:
+        if user.is_api_client:
             raise forms.ValidationError(
                 _("API client accounts cannot sign in to pages; they use their token."),
                 code="api_client",
@@ -42,3 +44,33 @@ class MarkReadForm(forms.Form):
             raise forms.ValidationError(_("Choose the notifications to mark as read."))
         cleaned["ids"] = None if cleaned.get("all") else ids
         return cleaned
+
+
+class UserAssignmentFormMixin:
+    """Account forms of the admin show the rules of `user_assignment_validate` as field
+    errors; saving goes through `user_create` / `user_update` (UserAdmin.save_model)."""
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+
+    def _post_clean(self):
+        super()._post_clean()  # the instance now holds the submitted values
+        user = self.instance
+        try:
+            user_assignment_validate(
+                actor=self.actor,
+                role=user.role,
+                home_area=user.home_area,
+                is_superuser=user.is_superuser,
+            )
+        except ValidationError as error:
+            self._update_errors(error)
+
+
+class PortalUserCreationForm(UserAssignmentFormMixin, AdminUserCreationForm):
+    pass
+
+
+class PortalUserChangeForm(UserAssignmentFormMixin, UserChangeForm):
+    pass

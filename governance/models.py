@@ -2,11 +2,21 @@
 
 import hashlib
 
+import rules
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from rules.contrib.models import RulesModel, RulesModelBase, RulesModelMixin
+
+from governance.permissions import (
+    is_administrator,
+    is_portal_user,
+    is_recipient,
+    object_in_scope,
+    user_manageable,
+)
 
 MAX_ID = 2**63 - 1  # the largest primary key: a bigger number in a request is simply invalid
 
@@ -19,7 +29,22 @@ class Role(models.TextChoices):
     API_CLIENT = "api_client", _("API client")
 
 
-class User(AbstractUser):
+# The administrator rule (see User.is_administrator), in its queryset form.
+ADMINISTRATORS = models.Q(is_active=True) & (
+    models.Q(is_superuser=True) | models.Q(role=Role.ADMIN)
+)
+
+
+class UserQuerySet(models.QuerySet):
+    def administrators(self) -> "UserQuerySet":
+        return self.filter(ADMINISTRATORS)
+
+
+class PortalUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    pass
+
+
+class User(RulesModelMixin, AbstractUser, metaclass=RulesModelBase):
     scope_path = "home_area__path"
 
     role = models.CharField(
@@ -35,9 +60,37 @@ class User(AbstractUser):
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
 
+    objects = PortalUserManager()
+
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        rules_permissions = {
+            action: is_administrator & user_manageable
+            for action in ("view", "add", "change", "delete")
+        }
+
+    # Role facts, read by code and templates alike: no role string outside this class.
+    @property
+    def is_administrator(self) -> bool:
+        """Administrators manage areas, accounts and API clients (the Django admin)."""
+        return self.is_active and (self.is_superuser or self.role == Role.ADMIN)
+
+    @property
+    def is_api_client(self) -> bool:
+        return self.role == Role.API_CLIENT
+
+    @property
+    def is_grid_worker(self) -> bool:
+        return self.role == Role.GRID_WORKER
+
+    @property
+    def is_office_staff(self) -> bool:
+        return self.role == Role.OFFICE_STAFF
+
+    @property
+    def is_leader(self) -> bool:
+        return self.role == Role.LEADER
 
     @property
     def display_name(self) -> str:
@@ -55,7 +108,7 @@ def hash_token_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-class ApiToken(models.Model):
+class ApiToken(RulesModel):
     """A token for another government system, scoped to one area, stored hashed."""
 
     scope_path = "area__path"
@@ -79,6 +132,10 @@ class ApiToken(models.Model):
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
         ordering = ["-created_at"]
+        rules_permissions = {
+            action: is_administrator & object_in_scope
+            for action in ("view", "add", "change", "delete")
+        }
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
@@ -87,7 +144,7 @@ class ApiToken(models.Model):
         return self.revoked_at is None and self.expires_at > timezone.now()
 
 
-class Notification(models.Model):
+class Notification(RulesModel):
     """An in-app notice; the same record drives the e-mail."""
 
     scope_path = "recipient__home_area__path"
@@ -117,6 +174,14 @@ class Notification(models.Model):
                 name="notification_dedupe_per_recipient",
             ),
         ]
+        # Personal rows: their recipient reads and marks them; administrators may read and
+        # delete those of people in their area; nobody writes one by hand.
+        rules_permissions = {
+            "view": is_portal_user & (is_recipient | (is_administrator & object_in_scope)),
+            "change": is_portal_user & is_recipient,
+            "delete": is_administrator & object_in_scope,
+            "add": rules.always_deny,
+        }
 
     def __str__(self) -> str:
         return self.title

@@ -1,31 +1,54 @@
-"""Object permissions as `rules` predicates over the one scoping rule."""
+"""Object permissions as `rules` predicates over the one scoping rule.
+
+Each model declares which predicates guard it in its own `Meta.rules_permissions`
+(`rules.contrib.models.RulesModel`); the admin (`ScopedAdminMixin`) and the API
+(`governance.api_base.RulesPermission`) ask `user.has_perm(perm, obj)` and services call
+`require_perm`. Without an object a predicate answers "may this user do this at all?".
+"""
+
+from typing import Any
 
 import rules
 from django.core.exceptions import PermissionDenied
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
-from governance.models import Role
-from governance.scoping import EVERYTHING, in_scope, scope_root
+from governance.scoping import EVERYTHING, area_of, in_scope, scope_root
 
 
 @rules.predicate
-def is_administrator(user) -> bool:
-    return user.is_active and (user.is_superuser or user.role == Role.ADMIN)
+def is_administrator(user: Any) -> bool:
+    return user.is_authenticated and user.is_administrator
 
 
 @rules.predicate
-def is_portal_user(user) -> bool:
+def is_portal_user(user: Any) -> bool:
     return user.is_active and user.is_authenticated
 
 
 @rules.predicate
-def area_in_scope(user, area) -> bool:
-    # Without an object the question is "may this user do this at all?"
-    return area is None or in_scope(user, area)
+def object_in_scope(user: Any, obj: Model | None) -> bool:
+    """The row (an area, or anything with a `scope_path`) lies in the user's scope."""
+    return obj is None or in_scope(user, obj)
 
 
 @rules.predicate
-def parent_area_in_scope(user, area) -> bool:
+def strictly_below_scope(user: Any, obj: Model | None) -> bool:
+    """The row lies in the user's scope but is not their scope root itself: an administrator
+    edits what lies below their home area; the root's name, code and boundary are set by the
+    level above (GB/T 10114 codes are assigned from above). Superusers have no root."""
+    if obj is None:
+        return True
+    root = scope_root(user)
+    if root is EVERYTHING:
+        return True
+    area = area_of(obj)
+    return in_scope(user, obj) and area is not None and area.pk != getattr(root, "pk", None)
+
+
+@rules.predicate
+def parent_area_in_scope(user: Any, area: Any) -> bool:
+    """A new area goes under a parent in the user's scope: strictly below their root."""
     if area is None:
         return True
     if area.parent_id is None:
@@ -34,25 +57,20 @@ def parent_area_in_scope(user, area) -> bool:
 
 
 @rules.predicate
-def user_manageable(actor, target) -> bool:
+def user_manageable(actor: Any, target: Any) -> bool:
     """An administrator manages accounts in their area, never a superuser's (unless one)."""
     if target is None or actor.is_superuser:
         return True
-    return not target.is_superuser and in_scope(actor, target.home_area)
+    return not target.is_superuser and in_scope(actor, target)
 
 
-rules.add_perm("grid.view_area", is_portal_user & area_in_scope)
-rules.add_perm("grid.add_area", is_administrator & parent_area_in_scope)
-rules.add_perm("grid.change_area", is_administrator & area_in_scope)
-rules.add_perm("grid.delete_area", is_administrator & area_in_scope & parent_area_in_scope)
-for action in ("view", "add", "change", "delete"):
-    rules.add_perm(f"grid.{action}_gridteammember", is_administrator)
-    rules.add_perm(f"governance.{action}_user", is_administrator & user_manageable)
-    rules.add_perm(f"governance.{action}_apitoken", is_administrator)
-rules.add_perm("grid.view_teamrole", is_administrator)
+@rules.predicate
+def is_recipient(user: Any, notification: Any) -> bool:
+    """Notifications are personal: without one, everyone may read and mark their own."""
+    return notification is None or notification.recipient_id == user.pk
 
 
-def require_perm(actor, perm: str, obj=None) -> None:
+def require_perm(actor: Any, perm: str, obj: Model | None = None) -> None:
     """Raise PermissionDenied unless the actor holds `perm` on `obj` (services call this)."""
     if not actor.has_perm(perm, obj):
         raise PermissionDenied(_("You are not allowed to do this in this area."))

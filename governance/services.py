@@ -1,15 +1,16 @@
 """State changes of the core: notifications and API tokens."""
 
 import hmac
-import logging
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
 
 from auditlog.models import LogEntry
 from django.conf import settings
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,11 +18,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from governance.models import ApiToken, Notification, Role, User, hash_token_secret
 from governance.permissions import require_perm
-from governance.scoping import in_scope
+from governance.scoping import in_scope, token_scope
 from governance.selectors import notification_list
+from governance.tasks import send_notification_email
 
 TOKEN_PREFIX = "ggp"
-logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -38,8 +39,6 @@ def notification_send(
 
     With a dedupe_key, sending again (a task run twice) creates and mails nothing new.
     """
-    from governance.tasks import send_notification_email  # tasks import this module
-
     if url and (not url.startswith("/") or url.startswith("//")):
         raise ValueError(f"a notification links inside the portal, not to {url!r}")
     created = []
@@ -57,57 +56,9 @@ def notification_send(
                 # robust: a broker outage must not fail the caller's saved work; the
                 # periodic sweep (notification_email_pending) mails what was not queued.
                 transaction.on_commit(
-                    lambda pk=notification.pk: send_notification_email.delay(pk), robust=True
+                    partial(send_notification_email.delay, notification.pk), robust=True
                 )
     return created
-
-
-@transaction.atomic
-def notification_email_send(*, notification_id: int) -> bool:
-    """Mail one stored notice; a second run for the same notice sends nothing."""
-    notification = (
-        Notification.objects.select_for_update()
-        .select_related("recipient")
-        .filter(pk=notification_id)
-        .first()
-    )
-    if notification is None or notification.emailed_at or not notification.recipient.email:
-        return False
-    send_mail(
-        subject=notification.title,
-        message=(
-            f"{notification.body}\n\n{settings.PORTAL_BASE_URL}{notification.url}"
-            if notification.url
-            else notification.body
-        ),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[notification.recipient.email],
-    )
-    notification.emailed_at = timezone.now()
-    notification.save(update_fields=["emailed_at"])
-    return True
-
-
-def notification_email_pending(*, older_than: timedelta = timedelta(minutes=5)) -> int:
-    """Mail the notices whose e-mail was never sent (broker down, worker killed); returns how
-    many were sent. Safe to run while the normal path also runs: each send is locked."""
-    cutoff = timezone.now() - older_than
-    pending = (
-        Notification.objects.filter(
-            emailed_at__isnull=True, created_at__lt=cutoff, recipient__email__gt=""
-        )
-        .order_by("created_at")
-        .values_list("pk", flat=True)
-    )
-    sent = 0
-    for pk in pending[:1000]:
-        try:
-            sent += notification_email_send(notification_id=pk)
-        except Exception:
-            # One refused address must not hold back every other notice; it is retried
-            # at the next sweep.
-            logger.exception("e-mail for notification %s failed", pk)
-    return sent
 
 
 def notification_mark_read(*, actor: User, notification_ids: Iterable[int] | None = None) -> int:
@@ -153,7 +104,11 @@ def api_token_validate(*, actor: User, client: User, area, expires_at: datetime 
         raise ValidationError(
             {"area": _("You can only issue tokens for areas within your own area.")}
         )
-    if client.home_area is not None and not client.home_area.contains(area):
+    if client.home_area is None:
+        raise ValidationError(
+            {"client": _("This API client has no home area; give it one before issuing a token.")}
+        )
+    if not client.home_area.contains(area):
         raise ValidationError(
             {
                 "area": _("The token's area must lie within the client's home area “%(area)s”.")
@@ -186,7 +141,9 @@ def api_token_authenticate(key: str) -> ApiToken:
     parts = key.split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         raise TokenRejected(_("Invalid token."))
-    token = ApiToken.objects.select_related("client", "area").filter(prefix=parts[1]).first()
+    token = (
+        ApiToken.objects.select_related("client__home_area", "area").filter(prefix=parts[1]).first()
+    )
     if token is None or not hmac.compare_digest(token.secret_hash, hash_token_secret(parts[2])):
         raise TokenRejected(_("Invalid token."))
     now = timezone.now()
@@ -199,18 +156,27 @@ def api_token_authenticate(key: str) -> ApiToken:
     if token.client.role != Role.API_CLIENT or token.client.is_superuser:
         # A token carries an API client's rights; an account given another role keeps none.
         raise TokenRejected(_("The account of this token is no longer an API client."))
+    if token_scope(token) is None:
+        # The client's home area no longer overlaps the token's area (moved elsewhere): the
+        # token would reach nothing, say so rather than answer empty lists.
+        raise TokenRejected(
+            _("The account of this token has moved out of the token's area; ask for a new token.")
+        )
     # One write a minute at most, not one per request.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
 
 
-def user_assignment_validate(*, actor: User, role: str, home_area, is_superuser: bool) -> None:
-    """Who may be given which role and area: only inside the actor's own area, always with one."""
+def user_assignment_validate(
+    *, actor: User | None, role: str, home_area: Any, is_superuser: bool
+) -> None:
+    """Who may be given which role and area: only inside the actor's own area, always with one.
+    Without an actor (a management command, the generator) the data rules still hold."""
     if is_superuser:
         if role == Role.API_CLIENT:
             raise ValidationError({"role": _("An API client account cannot be a superuser.")})
-        if not actor.is_superuser:
+        if actor is not None and not actor.is_superuser:
             raise ValidationError(
                 {"is_superuser": _("Only a superuser can create another superuser.")}
             )
@@ -219,15 +185,89 @@ def user_assignment_validate(*, actor: User, role: str, home_area, is_superuser:
         raise ValidationError(
             {"home_area": _("Every account needs a home area; it decides what the account sees.")}
         )
-    if not in_scope(actor, home_area):
+    if actor is not None and not in_scope(actor, home_area):
         raise ValidationError({"home_area": _("The home area must lie within your own area.")})
     if role == Role.GRID_WORKER and not home_area.is_grid:
         raise ValidationError({"home_area": _("A grid worker's home area is a grid.")})
 
 
-def user_is_staff(*, role: str, is_superuser: bool) -> bool:
-    """Only administrators reach the Django admin."""
-    return is_superuser or role == Role.ADMIN
+# What user_update may change; the password has its own argument, the rest (last_login,
+# groups, permissions) is not the portal's to set: roles and areas decide.
+USER_FIELDS = frozenset(
+    {
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "role",
+        "home_area",
+        "is_active",
+        "is_superuser",
+    }
+)
+
+
+def user_build(*, actor: User | None, password: str | None = None, **fields: Any) -> User:
+    """An unsaved account that meets the account rules: role and area
+    (`user_assignment_validate`), field validation, the password validators. Uniqueness is
+    the saver's to check: `user_create` does, the district generator's bulk insert relies on
+    the database's constraint (a query per account would dominate its run)."""
+    unknown = set(fields) - USER_FIELDS
+    if unknown:
+        raise TypeError(f"user fields not set through this service: {sorted(unknown)}")
+    user = User(**fields)
+    _user_validate(actor=actor, user=user, password=password)
+    return user
+
+
+def _user_validate(*, actor: User | None, user: User, password: str | None) -> None:
+    user_assignment_validate(
+        actor=actor, role=user.role, home_area=user.home_area, is_superuser=user.is_superuser
+    )
+    user.is_staff = user.is_administrator  # only administrators reach the Django admin
+    # home_area was checked above, and a row in hand needs no query to prove it exists.
+    user.clean_fields(exclude=["password", "home_area"])
+    user.clean()
+    if password is not None:
+        password_validation.validate_password(password, user)
+        user.set_password(password)
+    elif not user.password:
+        user.set_unusable_password()
+
+
+@transaction.atomic
+def user_create(*, actor: User | None, password: str | None = None, **fields: Any) -> User:
+    """A new account. `actor` None: the system (a management command)."""
+    if actor is not None:
+        require_perm(actor, "governance.add_user")
+    user = user_build(actor=actor, password=password, **fields)
+    if actor is not None:
+        require_perm(actor, "governance.add_user", user)
+    user.validate_unique()
+    user.save()
+    return user
+
+
+@transaction.atomic
+def user_update(
+    *, actor: User | None, user: User, password: str | None = None, **changes: Any
+) -> User:
+    """Change an account: the actor must manage it as it is now and as it will be."""
+    unknown = set(changes) - USER_FIELDS
+    if unknown:
+        raise TypeError(f"user fields not set through this service: {sorted(unknown)}")
+    current = User.objects.select_for_update().get(pk=user.pk)
+    if actor is not None:
+        require_perm(actor, "governance.change_user", current)
+    for name, value in changes.items():
+        setattr(current, name, value)
+    _user_validate(actor=actor, user=current, password=password)
+    if actor is not None:
+        require_perm(actor, "governance.change_user", current)
+    current.validate_unique()
+    current.save()
+    return current
 
 
 @transaction.atomic
@@ -240,3 +280,33 @@ def user_second_factor_reset(*, actor: User, user: User) -> int:
         user, action=LogEntry.Action.UPDATE, changes={"second factor": ["enrolled", "reset"]}
     )
     return deleted
+
+
+# --- Second factor (TOTP) ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def totp_device_for_sign_in(*, user: User) -> tuple[TOTPDevice, bool]:
+    """The device a sign-in checks a code against, and whether the user is still enrolling:
+    the confirmed device, else the one pending enrolment (created at the first visit)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        return device, False
+    # The key shown at enrolment must survive reloads; two tabs must not fork it. The lock
+    # on the user's row makes two first visits at once create one device, not two.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, confirmed=False, name="authenticator")
+    return device, True
+
+
+@transaction.atomic
+def totp_device_verify(*, device: TOTPDevice, token: str) -> bool:
+    """Check a code; the first right code confirms a device being enrolled."""
+    if not device.verify_token(token):
+        return False
+    if not device.confirmed:
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+    return True

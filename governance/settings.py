@@ -269,7 +269,10 @@ REST_FRAMEWORK = {
         "governance.api_auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["governance.api_base.IsPortalUser"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "governance.api_base.IsPortalUser",
+        "governance.api_base.RulesPermission",
+    ],
     "DEFAULT_PAGINATION_CLASS": "governance.api_base.CreatedCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

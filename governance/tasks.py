@@ -3,7 +3,7 @@ from importlib import import_module
 from celery import shared_task
 from django.conf import settings
 
-from governance.services import notification_email_pending, notification_email_send
+from governance.notification_mail import notification_email_pending, notification_email_send
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)

@@ -19,12 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from governance import selectors
 from governance.forms import MarkReadForm, OtpTokenForm, PortalLoginForm
-from governance.models import Role
-from governance.services import notification_mark_read
+from governance.services import notification_mark_read, totp_device_for_sign_in, totp_device_verify
 from grid.selectors import area_roots
 
 
@@ -35,7 +33,7 @@ def portal_login_required(view):
 
     @wraps(view)
     def checked(request, *args, **kwargs):
-        if request.user.is_authenticated and request.user.role == Role.API_CLIENT:
+        if request.user.is_authenticated and request.user.is_api_client:
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -71,23 +69,10 @@ def _safe_next(request) -> str:
 @login_required
 def otp(request):
     """Second factor: enrol a TOTP device on first use, then check a code at every sign-in."""
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
-    enrolling = device is None
-    if enrolling:
-        # The key shown at enrolment must survive reloads; two tabs must not fork it.
-        device = (
-            TOTPDevice.objects.filter(user=request.user, confirmed=False).order_by("pk").first()
-        )
-        if device is None:
-            device = TOTPDevice.objects.create(
-                user=request.user, confirmed=False, name="authenticator"
-            )
+    device, enrolling = totp_device_for_sign_in(user=request.user)
     form = OtpTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
-            if enrolling:
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
+        if totp_device_verify(device=device, token=form.cleaned_data["token"]):
             otp_login(request, device)
             return redirect(_safe_next(request))
         form.add_error("token", _("This code is wrong or has expired; try the current one."))

@@ -1,7 +1,8 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from rules.contrib.admin import ObjectPermissionsModelAdmin
 
-from governance.admin_base import ScopedAdminMixin
+from governance.admin_base import ActorFormMixin, ScopedAdminMixin
 from governance.models import User
 from governance.scoping import in_scope, visible_to
 from grid import services
@@ -10,6 +11,10 @@ from grid.models import Area, GridTeamMember, TeamRole
 
 
 class GridTeamMemberInline(admin.TabularInline):
+    """The team of a grid, edited on the grid's page; saved through the team_member_*
+    services (AreaAdmin.save_formset). `obj` is the grid here: the members' rules are asked
+    about the grid they would sit in (any area-bound row answers `in_scope`)."""
+
     model = GridTeamMember
     extra = 0
     fields = ["role", "name", "phone", "user"]
@@ -22,19 +27,24 @@ class GridTeamMemberInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_add_permission(self, request, obj=None):
-        return obj is not None and obj.is_grid and request.user.has_perm("grid.change_area", obj)
+        return (
+            obj is not None
+            and obj.is_grid
+            and request.user.has_perm("grid.add_gridteammember", obj)
+        )
 
     def has_change_permission(self, request, obj=None):
-        return request.user.has_perm("grid.change_area", obj)
+        return request.user.has_perm("grid.change_gridteammember", obj)
 
-    has_delete_permission = has_change_permission
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm("grid.delete_gridteammember", obj)
 
     def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("grid.view_area", obj)
+        return request.user.has_perm("grid.view_gridteammember", obj)
 
 
 @admin.register(Area)
-class AreaAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class AreaAdmin(ActorFormMixin, ScopedAdminMixin, admin.ModelAdmin):
     form = AreaForm
     list_display = ["name", "code", "level", "parent"]
     list_filter = ["level"]
@@ -48,15 +58,6 @@ class AreaAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if obj is not None and obj.parent_id and not in_scope(request.user, obj.parent):
             return ["parent"]
         return []
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-
-        class ScopedAreaForm(form):
-            def __init__(self, *args, **inner):
-                super().__init__(*args, actor=request.user, **inner)
-
-        return ScopedAreaForm
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
@@ -81,6 +82,32 @@ class AreaAdmin(ScopedAdminMixin, admin.ModelAdmin):
         # The admin keeps using `obj` (inlines, messages): give it the saved state.
         obj.pk, obj.path = updated.pk, updated.path
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not GridTeamMember:
+            return super().save_formset(request, form, formset, change)
+        formset.save(commit=False)  # sorts the rows into new, changed and deleted
+        for member in formset.deleted_objects:
+            services.team_member_remove(actor=request.user, member=member)
+        for member, _fields in formset.changed_objects:
+            services.team_member_update(
+                actor=request.user,
+                member=member,
+                role=member.role,
+                name=member.name,
+                phone=member.phone,
+                user=member.user,
+            )
+        for member in formset.new_objects:
+            saved = services.team_member_add(
+                actor=request.user,
+                grid=form.instance,
+                role=member.role,
+                name=member.name,
+                phone=member.phone,
+                user=member.user,
+            )
+            member.pk = saved.pk
+
     def delete_model(self, request, obj):
         try:
             services.area_delete(actor=request.user, area=obj)
@@ -93,5 +120,7 @@ class AreaAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(TeamRole)
-class TeamRoleAdmin(admin.ModelAdmin):
+class TeamRoleAdmin(ObjectPermissionsModelAdmin):
+    """A code list without an area: the rules on TeamRole say who reads and edits it."""
+
     list_display = ["name", "code", "sort_order"]

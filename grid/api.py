@@ -6,7 +6,12 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from governance.api_base import CodeCursorPagination, RejectUnknownFieldsMixin, ScopedQuerysetMixin
+from governance.api_base import (
+    CodeCursorPagination,
+    RejectUnknownFieldsMixin,
+    ScopedQuerysetMixin,
+    request_token,
+)
 from governance.scoping import visible_to
 from grid import selectors, services
 from grid.models import Area, AreaLevel
@@ -39,7 +44,9 @@ class AreaWriteSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
         # A parent outside the caller's scope "does not exist" for them.
         request = self.context.get("request")  # absent while the schema is generated
         if request is not None:
-            self.fields["parent"].queryset = visible_to(request.user, Area.objects.all())
+            self.fields["parent"].queryset = visible_to(
+                request.user, Area.objects.all(), token=request_token(request)
+            )
 
 
 class AreaUpdateSerializer(AreaWriteSerializer):
@@ -78,7 +85,9 @@ def locate_answer(grid: Area | None) -> dict:
 def _visible_areas(request):
     # A parent outside the caller's scope "does not exist" for the filter either: otherwise
     # ?parent=<hidden id> (empty list) and ?parent=<no such id> (400) would tell them apart.
-    return visible_to(getattr(request, "user", None), Area.objects.all())
+    return visible_to(
+        getattr(request, "user", None), Area.objects.all(), token=request_token(request)
+    )
 
 
 class AreaFilter(django_filters.FilterSet):
@@ -102,6 +111,7 @@ class AreaViewSet(
     base_queryset = Area.objects.all()
     filterset_class = AreaFilter
     pagination_class = CodeCursorPagination
+    action_permissions = {"locate": "view"}  # a batch of points is POSTed, but only read
 
     def get_queryset(self):
         areas = super().get_queryset()
@@ -184,9 +194,13 @@ class AreaViewSet(
         if request.method == "GET":
             point = PointSerializer(data=request.query_params)
             point.is_valid(raise_exception=True)
-            grid = selectors.grid_locate(user=request.user, **point.validated_data)
+            grid = selectors.grid_locate(
+                user=request.user, token=request_token(request), **point.validated_data
+            )
             return Response(locate_answer(grid))
         batch = PointBatchSerializer(data=request.data)
         batch.is_valid(raise_exception=True)
-        grids = selectors.grid_locate_many(user=request.user, points=batch.validated_data["points"])
+        grids = selectors.grid_locate_many(
+            user=request.user, token=request_token(request), points=batch.validated_data["points"]
+        )
         return Response({"results": [locate_answer(grid) for grid in grids]})

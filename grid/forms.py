@@ -37,7 +37,7 @@ class AreaForm(forms.ModelForm):
             self.fields["parent"].queryset = visible_to(
                 actor, Area.objects.exclude(level=AreaLevel.GRID)
             )
-        if self.instance.pk:
+        if self.instance.pk and "level" in self.fields:  # the read-only page has no fields
             self.fields["level"].disabled = True
             self.fields["boundary"].widget.context_features = self._context_features()
 

@@ -15,7 +15,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from governance.models import Role, User
-from governance.services import user_is_staff
+from governance.services import user_build
 from grid.models import Area, AreaLevel, GridTeamMember, TeamRole
 from grid.services import boundary_revision_bump
 
@@ -365,16 +365,17 @@ def _staff_and_teams(district, streets, communities, grids, password, rng) -> tu
 
     def account(username: str, role: str, area: Area) -> User:
         name = _person_name(rng)
-        user = User(
+        # The account rules of user_create, without a save per account: bulk_create below.
+        user = user_build(
+            actor=None,
             username=username,
-            password=hashed,
             role=role,
             home_area=area,
             last_name=name[0],
             first_name=name[1:],
             phone=_phone(rng),
-            is_staff=user_is_staff(role=role, is_superuser=False),
         )
+        user.password = hashed
         accounts.append(user)
         return user
 

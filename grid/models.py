@@ -7,6 +7,16 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from rules import is_superuser
+from rules.contrib.models import RulesModel
+
+from governance.permissions import (
+    is_administrator,
+    is_portal_user,
+    object_in_scope,
+    parent_area_in_scope,
+    strictly_below_scope,
+)
 
 
 class AreaLevel(models.IntegerChoices):
@@ -25,7 +35,7 @@ CODE_LENGTH = {
 }
 
 
-class Area(models.Model):
+class Area(RulesModel):
     # Pages, API, admin and tasks filter every area-bound row through this lookup.
     scope_path = "path"
 
@@ -56,6 +66,14 @@ class Area(models.Model):
                 condition=models.Q(level__gte=1, level__lte=4), name="area_level_valid"
             ),
         ]
+        # An administrator changes what lies strictly below their home area; their own root
+        # is named, coded and drawn by the level above.
+        rules_permissions = {
+            "view": is_portal_user & object_in_scope,
+            "add": is_administrator & parent_area_in_scope,
+            "change": is_administrator & strictly_below_scope,
+            "delete": is_administrator & strictly_below_scope,
+        }
 
     def __str__(self) -> str:
         return self.name
@@ -88,7 +106,7 @@ class BoundaryRevision(models.Model):
         return f"boundary revision {self.revision}"
 
 
-class TeamRole(models.Model):
+class TeamRole(RulesModel):
     """Roles in a grid team ("一格多元"): a code list, editable in the admin."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -99,12 +117,19 @@ class TeamRole(models.Model):
         verbose_name = _("team role")
         verbose_name_plural = _("team roles")
         ordering = ["sort_order", "code"]
+        # One code list for the whole portal: administrators read it, superusers edit it.
+        rules_permissions = {
+            "view": is_administrator,
+            "add": is_superuser,
+            "change": is_superuser,
+            "delete": is_superuser,
+        }
 
     def __str__(self) -> str:
         return self.name
 
 
-class GridTeamMember(models.Model):
+class GridTeamMember(RulesModel):
     scope_path = "grid__path"
 
     grid = models.ForeignKey(
@@ -143,6 +168,10 @@ class GridTeamMember(models.Model):
                 fields=["grid", "role", "name"], name="team_member_unique_per_role"
             ),
         ]
+        rules_permissions = {
+            action: is_administrator & object_in_scope
+            for action in ("view", "add", "change", "delete")
+        }
 
     def __str__(self) -> str:
         return f"{self.name} ({self.role})"

@@ -1,20 +1,31 @@
 """Shared reads of the area tree; every one goes through the scoping rule."""
 
 from collections import defaultdict
+from typing import Any
 
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 
+from governance.models import ApiToken
 from governance.scoping import visible_to
 from grid.index import grid_index
 from grid.models import Area, AreaLevel, GridTeamMember
 from grid.validation import validate_boundary, validate_code
 
 
-def area_list(*, user, level: int | None = None, parent: Area | None = None) -> QuerySet[Area]:
+def area_list(
+    *,
+    user: Any,
+    token: ApiToken | None = None,
+    level: int | None = None,
+    parent: Area | None = None,
+) -> QuerySet[Area]:
+    """The areas the user sees (through `token` for an API call)."""
     # A parent's boundary can be large (a district's) and no list shows it.
-    areas = visible_to(user, Area.objects.select_related("parent").defer("parent__boundary"))
+    areas = visible_to(
+        user, Area.objects.select_related("parent").defer("parent__boundary"), token=token
+    )
     if level is not None:
         areas = areas.filter(level=level)
     if parent is not None:
@@ -43,18 +54,20 @@ def grid_team(*, user, grid: Area) -> QuerySet[GridTeamMember]:
     return visible_to(user, GridTeamMember.objects.filter(grid=grid).select_related("role"))
 
 
-def grid_locate(*, user, lon: float, lat: float) -> Area | None:
+def grid_locate(*, user: Any, token: ApiToken | None = None, lon: float, lat: float) -> Area | None:
     """The grid containing the point, if it lies in the user's scope."""
     grid_id = grid_index().locate(lon, lat)
     if grid_id is None:
         return None
-    return area_list(user=user).defer("boundary").filter(pk=grid_id).first()
+    return area_list(user=user, token=token).defer("boundary").filter(pk=grid_id).first()
 
 
-def grid_locate_many(*, user, points: list[tuple[float, float]]) -> list[Area | None]:
+def grid_locate_many(
+    *, user: Any, token: ApiToken | None = None, points: list[list[float]]
+) -> list[Area | None]:
     grid_ids = grid_index().locate_many(np.asarray(points, dtype=float).reshape(-1, 2))
     found = {pk for pk in grid_ids if pk is not None}
-    visible = area_list(user=user).defer("boundary").in_bulk(found)
+    visible = area_list(user=user, token=token).defer("boundary").in_bulk(found)
     return [visible.get(pk) if pk is not None else None for pk in grid_ids]
 
 
@@ -63,14 +76,16 @@ def area_tree_problems() -> list[tuple[str, str]]:
     pairs. The path says whose problem it is: the area's own (as its parents say it should
     be), or for an overlap between children, their parent's. Empty when sound."""
     areas = list(Area.objects.order_by("path"))
-    by_id = {area.pk: area for area in areas}
+    by_id: dict[int | None, Area] = {area.pk: area for area in areas}
     expected: dict[int, str] = {}
     cycles: set[int] = set()
 
     def expected_path(area: Area) -> str:
         """The path its parents say it should have, walked without recursion: a corrupted
         tree may hold a cycle, which is itself a problem to report."""
-        chain, seen, node = [], set(), area
+        chain: list[Area] = []
+        seen: set[int] = set()
+        node: Area | None = area
         while node is not None and node.pk not in expected:
             if node.pk in seen:
                 cycles.add(node.pk)

@@ -1,6 +1,8 @@
 """Every change to the area tree: one function per use case, each in one transaction."""
 
 import uuid
+from types import EllipsisType
+from typing import Any
 
 from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,11 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from governance.models import ApiToken, User
 from governance.permissions import require_perm
 from governance.scoping import in_scope
-from governance.selectors import administrators
 from governance.services import notification_send
-from grid.models import Area, AreaLevel, BoundaryRevision
+from grid.models import Area, AreaLevel, BoundaryRevision, GridTeamMember, TeamRole
 from grid.selectors import area_tree_problems
 from grid.validation import (
     normalize_boundary,
@@ -67,6 +69,8 @@ def area_validate(area: Area, *, actor=None, boundary_changed: bool = True) -> N
 
 
 def _validate_children_inside(area: Area) -> None:
+    if area.geometry is None:
+        return
     outline = area.geometry.buffer(1e-7)
     for child in area.children.exclude(boundary__isnull=True):
         if not outline.contains(child.geometry):
@@ -123,34 +127,35 @@ def area_update(
     area: Area,
     name: str | None = None,
     code: str | None = None,
-    parent: Area | None | object = ...,
-    boundary: dict | None | object = ...,
+    parent: Area | None | EllipsisType = ...,
+    boundary: dict | None | EllipsisType = ...,
 ) -> Area:
     """Rename, recode, move (a new parent) or redraw an area; a move carries its subtree."""
     _tree_lock()
     area = Area.objects.get(pk=area.pk)
     require_perm(actor, "grid.change_area", area)
     old_path, old_code = area.path, area.code
-    moving = parent is not ... and parent != area.parent
+    new_parent = area.parent if isinstance(parent, EllipsisType) else parent
+    moving = new_parent != area.parent
     if moving:
-        if parent is not None:
-            parent = Area.objects.get(pk=parent.pk)
-            if not in_scope(actor, parent):
+        if new_parent is not None:
+            new_parent = Area.objects.get(pk=new_parent.pk)
+            if not in_scope(actor, new_parent):
                 raise PermissionDenied(_("You cannot move an area outside your own area."))
-        area.parent = parent  # None: validate_parent says this level needs a parent
+        area.parent = new_parent  # None: validate_parent says this level needs a parent
     if name is not None:
         area.name = _required_name(name)
     if code is not None:
         area.code = code.strip()
     boundary_changed = False
-    if boundary is not ...:
-        boundary = normalize_boundary(boundary)
-        boundary_changed = boundary != area.boundary
-        area.boundary = boundary
+    if not isinstance(boundary, EllipsisType):
+        normalized = normalize_boundary(boundary)
+        boundary_changed = normalized != area.boundary
+        area.boundary = normalized
         area.__dict__.pop("geometry", None)
     area_validate(area, actor=actor, boundary_changed=boundary_changed or moving)
     if moving:
-        area.path = f"{parent.path}{area.pk}/"
+        area.path = f"{new_parent.path if new_parent else '/'}{area.pk}/"
     area.save()
     # Selected by the old path, so the code update must run before the path update.
     descendants = Area.objects.filter(path__startswith=old_path).exclude(pk=area.pk)
@@ -195,6 +200,15 @@ def area_delete(*, actor, area: Area) -> None:
             _("%(n)d account(s) have “%(name)s” as their home area; reassign them first.")
             % {"n": accounts, "name": area.name}
         )
+    tokens = ApiToken.objects.filter(area=area).count()
+    if tokens:
+        raise ValidationError(
+            _(
+                "%(n)d API token(s), revoked ones included, are scoped to “%(name)s”; "
+                "delete them first."
+            )
+            % {"n": tokens, "name": area.name}
+        )
     had_boundary = area.boundary is not None
     area.delete()
     if had_boundary:
@@ -207,7 +221,7 @@ def area_tree_check_and_notify() -> int:
     of another street)."""
     problems = area_tree_problems()
     today = timezone.localdate().isoformat()
-    for admin in administrators().select_related("home_area"):
+    for admin in User.objects.administrators().select_related("home_area"):
         mine = [message for path, message in problems if in_scope(admin, Area(path=path))]
         if not mine:
             continue
@@ -221,3 +235,67 @@ def area_tree_check_and_notify() -> int:
             dedupe_key=f"area_tree_check:{today}",
         )
     return len(problems)
+
+
+# --- Grid teams (一格多元) ---------------------------------------------------------------------
+
+
+def _team_member_validate(*, actor: Any, member: GridTeamMember) -> None:
+    if not member.grid.is_grid:
+        raise ValidationError({"grid": _("A team belongs to a grid, not to a larger area.")})
+    member.name = _required_name(member.name)
+    member.phone = member.phone.strip()
+    if member.user is not None and not in_scope(actor, member.user):
+        # The same words as for an id that does not exist: a person out of scope is unseen.
+        raise ValidationError({"user": _("Choose an account within your own area.")})
+    member.full_clean()
+
+
+@transaction.atomic
+def team_member_add(
+    *,
+    actor: Any,
+    grid: Area,
+    role: TeamRole,
+    name: str,
+    phone: str = "",
+    user: User | None = None,
+) -> GridTeamMember:
+    member = GridTeamMember(grid=grid, role=role, name=name, phone=phone, user=user)
+    require_perm(actor, "grid.add_gridteammember", member)
+    _team_member_validate(actor=actor, member=member)
+    member.save()
+    return member
+
+
+@transaction.atomic
+def team_member_update(
+    *,
+    actor: Any,
+    member: GridTeamMember,
+    role: TeamRole | None = None,
+    name: str | None = None,
+    phone: str | None = None,
+    user: User | None | EllipsisType = ...,
+) -> GridTeamMember:
+    """Change a member's role, name, phone or portal account; a member never changes grid."""
+    current = GridTeamMember.objects.select_related("grid").get(pk=member.pk)
+    require_perm(actor, "grid.change_gridteammember", current)
+    if role is not None:
+        current.role = role
+    if name is not None:
+        current.name = name
+    if phone is not None:
+        current.phone = phone
+    if not isinstance(user, EllipsisType):
+        current.user = user
+    _team_member_validate(actor=actor, member=current)
+    current.save()
+    return current
+
+
+@transaction.atomic
+def team_member_remove(*, actor: Any, member: GridTeamMember) -> None:
+    current = GridTeamMember.objects.select_related("grid").get(pk=member.pk)
+    require_perm(actor, "grid.delete_gridteammember", current)
+    current.delete()

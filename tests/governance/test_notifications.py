@@ -1,7 +1,8 @@
 from django.core import mail
 
 from governance.models import Notification
-from governance.services import notification_email_send, notification_mark_read, notification_send
+from governance.notification_mail import notification_email_send
+from governance.services import notification_mark_read, notification_send
 
 
 def test_sending_twice_with_the_same_key_stores_and_mails_once(
@@ -58,7 +59,7 @@ def test_marking_read_with_bad_ids_is_a_field_error(users, client):
 def test_a_notice_whose_mail_was_never_queued_is_mailed_by_the_sweep_once(users):
     from datetime import timedelta
 
-    from governance.services import notification_email_pending
+    from governance.notification_mail import notification_email_pending
 
     users["leader"].email = "leader@example.org"
     users["leader"].save()
@@ -93,7 +94,7 @@ def test_the_mail_links_to_the_portal_by_its_public_address(users, settings):
 def test_one_refused_address_does_not_hold_back_the_sweep(users, monkeypatch):
     from datetime import timedelta
 
-    from governance import services
+    from governance import notification_mail as services
 
     for key in ("leader", "admin"):
         users[key].email = f"{key}@example.org"

@@ -159,15 +159,29 @@ def test_a_street_administrator_cannot_give_an_account_an_area_outside_the_stree
     assert User.objects.get(username="new_worker").home_area.level == AreaLevel.GRID
 
 
-def test_a_street_administrator_renames_their_own_street_in_the_admin(client, users, areas):
+def test_a_street_administrator_cannot_rename_their_own_street_in_the_admin(client, users, areas):
     login(client, users["street_admin"])
     street = areas["street_a"]
     response = client.post(
         reverse("admin:grid_area_change", args=[street.pk]), area_form(street, name="文新新街道")
     )
-    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert response.status_code == 403  # the level above names its streets
     street.refresh_from_db()
-    assert street.name == "文新新街道" and street.parent == areas["district"]
+    assert street.name != "文新新街道"
+
+
+def test_a_street_administrator_renames_a_community_of_their_street_in_the_admin(
+    client, users, areas
+):
+    login(client, users["street_admin"])
+    community = areas["community_a"]
+    response = client.post(
+        reverse("admin:grid_area_change", args=[community.pk]),
+        area_form(community, name="新社区"),
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    community.refresh_from_db()
+    assert community.name == "新社区" and community.parent == areas["street_a"]
 
 
 def test_a_district_offered_to_a_non_superuser_is_a_form_error_not_a_403(client, users):

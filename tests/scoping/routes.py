@@ -154,6 +154,8 @@ def administrators(actor: Actor) -> bool:
 class ApiKind:
     rows: Rows
     may_write: Callable[[Actor], bool] = nobody  # for rows in scope; others are 404
+    # ... and of those who may write, on which rows in scope they may update (else 403).
+    may_change: Callable[[Actor, Any], bool] = lambda actor, row: True
     create: Callable[[World, Area], dict] | None = None  # payload: a new row inside the area
     # A create inside a hidden area fails as if the area did not exist: 400 on this field.
     hidden_create_field: str = ""
@@ -205,6 +207,7 @@ API_KINDS: dict[str, ApiKind] = {
     "area": ApiKind(
         rows=AREAS,
         may_write=administrators,
+        may_change=lambda actor, area: below_root(actor, area),
         create=area_create_payload,
         hidden_create_field="parent",
         update=area_update_payload,
@@ -272,6 +275,7 @@ class ScopedAdmin:
 
     rows: Rows
     may_delete: Callable[[Actor, Any], bool] = lambda actor, row: True  # rows in scope
+    may_change: Callable[[Actor, Any], bool] = lambda actor, row: True  # else read-only
     object_routes: dict[str, str] = field(default_factory=dict)  # extra url name -> pk kwarg
 
 
@@ -289,16 +293,22 @@ class SuperuserOnlyAdmin:
     reason: str
 
 
-def may_delete_area(actor: Actor, area: Area) -> bool:
-    # The root of one's own scope stays: deleting it would change the parent, which is not theirs.
+def nobody_changes(actor: Actor, row: Any) -> bool:
+    return False
+
+
+def below_root(actor: Actor, area: Area) -> bool:
+    # An administrator changes and deletes what lies strictly below their scope root; the root
+    # itself (its name, code, boundary, existence) is set by the level above.
     return actor.everything or (area.parent is not None and actor.covers(area.parent))
 
 
 ADMIN_MODELS: dict[str, ScopedAdmin | GlobalAdmin | SuperuserOnlyAdmin] = {
-    "grid.area": ScopedAdmin(AREAS, may_delete=may_delete_area),
+    "grid.area": ScopedAdmin(AREAS, may_delete=below_root, may_change=below_root),
     "governance.user": ScopedAdmin(USERS, object_routes={"auth_user_password_change": "id"}),
-    "governance.apitoken": ScopedAdmin(TOKENS),
-    "governance.notification": ScopedAdmin(NOTIFICATIONS_BY_AREA),
+    # Tokens are revoked, not edited; notifications are read, not edited.
+    "governance.apitoken": ScopedAdmin(TOKENS, may_change=nobody_changes),
+    "governance.notification": ScopedAdmin(NOTIFICATIONS_BY_AREA, may_change=nobody_changes),
     "grid.teamrole": GlobalAdmin("the roles of a grid team (一格多元), the same everywhere"),
     "auth.group": SuperuserOnlyAdmin("permissions come from roles, not groups"),
     "auditlog.logentry": SuperuserOnlyAdmin("the audit trail of the whole system"),

@@ -87,6 +87,8 @@ def test_admin(world, db, cell):
     allowed = cell.view != "delete" or spec.may_delete(actor, row)
     assert response.status_code == (200 if allowed else 403)
     if cell.view == "change":
+        # A row in scope that the administrator may not change opens read-only.
+        assert response.context["has_change_permission"] == spec.may_change(actor, row)
         assert_scoped_choices(actor, response.context["adminform"].form, "change form")
         for inline in response.context["inline_admin_formsets"]:
             assert_scoped_choices(actor, inline.formset.empty_form, f"inline {inline.opts}")

@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from governance.models import ApiToken, Role, User
-from governance.services import api_token_issue, user_is_staff
+from governance.services import api_token_issue, user_create, user_update
 from grid.generation import DISTRICT_CODE, DistrictSpec, district_build
 from grid.models import Area, AreaLevel
 
@@ -55,18 +55,13 @@ class Command(BaseCommand):
         ]
         rows = []
         for username, role, area, label in accounts:
-            user, _ = User.objects.update_or_create(
-                username=username,
-                defaults={
-                    "role": role,
-                    "home_area": area,
-                    "is_staff": user_is_staff(role=role, is_superuser=False),
-                    "last_name": label,
-                    "is_active": True,
-                },
-            )
-            user.set_password(DEMO_PASSWORD)
-            user.save()
+            fields = {"role": role, "home_area": area, "last_name": label, "is_active": True}
+            existing = User.objects.filter(username=username).first()
+            # No actor: the command acts as the system; the account rules still apply.
+            if existing is None:
+                user = user_create(actor=None, username=username, password=DEMO_PASSWORD, **fields)
+            else:
+                user = user_update(actor=None, user=existing, password=DEMO_PASSWORD, **fields)
             rows.append((username, user.get_role_display(), area.name))
         # The grid worker account is the grid's own worker in its team.
         grid.team_members.filter(role__code="grid_worker").update(
