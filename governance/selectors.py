@@ -1,12 +1,8 @@
 """Shared reads of the core."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from governance.models import Notification, Role, User
-
-
-def administrators() -> QuerySet[User]:
-    return User.objects.filter(Q(role=Role.ADMIN) | Q(is_superuser=True), is_active=True)
+from governance.models import Notification, User
 
 
 def notification_list(*, user: User, unread_only: bool = False) -> QuerySet[Notification]:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import translation
 
 from governance.models import Role, User
-from governance.services import api_token_issue
+from governance.services import api_token_issue, user_create
 from grid.defaults import DEFAULT_TEAM_ROLES
 from grid.generation import DistrictSpec, district_build
 from grid.models import Area, AreaLevel, TeamRole
@@ -104,15 +104,10 @@ def areas(district) -> dict[str, Area]:
 
 
 def make_user(username: str, role: str, area: Area | None, **extra) -> User:
-    user = User.objects.create_user(
-        username=username,
-        password=PASSWORD,
-        role=role,
-        home_area=area,
-        is_staff=role == Role.ADMIN,
-        **extra,
+    # Through the service, so that a test account is what a real one is (is_staff included).
+    return user_create(
+        actor=None, username=username, password=PASSWORD, role=role, home_area=area, **extra
     )
-    return user
 
 
 @pytest.fixture
