@@ -13,7 +13,6 @@ from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 
 
 def env_str(name: str, default: str = "") -> str:
@@ -31,8 +30,18 @@ def env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def env_float(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+# Files the portal writes without a server: the SQLite database, Celery's file broker. Nothing
+# here creates it: bin/demo does, the only setup that uses it (importing settings has no
+# side effects on the disk).
+VAR_DIR = Path(env_str("VAR_DIR") or BASE_DIR / "var")
 
 
 # --- Core -------------------------------------------------------------------------------
@@ -129,9 +138,7 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Database and cache -----------------------------------------------------------------
 
-# No DATABASE_URL: an embedded SQLite file, so the demo needs no server.
-if not env_str("DATABASE_URL"):
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+# No DATABASE_URL: an embedded SQLite file in VAR_DIR, so the demo needs no server.
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"),
@@ -304,9 +311,7 @@ POINT_LOOKUP_BATCH_LIMIT = env_int("POINT_LOOKUP_BATCH_LIMIT", 10000)
 
 # No REDIS_URL: kombu's filesystem transport, so the demo's worker and beat need no server.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
-if CELERY_BROKER_URL == "filesystem://":
-    for folder in ("queue", "processed"):
-        (VAR_DIR / "celery" / folder).mkdir(parents=True, exist_ok=True)
+if CELERY_BROKER_URL == "filesystem://":  # its folders: see VAR_DIR
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(VAR_DIR / "celery" / "queue"),
         "data_folder_out": str(VAR_DIR / "celery" / "queue"),
@@ -344,7 +349,7 @@ CELERY_BEAT_SCHEDULE = {
 # --- Portal ---------------------------------------------------------------------------------
 
 # How often (seconds) a process checks whether another process changed grid boundaries.
-GRID_INDEX_CHECK_SECONDS = float(os.environ.get("GRID_INDEX_CHECK_SECONDS", "1"))
+GRID_INDEX_CHECK_SECONDS = env_float("GRID_INDEX_CHECK_SECONDS", 1)
 DEMO_MODE = env_bool("DEMO_MODE", False)
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
