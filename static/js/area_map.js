@@ -56,7 +56,7 @@
       style: STYLE,
       onEachFeature: (feature, l) => {
         label(l, feature);
-        l.on("click", () => { window.location.href = "../" + feature.id + "/"; });
+        l.on("click", () => { window.location.href = element.dataset.detailUrl.replace("/0/", "/" + feature.id + "/"); });
       },
     }).addTo(map);
     if (children.features.length) bounds.extend(layer.getBounds());
