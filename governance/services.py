@@ -96,7 +96,7 @@ def api_token_issue(
 
 def api_token_validate(*, actor: User, client: User, area, expires_at: datetime | None) -> datetime:
     """The rules a new token meets; returns its expiry (default: API_TOKEN_DEFAULT_DAYS)."""
-    if client.role != Role.API_CLIENT:
+    if not client.is_api_client:
         raise ValidationError(
             {"client": _("Tokens are issued to accounts with the API client role.")}
         )
@@ -153,7 +153,7 @@ def api_token_authenticate(key: str) -> ApiToken:
         raise TokenRejected(_("This token has expired."))
     if not token.client.is_active:
         raise TokenRejected(_("The account of this token is disabled."))
-    if token.client.role != Role.API_CLIENT or token.client.is_superuser:
+    if not token.client.is_api_client or token.client.is_superuser:
         # A token carries an API client's rights; an account given another role keeps none.
         raise TokenRejected(_("The account of this token is no longer an API client."))
     if token_scope(token) is None:
