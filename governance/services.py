@@ -142,7 +142,11 @@ def api_token_authenticate(key: str) -> ApiToken:
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         raise TokenRejected(_("Invalid token."))
     token = (
-        ApiToken.objects.select_related("client__home_area", "area").filter(prefix=parts[1]).first()
+        ApiToken.objects.select_related("client__home_area", "area")
+        # The scope needs the areas' paths, never their boundaries (a district's is large).
+        .defer("area__boundary", "client__home_area__boundary")
+        .filter(prefix=parts[1])
+        .first()
     )
     if token is None or not hmac.compare_digest(token.secret_hash, hash_token_secret(parts[2])):
         raise TokenRejected(_("Invalid token."))

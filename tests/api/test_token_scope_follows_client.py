@@ -60,3 +60,11 @@ def test_the_token_is_on_request_auth_and_not_on_the_user(street_token, users):
     user, token = ApiTokenAuthentication().authenticate(request)
     assert user == users["api_client"] and token == ApiToken.objects.get()
     assert not hasattr(user, "api_token")
+
+
+def test_authenticating_a_token_loads_no_boundary(street_token):
+    from governance.services import api_token_authenticate
+
+    token = api_token_authenticate(street_token)
+    assert "boundary" in token.area.get_deferred_fields()
+    assert "boundary" in token.client.home_area.get_deferred_fields()
