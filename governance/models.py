@@ -70,7 +70,7 @@ class User(RulesModelMixin, AbstractUser, metaclass=RulesModelBase):
             for action in ("view", "add", "change", "delete")
         }
 
-    # Role facts, read by code and templates alike: no role string outside this class.
+    # Role facts, read by code and templates (base.html) alike.
     @property
     def is_administrator(self) -> bool:
         """Administrators manage areas, accounts and API clients (the Django admin)."""
@@ -83,14 +83,6 @@ class User(RulesModelMixin, AbstractUser, metaclass=RulesModelBase):
     @property
     def is_grid_worker(self) -> bool:
         return self.role == Role.GRID_WORKER
-
-    @property
-    def is_office_staff(self) -> bool:
-        return self.role == Role.OFFICE_STAFF
-
-    @property
-    def is_leader(self) -> bool:
-        return self.role == Role.LEADER
 
     @property
     def display_name(self) -> str:
