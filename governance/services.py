@@ -212,7 +212,9 @@ USER_FIELDS = frozenset(
 )
 
 
-def user_build(*, actor: User | None, password: str | None = None, **fields: Any) -> User:
+def user_build(
+    *, actor: User | None, password: str | None = None, password_hash: str = "", **fields: Any
+) -> User:
     """An unsaved account that meets the account rules: role and area
     (`user_assignment_validate`), field validation, the password validators. Uniqueness is
     the saver's to check: `user_create` does, the district generator's bulk insert relies on
@@ -220,7 +222,9 @@ def user_build(*, actor: User | None, password: str | None = None, **fields: Any
     unknown = set(fields) - USER_FIELDS
     if unknown:
         raise TypeError(f"user fields not set through this service: {sorted(unknown)}")
-    user = User(**fields)
+    # password_hash: one hash made once for many generated accounts (PBKDF2 per account would
+    # dominate the generator's run); it is not validated, being no password in clear.
+    user = User(password=password_hash, **fields)
     _user_validate(actor=actor, user=user, password=password)
     return user
 

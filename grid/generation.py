@@ -17,7 +17,7 @@ from django.db import transaction
 from governance.models import Role, User
 from governance.services import user_build
 from grid.models import Area, AreaLevel, GridTeamMember, TeamRole
-from grid.services import boundary_revision_bump
+from grid.services import boundary_revision_bump, team_member_build
 
 STREET_WORDS = [
     "文新",
@@ -374,8 +374,8 @@ def _staff_and_teams(district, streets, communities, grids, password, rng) -> tu
             last_name=name[0],
             first_name=name[1:],
             phone=_phone(rng),
+            password_hash=hashed,
         )
-        user.password = hashed
         accounts.append(user)
         return user
 
@@ -393,8 +393,10 @@ def _staff_and_teams(district, streets, communities, grids, password, rng) -> tu
     roles = {role.code: role for role in TeamRole.objects.all()}
     members = []
     for grid, worker in zip(grids, workers, strict=True):
+        # The team rules of team_member_add, saved at once by bulk_create below.
         members.append(
-            GridTeamMember(
+            team_member_build(
+                actor=None,
                 grid=grid,
                 role=roles["grid_worker"],
                 name=worker.display_name,
@@ -404,8 +406,12 @@ def _staff_and_teams(district, streets, communities, grids, password, rng) -> tu
         )
         for code in ("grid_manager", "community_police", "assistant", "supervisor"):
             members.append(
-                GridTeamMember(
-                    grid=grid, role=roles[code], name=_person_name(rng), phone=_phone(rng)
+                team_member_build(
+                    actor=None,
+                    grid=grid,
+                    role=roles[code],
+                    name=_person_name(rng),
+                    phone=_phone(rng),
                 )
             )
     GridTeamMember.objects.bulk_create(members, batch_size=5000)
