@@ -168,9 +168,13 @@ class GridTeamMember(RulesModel):
                 fields=["grid", "role", "name"], name="team_member_unique_per_role"
             ),
         ]
+        # Everyone sees the teams of their area (the grid page shows them); administrators
+        # keep them.
         rules_permissions = {
-            action: is_administrator & object_in_scope
-            for action in ("view", "add", "change", "delete")
+            "view": is_portal_user & object_in_scope,
+            "add": is_administrator & object_in_scope,
+            "change": is_administrator & object_in_scope,
+            "delete": is_administrator & object_in_scope,
         }
 
     def __str__(self) -> str:
