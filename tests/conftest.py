@@ -2,6 +2,7 @@
 can ask "and the others cannot"."""
 
 import socket
+from dataclasses import dataclass
 from urllib.parse import urlparse
 
 import psycopg2
@@ -10,12 +11,10 @@ from django.conf import settings
 from django.utils import translation
 
 from governance.models import Role, User
-from governance.services import api_token_issue
 from grid.defaults import DEFAULT_TEAM_ROLES
 from grid.generation import DistrictSpec, district_build
 from grid.models import Area, AreaLevel, TeamRole
-
-PASSWORD = "Test@Portal2026"
+from tests.factories import PASSWORD, ApiTokenFactory, UserFactory
 
 
 def _reachable(host: str, port: int) -> bool:
@@ -103,41 +102,57 @@ def areas(district) -> dict[str, Area]:
     return named_areas(district)
 
 
-def make_user(username: str, role: str, area: Area | None, **extra) -> User:
-    user = User.objects.create_user(
-        username=username,
-        password=PASSWORD,
-        role=role,
-        home_area=area,
-        is_staff=role == Role.ADMIN,
-        **extra,
-    )
-    return user
+@dataclass(frozen=True)
+class Person:
+    username: str
+    role: str
+    home: str | None  # key in named_areas(); None for the superuser, who sees everything
+    superuser: bool = False
+
+
+# The test actors, the one list: the `users` fixture and the scoping matrix's world
+# (tests/scoping/world.py) both make exactly these people.
+PEOPLE: dict[str, Person] = {
+    "grid_worker_a": Person("t_gw_a", Role.GRID_WORKER, "grid_a"),
+    "grid_worker_b": Person("t_gw_b", Role.GRID_WORKER, "grid_b"),
+    "community_office": Person("t_office_c", Role.OFFICE_STAFF, "community_a"),
+    "street_office": Person("t_office_a", Role.OFFICE_STAFF, "street_a"),
+    "other_street_office": Person("t_office_b", Role.OFFICE_STAFF, "street_b"),
+    "leader": Person("t_leader", Role.LEADER, "district"),
+    "street_leader": Person("t_leader_a", Role.LEADER, "street_a"),
+    "admin": Person("t_admin", Role.ADMIN, "district"),
+    "street_admin": Person("t_admin_a", Role.ADMIN, "street_a"),
+    "api_client": Person("t_client", Role.API_CLIENT, "district"),
+    "superuser": Person("t_root", Role.ADMIN, None, superuser=True),
+}
+
+
+def people_create(areas: dict[str, Area]) -> dict[str, User]:
+    return {
+        key: UserFactory(
+            username=person.username,
+            role=person.role,
+            home_area=areas[person.home] if person.home else None,
+            is_superuser=person.superuser,
+        )
+        for key, person in PEOPLE.items()
+    }
 
 
 @pytest.fixture
 def users(areas) -> dict[str, User]:
-    return {
-        "grid_worker_a": make_user("t_gw_a", Role.GRID_WORKER, areas["grid_a"]),
-        "grid_worker_b": make_user("t_gw_b", Role.GRID_WORKER, areas["grid_b"]),
-        "community_office": make_user("t_office_c", Role.OFFICE_STAFF, areas["community_a"]),
-        "street_office": make_user("t_office_a", Role.OFFICE_STAFF, areas["street_a"]),
-        "other_street_office": make_user("t_office_b", Role.OFFICE_STAFF, areas["street_b"]),
-        "leader": make_user("t_leader", Role.LEADER, areas["district"]),
-        "admin": make_user("t_admin", Role.ADMIN, areas["district"]),
-        "street_admin": make_user("t_admin_a", Role.ADMIN, areas["street_a"]),
-        "api_client": make_user("t_client", Role.API_CLIENT, areas["district"]),
-        "superuser": User.objects.create_superuser("t_root", password=PASSWORD, role=Role.ADMIN),
-    }
+    return people_create(areas)
 
 
 @pytest.fixture
 def street_token(users, areas) -> str:
     """An API key scoped to street_a."""
-    _, key = api_token_issue(
-        actor=users["admin"], client=users["api_client"], name="street a", area=areas["street_a"]
-    )
-    return key
+    return ApiTokenFactory(
+        client=users["api_client"],
+        created_by=users["admin"],
+        name="street a",
+        area=areas["street_a"],
+    ).key
 
 
 def login(client, user: User) -> None:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from tests.scoping import routes as declared
-from tests.scoping.matrix import CLASSIFIED, SESSION_ACTORS, Route, routes_of
+from tests.scoping.matrix import ADMIN_SPECS, CLASSIFIED, SESSION_ACTORS, Route, routes_of
 from tests.scoping.world import admin_model, admin_url
 
 
@@ -77,7 +77,7 @@ NON_ADMINS = [key for key in SESSION_ACTORS if key not in declared.ADMIN_ACTORS]
 
 
 @pytest.mark.parametrize("who", NON_ADMINS)
-@pytest.mark.parametrize("label", list(declared.ADMIN_MODELS))
+@pytest.mark.parametrize("label", list(ADMIN_SPECS))
 def test_the_admin_is_for_administrators(world, db, label, who):
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     if who == "api_client_session":
