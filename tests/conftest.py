@@ -1,6 +1,8 @@
 """Shared fixtures: one small real district and one user per role and area, so every test
 can ask "and the others cannot"."""
 
+import contextlib
+import os
 import socket
 from dataclasses import dataclass
 from urllib.parse import urlparse
@@ -25,6 +27,38 @@ def _reachable(host: str, port: int) -> bool:
         return False
 
 
+def pytest_configure(config):
+    if not settings.TEST_DATABASE_KEPT:  # a second run in this checkout: see tests/settings.py
+        config.option.reuse_db = False
+
+
+def _drop_stale_test_databases(connection) -> None:
+    """This checkout's test databases of older migrations, and of concurrent runs that died."""
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s",
+            [settings.TEST_DATABASE_PREFIX.replace("_", r"\_") + "%"],
+        )
+        current = settings.DATABASES["default"]["TEST"]["NAME"]
+        for (name,) in cursor.fetchall():
+            suffix = name.removeprefix(settings.TEST_DATABASE_PREFIX)
+            if name == current or (suffix.startswith("run") and _alive(int(suffix[3:]))):
+                continue
+            with contextlib.suppress(psycopg2.Error):  # in use: left for the next run
+                cursor.execute(f'DROP DATABASE "{name}"')
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def pytest_sessionstart(session):
     """The suite is about the real services: say so plainly when one is down, never skip."""
     database = settings.DATABASES["default"]
@@ -36,12 +70,16 @@ def pytest_sessionstart(session):
         missing.append(f"PostgreSQL at {database['HOST']}:{database['PORT']} (DATABASE_URL)")
     else:
         try:
-            psycopg2.connect(
+            connection = psycopg2.connect(
                 host=database["HOST"], port=database["PORT"] or 5432, user=database["USER"],
                 password=database["PASSWORD"] or None, dbname="postgres", connect_timeout=5,
-            ).close()  # fmt: skip
+            )  # fmt: skip
         except psycopg2.Error as error:
             missing.append(f"PostgreSQL login as {database['USER']!r} ({error.args[0].strip()})")
+        else:
+            if settings.TEST_DATABASE_KEPT:
+                _drop_stale_test_databases(connection)
+            connection.close()
     if not _reachable(redis.hostname or "127.0.0.1", redis.port or 6379):
         missing.append(f"Redis at {settings.REDIS_URL} (REDIS_URL)")
     if missing:
