@@ -210,11 +210,16 @@ def classify(route: Route) -> Classified:
         return Classified("public", declared.PUBLIC.get(route.key))
     if route.key in declared.PAGES:
         return Classified("page", declared.PAGES[route.key])
+    view = (
+        f"{getattr(route.callback, '__module__', '?')}.{getattr(route.callback, '__name__', '?')}"
+    )
+    about = "Page.about(<Model>)" if "pk" in route.kwargs else "Page()"
     raise Undeclared(
-        f"Route {route.key} ({route.pattern}, view {getattr(route.callback, '__module__', '?')}."
-        f"{getattr(route.callback, '__name__', '?')}) is not declared. Add it to PAGES (a portal "
-        "page; for a page about one row, with rows= and kwargs=), or to PUBLIC if it shows no "
-        "rows and needs no sign-in, in tests/scoping/routes.py."
+        f"Route {route.key} ({route.pattern}, view {view}) is not declared. Add "
+        f"PAGES[{route.key!r}] = {about} to tests/scoping/routes.py (a portal page; "
+        "Page.about(Model) for a page about one row found by its pk, Page(rows=..., kwargs=...) "
+        f"for other URLs of a row), or PUBLIC[{route.key!r}] = <why> if it shows no rows and "
+        "needs no sign-in."
     )
 
 
