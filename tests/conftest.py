@@ -16,7 +16,7 @@ from governance.models import Role, User
 from grid.defaults import DEFAULT_TEAM_ROLES
 from grid.generation import DistrictSpec, district_build
 from grid.models import Area, AreaLevel, TeamRole
-from tests.factories import PASSWORD, ApiTokenFactory, UserFactory
+from tests.factories import PASSWORD, ApiTokenFactory, TOTPDeviceFactory, UserFactory
 
 
 def _reachable(host: str, port: int) -> bool:
@@ -197,9 +197,7 @@ def login(client, user: User) -> None:
     """A session that has passed the second factor where the role needs one."""
     client.force_login(user)
     if user.needs_second_factor:
-        from django_otp.plugins.otp_totp.models import TOTPDevice
-
-        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        device = TOTPDeviceFactory(user=user, name="test")
         session = client.session
         session["otp_device_id"] = device.persistent_id
         session.save()

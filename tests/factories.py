@@ -19,6 +19,7 @@ from pathlib import Path
 
 import factory
 from django.db.models import Model
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from factory.django import DjangoModelFactory, Password
 
 from governance.models import ApiToken, Notification, Role, User
@@ -146,6 +147,17 @@ class NotificationFactory(DjangoModelFactory):
     recipient = factory.SubFactory(UserFactory)
     kind = "test"
     title = factory.Sequence(lambda n: f"通知{n}")
+
+
+class TOTPDeviceFactory(DjangoModelFactory):
+    """A confirmed authenticator (second factor) of a person."""
+
+    class Meta:
+        model = TOTPDevice
+
+    user = factory.SubFactory(UserFactory)
+    name = "phone"
+    confirmed = True
 
 
 # --- Grid teams ------------------------------------------------------------------------------

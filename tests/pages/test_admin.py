@@ -7,6 +7,7 @@ from django.urls import reverse
 from governance.models import ApiToken, Role, User
 from grid.models import Area, AreaLevel
 from tests.conftest import login
+from tests.factories import TOTPDeviceFactory
 from tests.grid.test_area_services import inner_square
 
 
@@ -211,7 +212,7 @@ def test_an_administrator_resets_a_lost_authenticator(client, users):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     leader = users["leader"]
-    TOTPDevice.objects.create(user=leader, name="old phone", confirmed=True)
+    TOTPDeviceFactory(user=leader, name="old phone")
     login(client, users["admin"])
     client.post(
         reverse("admin:governance_user_changelist"),
@@ -228,7 +229,7 @@ def test_a_street_administrator_resets_only_the_accounts_theirs_to_manage(client
     root.home_area = areas["street_a"]
     root.save()
     for user in (root, office):
-        TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+        TOTPDeviceFactory(user=user)
     login(client, users["street_admin"])
     client.post(
         reverse("admin:governance_user_changelist"),
