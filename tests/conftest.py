@@ -103,6 +103,20 @@ def team_roles_ensure() -> None:
         TeamRole.objects.get_or_create(code=code, defaults={"name": name, "sort_order": order})
 
 
+# The rows each data migration ships, by migration. Transactional tests (the live server,
+# the Celery worker) flush the database, these rows with it, so a kept database (--reuse-db)
+# would start the next run without them. tests/test_deployment.py fails on a data migration
+# missing here.
+DATA_MIGRATION_ROWS = {"grid.0002_default_team_roles": team_roles_ensure}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        for ensure in DATA_MIGRATION_ROWS.values():
+            ensure()
+
+
 def district_create() -> Area:
     """区 > 2 streets > 2 communities each > 2 grids each, with real tiling boundaries."""
     team_roles_ensure()
