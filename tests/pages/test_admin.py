@@ -40,7 +40,9 @@ def test_a_bad_code_in_the_admin_is_a_form_error_and_saves_nothing(client, users
         area_form(grid, name="新网格", code="12345", boundary=""),
     )
     assert response.status_code == 200
-    assert "15" in str(response.context["adminform"].form.errors["code"])
+    assert response.context["adminform"].form.errors["code"] == [
+        "网格编码应为 15 位，“12345”为 5 位。"
+    ]
     assert Area.objects.count() == before
 
 
