@@ -90,7 +90,9 @@ MINE = "mine"  # personal rows: one of the actor's own
 
 # --- The rules: who may do what, restated from governance/permissions.py --------------------
 # Visibility itself is Actor.covers (tests/scoping/world.py). Each rule takes the actor and,
-# where it depends on one, the row (for a create: the area the new row goes into).
+# where it depends on one, the row (for a create: the area the new row goes into). A change
+# of policy is a change here: e.g. "an administrator may not edit their own scope root" makes
+# API_KINDS["area"].may_write a rule that also asks `row != actor.anchor or actor.everything`.
 
 
 def nobody(actor: Actor, row=None) -> bool:
