@@ -195,7 +195,9 @@ def _classify_admin(route: Route) -> Classified:
         return Classified("admin-model", spec, owner)
     raise Undeclared(
         f"Admin route {route.key} ({route.pattern}) is an extra URL of {type(owner).__name__}. "
-        f"Name it in ADMIN_MODELS[{label!r}].object_routes in tests/scoping/routes.py."
+        f"Name it in ADMIN_MODELS[{label!r}] = ScopedAdmin(object_routes={{{url_name!r}: "
+        "<the URL's pk kwarg>}) in tests/scoping/routes.py (or in the object_routes of the "
+        "entry it has)."
     )
 
 

@@ -50,7 +50,11 @@ def test_admin(world, db, cell):
     rows = spec.rows
     if cell.view == "add":
         response = client.get(admin_url(model, "add"))
-        assert response.status_code == (200 if spec.may_add(actor) else 403)
+        expected = 200 if spec.may_add(actor) else 403
+        assert response.status_code == expected, (
+            f"add: {response.status_code} for {actor.key}; if that is the policy, say so by "
+            f"ADMIN_MODELS[{cell.label!r}] = ScopedAdmin(may_add=...) in tests/scoping/routes.py"
+        )
         if response.status_code == 200:
             assert_scoped_choices(actor, response.context["adminform"].form, "add form")
         return
@@ -79,7 +83,12 @@ def test_admin(world, db, cell):
         assert response.status_code == 302 and response.url == reverse("admin:index")
         return
     allowed = cell.view != "delete" or spec.may_delete(actor, row)
-    assert response.status_code == (200 if allowed else 403)
+    assert response.status_code == (200 if allowed else 403), (
+        f"{cell.view}: {response.status_code} for {actor.key}; the rule is "
+        f"ADMIN_MODELS[{cell.label!r}].may_delete in tests/scoping/routes.py"
+        if cell.view == "delete"
+        else f"{cell.view}: {response.status_code} for {actor.key}, a row in scope"
+    )
     if cell.view == "change":
         assert_scoped_choices(actor, response.context["adminform"].form, "change form")
         for inline in response.context["inline_admin_formsets"]:
