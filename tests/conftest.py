@@ -1,7 +1,10 @@
 """Shared fixtures: one small real district and one user per role and area, so every test
 can ask "and the others cannot"."""
 
+import contextlib
+import os
 import socket
+from dataclasses import dataclass
 from urllib.parse import urlparse
 
 import psycopg2
@@ -10,12 +13,10 @@ from django.conf import settings
 from django.utils import translation
 
 from governance.models import Role, User
-from governance.services import api_token_issue, user_create
 from grid.defaults import DEFAULT_TEAM_ROLES
 from grid.generation import DistrictSpec, district_build
 from grid.models import Area, AreaLevel, TeamRole
-
-PASSWORD = "Test@Portal2026"
+from tests.factories import PASSWORD, ApiTokenFactory, TOTPDeviceFactory, UserFactory
 
 
 def _reachable(host: str, port: int) -> bool:
@@ -24,6 +25,38 @@ def _reachable(host: str, port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+def pytest_configure(config):
+    if not settings.TEST_DATABASE_KEPT:  # a second run in this checkout: see tests/settings.py
+        config.option.reuse_db = False
+
+
+def _drop_stale_test_databases(connection) -> None:
+    """This checkout's test databases of older migrations, and of concurrent runs that died."""
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s",
+            [settings.TEST_DATABASE_PREFIX.replace("_", r"\_") + "%"],
+        )
+        current = settings.DATABASES["default"]["TEST"]["NAME"]
+        for (name,) in cursor.fetchall():
+            suffix = name.removeprefix(settings.TEST_DATABASE_PREFIX)
+            if name == current or (suffix.startswith("run") and _alive(int(suffix[3:]))):
+                continue
+            with contextlib.suppress(psycopg2.Error):  # in use: left for the next run
+                cursor.execute(f'DROP DATABASE "{name}"')
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def pytest_sessionstart(session):
@@ -37,12 +70,16 @@ def pytest_sessionstart(session):
         missing.append(f"PostgreSQL at {database['HOST']}:{database['PORT']} (DATABASE_URL)")
     else:
         try:
-            psycopg2.connect(
+            connection = psycopg2.connect(
                 host=database["HOST"], port=database["PORT"] or 5432, user=database["USER"],
                 password=database["PASSWORD"] or None, dbname="postgres", connect_timeout=5,
-            ).close()  # fmt: skip
+            )  # fmt: skip
         except psycopg2.Error as error:
             missing.append(f"PostgreSQL login as {database['USER']!r} ({error.args[0].strip()})")
+        else:
+            if settings.TEST_DATABASE_KEPT:
+                _drop_stale_test_databases(connection)
+            connection.close()
     if not _reachable(redis.hostname or "127.0.0.1", redis.port or 6379):
         missing.append(f"Redis at {settings.REDIS_URL} (REDIS_URL)")
     if missing:
@@ -64,6 +101,20 @@ def team_roles_ensure() -> None:
     """Transactional tests flush the database, data migrations' rows included."""
     for code, name, order in DEFAULT_TEAM_ROLES:
         TeamRole.objects.get_or_create(code=code, defaults={"name": name, "sort_order": order})
+
+
+# The rows each data migration ships, by migration. Transactional tests (the live server,
+# the Celery worker) flush the database, these rows with it, so a kept database (--reuse-db)
+# would start the next run without them. tests/test_deployment.py fails on a data migration
+# missing here.
+DATA_MIGRATION_ROWS = {"grid.0002_default_team_roles": team_roles_ensure}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        for ensure in DATA_MIGRATION_ROWS.values():
+            ensure()
 
 
 def district_create() -> Area:
@@ -103,45 +154,64 @@ def areas(district) -> dict[str, Area]:
     return named_areas(district)
 
 
-def make_user(username: str, role: str, area: Area | None, **extra) -> User:
-    # Through the service, so that a test account is what a real one is (is_staff included).
-    return user_create(
-        actor=None, username=username, password=PASSWORD, role=role, home_area=area, **extra
-    )
+@dataclass(frozen=True)
+class Person:
+    username: str
+    role: str
+    home: str | None  # key in named_areas(); None for the superuser, who sees everything
+    superuser: bool = False
+
+
+# The test actors, the one list: the `users` fixture and the scoping matrix's world
+# (tests/scoping/world.py) both make exactly these people.
+PEOPLE: dict[str, Person] = {
+    "grid_worker_a": Person("t_gw_a", Role.GRID_WORKER, "grid_a"),
+    "grid_worker_b": Person("t_gw_b", Role.GRID_WORKER, "grid_b"),
+    "community_office": Person("t_office_c", Role.OFFICE_STAFF, "community_a"),
+    "street_office": Person("t_office_a", Role.OFFICE_STAFF, "street_a"),
+    "other_street_office": Person("t_office_b", Role.OFFICE_STAFF, "street_b"),
+    "leader": Person("t_leader", Role.LEADER, "district"),
+    "street_leader": Person("t_leader_a", Role.LEADER, "street_a"),
+    "admin": Person("t_admin", Role.ADMIN, "district"),
+    "street_admin": Person("t_admin_a", Role.ADMIN, "street_a"),
+    "api_client": Person("t_client", Role.API_CLIENT, "district"),
+    "superuser": Person("t_root", Role.ADMIN, None, superuser=True),
+}
+
+
+def people_create(areas: dict[str, Area]) -> dict[str, User]:
+    return {
+        key: UserFactory(
+            username=person.username,
+            role=person.role,
+            home_area=areas[person.home] if person.home else None,
+            is_superuser=person.superuser,
+        )
+        for key, person in PEOPLE.items()
+    }
 
 
 @pytest.fixture
 def users(areas) -> dict[str, User]:
-    return {
-        "grid_worker_a": make_user("t_gw_a", Role.GRID_WORKER, areas["grid_a"]),
-        "grid_worker_b": make_user("t_gw_b", Role.GRID_WORKER, areas["grid_b"]),
-        "community_office": make_user("t_office_c", Role.OFFICE_STAFF, areas["community_a"]),
-        "street_office": make_user("t_office_a", Role.OFFICE_STAFF, areas["street_a"]),
-        "other_street_office": make_user("t_office_b", Role.OFFICE_STAFF, areas["street_b"]),
-        "leader": make_user("t_leader", Role.LEADER, areas["district"]),
-        "admin": make_user("t_admin", Role.ADMIN, areas["district"]),
-        "street_admin": make_user("t_admin_a", Role.ADMIN, areas["street_a"]),
-        "api_client": make_user("t_client", Role.API_CLIENT, areas["district"]),
-        "superuser": User.objects.create_superuser("t_root", password=PASSWORD, role=Role.ADMIN),
-    }
+    return people_create(areas)
 
 
 @pytest.fixture
 def street_token(users, areas) -> str:
     """An API key scoped to street_a."""
-    _, key = api_token_issue(
-        actor=users["admin"], client=users["api_client"], name="street a", area=areas["street_a"]
-    )
-    return key
+    return ApiTokenFactory(
+        client=users["api_client"],
+        created_by=users["admin"],
+        name="street a",
+        area=areas["street_a"],
+    ).key
 
 
 def login(client, user: User) -> None:
     """A session that has passed the second factor where the role needs one."""
     client.force_login(user)
     if user.needs_second_factor:
-        from django_otp.plugins.otp_totp.models import TOTPDevice
-
-        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        device = TOTPDeviceFactory(user=user, name="test")
         session = client.session
         session["otp_device_id"] = device.persistent_id
         session.save()

@@ -11,7 +11,7 @@ from governance.celery import app
 from governance.models import Notification, Role
 from grid.models import Area
 from grid.tasks import check_area_tree
-from tests.conftest import make_user
+from tests.factories import UserFactory
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def test_the_worker_finds_a_broken_tree_and_notifies_administrators_once(
     # Both runs below count as "the same day" even if the test straddles midnight.
     monkeypatch.setattr(timezone, "localdate", lambda: date(2026, 12, 1))
     grid = areas["grid_a"]
-    make_user("t_admin_b", Role.ADMIN, areas["street_b"])
+    UserFactory(username="t_admin_b", role=Role.ADMIN, home_area=areas["street_b"])
     # Break the tree behind the services' back, as a bad import or a hand edit would.
     Area.objects.filter(pk=grid.pk).update(path="/999/", boundary=None)
 

@@ -94,3 +94,23 @@ def test_every_model_change_has_its_migration(db):
     out = StringIO()
     call_command("makemigrations", "--check", "--dry-run", stdout=out)
     assert "No changes detected" in out.getvalue()
+
+
+def test_every_data_migration_has_its_rows_restored_for_a_kept_test_database():
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import RunPython
+
+    from tests.conftest import DATA_MIGRATION_ROWS
+
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    data_migrations = {
+        f"{app}.{name}"
+        for (app, name), migration in loader.disk_migrations.items()
+        if (ROOT / app).is_dir() and any(isinstance(op, RunPython) for op in migration.operations)
+    }
+    assert data_migrations == set(DATA_MIGRATION_ROWS), (
+        "tests/conftest.py DATA_MIGRATION_ROWS must name one function per data migration that "
+        "makes its rows again (a transactional test flushes them from the kept test database): "
+        f"missing {sorted(data_migrations - set(DATA_MIGRATION_ROWS))}, "
+        f"stale {sorted(set(DATA_MIGRATION_ROWS) - data_migrations)}"
+    )

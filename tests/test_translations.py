@@ -1,4 +1,6 @@
 """The Simplified Chinese catalogue is complete, and the committed .mo matches the .po.
+A string marked for translation in the code but never extracted into the catalogue fails
+too: the tests at the bottom run makemessages over a copy of the project and compare.
 
 Simplified Chinese is the default language, so every UI string needs a translation.
 After adding or changing a translatable string, update the catalogue from /work/main
@@ -17,12 +19,17 @@ Commit both django.po and django.mo.
 
 import ast
 import gettext
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale" / "zh_Hans" / "LC_MESSAGES"
+ROOT = Path(__file__).resolve().parent.parent
+LOCALE_DIR = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES"
 PO_PATH = LOCALE_DIR / "django.po"
 MO_PATH = LOCALE_DIR / "django.mo"
 
@@ -60,6 +67,9 @@ def parse_po(path: Path) -> list[dict]:
             entry = {"msgctxt": None, "msgid_plural": None, "msgstr": {}, "flags": set()}
         if line.startswith("#,"):
             entry["flags"].update(f.strip() for f in line[2:].split(",") if f.strip())
+            continue
+        if line.startswith("#:"):  # where the string is used (makemessages without --no-location)
+            entry.setdefault("references", []).extend(line[2:].split())
             continue
         if line.startswith("#"):
             continue
@@ -192,3 +202,88 @@ def test_django_serves_chinese_by_default():
         assert ngettext("%(n)s sub-area", "%(n)s sub-areas", 2) % {"n": 2} == "2 个下级区域"
     with translation.override("en"):
         assert gettext("Sign out") == "Sign out"
+
+
+# --- Every translatable string of the code is in the catalogue -------------------------------
+# makemessages runs over a copy of the project (so that nothing here is written to) whose
+# locale/ starts empty: the catalogue it writes holds exactly the strings the code marks.
+
+NOT_SCANNED = [".venv", "staticfiles", "bench", "tests"]  # as the Makefile's `messages`
+
+
+def project_copy(destination: Path) -> Path:
+    """The project's files that makemessages reads, with an empty locale/."""
+    skipped = {".git", "var", "locale", "__pycache__", *NOT_SCANNED}
+    shutil.copytree(ROOT, destination, ignore=lambda folder, names: skipped & set(names))
+    (destination / "locale" / "zh_Hans").mkdir(parents=True)
+    return destination
+
+
+def extract_messages(project: Path) -> list[dict]:
+    """The entries makemessages finds in `project`, with where each string is used."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "LOCALE_PATHS"}
+    }
+    env |= {"DEBUG": "1", "DJANGO_SETTINGS_MODULE": "governance.settings"}
+    env["VAR_DIR"] = str(project / "var")
+    ignores = [f"--ignore={name}" for name in NOT_SCANNED]
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", *ignores],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return [e for e in parse_po(project / PO_PATH.relative_to(ROOT)) if e["msgid"]]
+
+
+def _key(entry: dict) -> tuple:
+    return entry["msgctxt"], entry["msgid"], entry["msgid_plural"]
+
+
+def missing_from(catalogue: list[dict], found: list[dict]) -> list[str]:
+    """The strings of the code that the catalogue lacks, each with the files using it."""
+    known = {_key(e) for e in catalogue}
+    return [
+        f"{e['msgid']!r} ({', '.join(e.get('references', []))})"
+        for e in found
+        if _key(e) not in known
+    ]
+
+
+@pytest.fixture(scope="module")
+def code_messages(tmp_path_factory):
+    return extract_messages(project_copy(tmp_path_factory.mktemp("messages") / "project"))
+
+
+def test_every_translatable_string_of_the_code_is_in_the_catalogue(messages, code_messages):
+    missing = missing_from(messages, code_messages)
+    assert not missing, (
+        f"{len(missing)} string(s) marked for translation are not in django.po; run "
+        "`make messages` and translate them (see the top of this file):\n" + "\n".join(missing)
+    )
+
+
+def test_the_catalogue_holds_no_string_the_code_no_longer_uses(messages, code_messages):
+    unused = missing_from(code_messages, messages)
+    assert not unused, f"django.po has strings no code uses any more (`make messages`): {unused}"
+
+
+def test_a_new_translatable_string_is_caught_naming_its_file(messages, tmp_path):
+    project = project_copy(tmp_path / "project")
+    (project / "grid" / "probe.py").write_text(
+        "from django.utils.translation import gettext as _\n\n"
+        'PROBE = _("A sentence nobody has translated yet")\n'
+    )
+    (project / "templates" / "probe.html").write_text(
+        '{% load i18n %}\n<h1>{% translate "A heading nobody has translated yet" %}</h1>\n'
+    )
+    missing = missing_from(messages, extract_messages(project))
+    assert sorted(missing) == [
+        "'A heading nobody has translated yet' (templates/probe.html:2)",
+        "'A sentence nobody has translated yet' (grid/probe.py:3)",
+    ]

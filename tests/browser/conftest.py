@@ -9,7 +9,8 @@ from playwright.sync_api import Page, expect
 
 from governance.models import Role, User
 from grid.models import Area
-from tests.conftest import PASSWORD, district_create, make_user
+from tests.conftest import PASSWORD, district_create
+from tests.factories import UserFactory
 
 CHROMIUM = "/usr/bin/chromium"
 # Root in a container needs --no-sandbox; the rest keeps Chromium off the (closed) network.
@@ -67,7 +68,7 @@ def district(transactional_db, live_server) -> Area:
 @pytest.fixture
 def district_office(district) -> User:
     """Office staff of the district's comprehensive-management office (区综治办)."""
-    return make_user("t_office_d", Role.OFFICE_STAFF, district)
+    return UserFactory(username="t_office_d", role=Role.OFFICE_STAFF, home_area=district)
 
 
 def sign_in(page: Page, base_url: str, username: str, password: str = PASSWORD) -> None:

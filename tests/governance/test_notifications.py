@@ -3,6 +3,7 @@ from django.core import mail
 from governance.models import Notification
 from governance.notification_mail import notification_email_send
 from governance.services import notification_mark_read, notification_send
+from tests.factories import NotificationFactory
 
 
 def test_sending_twice_with_the_same_key_stores_and_mails_once(
@@ -64,7 +65,7 @@ def test_a_notice_whose_mail_was_never_queued_is_mailed_by_the_sweep_once(users)
     users["leader"].email = "leader@example.org"
     users["leader"].save()
     # As if the broker was down at commit: the notice is stored, its mail never queued.
-    notice = Notification.objects.create(recipient=users["leader"], kind="test", title="督办")
+    notice = NotificationFactory(recipient=users["leader"], title="督办")
     assert notification_email_pending(older_than=timedelta(0)) == 1
     assert notification_email_pending(older_than=timedelta(0)) == 0
     assert len(mail.outbox) == 1
@@ -99,7 +100,7 @@ def test_one_refused_address_does_not_hold_back_the_sweep(users, monkeypatch):
     for key in ("leader", "admin"):
         users[key].email = f"{key}@example.org"
         users[key].save()
-        Notification.objects.create(recipient=users[key], kind="test", title=key)
+        NotificationFactory(recipient=users[key], title=key)
     real_send_mail = services.send_mail
 
     def refuse_the_leader(**kwargs):

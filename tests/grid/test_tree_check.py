@@ -20,9 +20,11 @@ def test_a_cycle_is_reported_not_a_crash(areas):
 
 def test_a_wrong_level_and_a_bad_code_are_reported(areas):
     Area.objects.filter(pk=areas["grid_a"].pk).update(level=3, code="999")
-    found = " | ".join(messages())
-    assert "level 3 under a level-3 parent" in found
-    assert "999" in found
+    grid = areas["grid_a"]
+    assert sorted(messages()) == [
+        f"{grid.name} (999): A Community code has 12 digits; “999” has 3.",
+        f"{grid.name} (999): level 3 under a level-3 parent",
+    ]
 
 
 def test_overlapping_siblings_are_the_parents_problem(areas):

@@ -1,8 +1,10 @@
 """The access matrix, generated from the URL configuration.
 
-Every route of `django.urls.get_resolver()` (API router, pages, admin) is classified by the
-tables of tests/scoping/routes.py; a route they do not classify fails
-`test_every_route_is_declared` with its name. From the classification the cells follow:
+Every route of `django.urls.get_resolver()` (API router, pages, admin) is classified: by the
+model's `scope_path` where that says enough (a ModelAdmin, a read-only viewset), else by the
+tables of tests/scoping/routes.py; a route that cannot be classified fails
+`test_every_route_is_declared` naming the line to add. Rows in every area position come from
+`row_in(model, area)` of tests/factories.py. From the classification the cells follow:
 
 - API: viewset route x HTTP method/action x actor (ACTORS) x position of the row relative to
   the actor (own, parent, sibling, child; "mine" for personal rows). A row in scope is listed
@@ -16,9 +18,10 @@ tables of tests/scoping/routes.py; a route they do not classify fails
 
 The package:
 
-- routes.py: the declarations, one entry per route (where a new route is declared).
+- routes.py: the declarations and the rules (who may write, add, delete) they expect.
 - matrix.py: walking and classifying the routes; the cells of the matrix.
-- world.py: the district, the actors and rows in every position; clients for each actor.
+- world.py: the district, the people of tests/conftest.py PEOPLE as actors, and clients
+  signed in as each.
 - conftest.py: `world` and this package's `db` (see their docstrings).
 - test_routes_declared.py, test_api_matrix.py, test_page_matrix.py, test_admin_matrix.py,
   test_refusals.py: the tests.

@@ -5,7 +5,8 @@ that the test modules check."""
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.contrib import admin
@@ -82,19 +83,54 @@ def model_admin_of(callback) -> admin.ModelAdmin | None:
     return owner
 
 
+WRITE_ACTIONS = {"create", "update", "partial_update", "destroy"}
+
+
+def viewset_model(cls) -> type | None:
+    """The model a viewset serves: its queryset's (or base_queryset's), else its serializer's."""
+    for queryset in (getattr(cls, "queryset", None), getattr(cls, "base_queryset", None)):
+        if queryset is not None:
+            return queryset.model
+    meta = getattr(getattr(cls, "serializer_class", None), "Meta", None)
+    return getattr(meta, "model", None)
+
+
+def api_kind(basename: str, cls, actions: set[str], where: str) -> declared.ApiKind:
+    """The declared kind, or one derived from the model's scope_path for a read-only viewset."""
+    kind = declared.API_KINDS.get(basename)
+    if kind is not None:
+        return kind
+    model = viewset_model(cls)
+    line = f"API_KINDS[{basename!r}] = ApiKind(rows=Rows(<model>), ...)"
+    if model is None or not hasattr(model, "scope_path"):
+        raise Undeclared(
+            f"{where} is served by {cls.__module__}.{cls.__name__} (basename {basename!r}), "
+            f"whose model has no scope_path. Add {line} to tests/scoping/routes.py."
+        )
+    writes = sorted(actions & WRITE_ACTIONS)
+    if writes:
+        raise Undeclared(
+            f"{where} is served by {cls.__module__}.{cls.__name__} (basename {basename!r}), "
+            f"which writes ({', '.join(writes)}). Add API_KINDS[{basename!r}] = "
+            f"ApiKind(rows=Rows({model.__name__}), may_write=..., may_create=..., "
+            "create=<payload>, update=<payload>) to tests/scoping/routes.py: who may write "
+            '(a rule of its section "The rules") and the payloads.'
+        )
+    return declared.ApiKind(rows=declared.Rows(model))
+
+
 def _classify_api(route: Route) -> Classified:
     cls = getattr(route.callback, "cls", None)
     actions = getattr(route.callback, "actions", None)
     if cls is not None and issubclass(cls, ViewSetMixin) and actions:
         basename = route.callback.initkwargs.get("basename")
-        kind = declared.API_KINDS.get(basename)
-        if kind is None:
-            raise Undeclared(
-                f"API route {route.key} ({route.pattern}) is served by "
-                f"{cls.__module__}.{cls.__name__}, registered with basename {basename!r}, "
-                f"which is not declared. Add API_KINDS[{basename!r}] = ApiKind(rows=...) to "
-                "tests/scoping/routes.py: which rows it serves, who may write, the payloads."
-            )
+        where = f"API route {route.key} ({route.pattern})"
+        all_actions = {
+            action
+            for other in ROUTES_BY_BASENAME.get(basename, [route])
+            for action in other.callback.actions.values()
+        }
+        kind = api_kind(basename, cls, all_actions, where)
         unknown = sorted(
             action
             for action in set(actions.values())
@@ -102,19 +138,37 @@ def _classify_api(route: Route) -> Classified:
         )
         if unknown:
             raise Undeclared(
-                f"API route {route.key} ({route.pattern}): the extra action(s) {unknown} of "
-                f"{cls.__name__} are not declared. Add them to "
-                f"API_KINDS[{basename!r}].extra_actions in tests/scoping/routes.py as "
-                "ListLike(ids=...) or Custom(check)."
+                f"{where}: the extra action(s) {unknown} of {cls.__name__} are not declared. "
+                f"Add them to API_KINDS[{basename!r}].extra_actions in tests/scoping/routes.py "
+                f"(ApiKind(rows=Rows({kind.rows.model.__name__}), extra_actions={{...}}) if it "
+                "has no entry yet) as ListLike(ids=...) or Custom(check)."
             )
         return Classified("api", kind)
     if route.key in declared.API_OTHER:
         return Classified("api-other", declared.API_OTHER[route.key])
     raise Undeclared(
         f"API route {route.key} ({route.pattern}) is not a router viewset and is not declared. "
-        "Add it to API_OTHER (or register a viewset and declare its basename in API_KINDS) "
-        "in tests/scoping/routes.py."
+        "Add it to API_OTHER (or register a viewset) in tests/scoping/routes.py."
     )
+
+
+def admin_spec(model) -> declared.ScopedAdmin | declared.GlobalAdmin | declared.SuperuserOnlyAdmin:
+    """What the matrix expects of a ModelAdmin: its declaration, with its rows filled in, or a
+    ScopedAdmin for a model with scope_path."""
+    label = model._meta.label_lower
+    spec = declared.ADMIN_MODELS.get(label)
+    if spec is None and hasattr(model, "scope_path"):
+        spec = declared.ScopedAdmin()
+    if spec is None:
+        raise Undeclared(
+            f"The admin of {label} shows a model without scope_path. Add "
+            f"ADMIN_MODELS[{label!r}] = GlobalAdmin(reason) (a code list administrators read) "
+            "or SuperuserOnlyAdmin(reason) to tests/scoping/routes.py; or give the model a "
+            "scope_path if its rows belong to an area."
+        )
+    if isinstance(spec, declared.ScopedAdmin) and spec.rows is None:
+        spec = replace(spec, rows=declared.Rows(model))
+    return spec
 
 
 def _classify_admin(route: Route) -> Classified:
@@ -127,13 +181,10 @@ def _classify_admin(route: Route) -> Classified:
             "declared. Add it to ADMIN_SITE in tests/scoping/routes.py."
         )
     label = owner.model._meta.label_lower
-    spec = declared.ADMIN_MODELS.get(label)
-    if spec is None:
-        raise Undeclared(
-            f"Admin route {route.key} ({route.pattern}) belongs to {type(owner).__name__} for "
-            f"{label}, which is not declared. Add ADMIN_MODELS[{label!r}] to "
-            "tests/scoping/routes.py (ScopedAdmin, GlobalAdmin or SuperuserOnlyAdmin)."
-        )
+    try:
+        spec = admin_spec(owner.model)
+    except Undeclared as undeclared:
+        raise Undeclared(f"Admin route {route.key} ({route.pattern}): {undeclared}") from None
     if route.name is None or isinstance(spec, declared.SuperuserOnlyAdmin):
         return Classified("admin-model", spec, owner)
     url_name = route.name.split(":", 1)[1]
@@ -144,7 +195,9 @@ def _classify_admin(route: Route) -> Classified:
         return Classified("admin-model", spec, owner)
     raise Undeclared(
         f"Admin route {route.key} ({route.pattern}) is an extra URL of {type(owner).__name__}. "
-        f"Name it in ADMIN_MODELS[{label!r}].object_routes in tests/scoping/routes.py."
+        f"Name it in ADMIN_MODELS[{label!r}] = ScopedAdmin(object_routes={{{url_name!r}: "
+        "<the URL's pk kwarg>}) in tests/scoping/routes.py (or in the object_routes of the "
+        "entry it has)."
     )
 
 
@@ -159,15 +212,24 @@ def classify(route: Route) -> Classified:
         return Classified("public", declared.PUBLIC.get(route.key))
     if route.key in declared.PAGES:
         return Classified("page", declared.PAGES[route.key])
+    view = (
+        f"{getattr(route.callback, '__module__', '?')}.{getattr(route.callback, '__name__', '?')}"
+    )
+    about = "Page.about(<Model>)" if "pk" in route.kwargs else "Page()"
     raise Undeclared(
-        f"Route {route.key} ({route.pattern}, view {getattr(route.callback, '__module__', '?')}."
-        f"{getattr(route.callback, '__name__', '?')}) is not declared. Add it to PAGES (a portal "
-        "page; for a page about one row, with rows= and kwargs=), or to PUBLIC if it shows no "
-        "rows and needs no sign-in, in tests/scoping/routes.py."
+        f"Route {route.key} ({route.pattern}, view {view}) is not declared. Add "
+        f"PAGES[{route.key!r}] = {about} to tests/scoping/routes.py (a portal page; "
+        "Page.about(Model) for a page about one row found by its pk, Page(rows=..., kwargs=...) "
+        f"for other URLs of a row), or PUBLIC[{route.key!r}] = <why> if it shows no rows and "
+        "needs no sign-in."
     )
 
 
 ROUTES = all_routes()
+ROUTES_BY_BASENAME: dict[str, list[Route]] = defaultdict(list)
+for _route in ROUTES:
+    if getattr(_route.callback, "actions", None) and hasattr(_route.callback, "initkwargs"):
+        ROUTES_BY_BASENAME[_route.callback.initkwargs.get("basename")].append(_route)
 CLASSIFIED: dict[str, Classified] = {}
 for _route in ROUTES:
     with contextlib.suppress(Undeclared):  # test_every_route_is_declared names it
@@ -245,9 +307,15 @@ class AdminCell:
         )
 
 
+ADMIN_SPECS = {}
+for _model in admin.site._registry:
+    with contextlib.suppress(Undeclared):  # test_every_model_admin_is_declared names it
+        ADMIN_SPECS[_model._meta.label_lower] = admin_spec(_model)
+
+
 def _admin_cells() -> list[AdminCell]:
     cells = []
-    for label, spec in declared.ADMIN_MODELS.items():
+    for label, spec in ADMIN_SPECS.items():
         for actor_key in declared.ADMIN_ACTORS:
             if isinstance(spec, declared.ScopedAdmin):
                 views = ["changelist", "change", "history", "delete", *spec.object_routes]

@@ -1,23 +1,25 @@
 """What the scoping matrix (the tests of tests/scoping/) expects of every route.
 
-The matrix walks the URL configuration and looks every route up here. A route that none of
-these tables classifies fails `test_every_route_is_declared` with its name, so a new page,
-API viewset or admin registers itself here by one entry:
+The matrix walks the URL configuration and classifies every route. What it can, it derives
+from the model's `scope_path` and the row factories of tests/factories.py (`row_in`):
 
-- API_KINDS[basename]: a DRF viewset on the router, by its basename. Name the rows it serves
-  (`Rows`: how to make "a row of this kind located in area X" and whose rows they are), who
-  may write, the payloads for create/update, and how to check each extra @action.
-- API_OTHER[name]: any other API route (it holds no rows; anonymous calls are refused).
-- PAGES[name]: a portal page. With `rows` and `kwargs` it is a page about one row (its URL
-  is built for a row in each area position); without, a page every signed-in person may open.
-- PUBLIC[name] / PUBLIC_PREFIXES: reachable without signing in (they show no rows).
-- ADMIN_MODELS[label]: every ModelAdmin in admin.site._registry (ScopedAdmin, GlobalAdmin or
-  SuperuserOnlyAdmin); its standard views follow, extra admin URLs are named in object_routes.
-- ADMIN_SITE[name]: the admin site's own views.
+- a DRF viewset on the router whose model has `scope_path` and which only reads needs
+  nothing here; a writable one needs API_KINDS[basename]: who may write and the payloads;
+- a ModelAdmin of a model with `scope_path` needs nothing here (it is a ScopedAdmin);
+  ADMIN_MODELS[label] only to say more (who may add or delete, extra object URLs), or for a
+  model without an area (GlobalAdmin, SuperuserOnlyAdmin);
+- PAGES[name]: a portal page. `Page.about(Model)` for a page about one row (its URL is built
+  for a row in each area position); `Page()` for a page every signed-in person may open;
+- API_OTHER[name], PUBLIC[name] / PUBLIC_PREFIXES, ADMIN_SITE[name]: routes that hold no rows.
 
-The expectations follow the one rule of governance/scoping.py, restated here independently:
-a row is visible iff its area is inside the actor's scope subtree (the token's area for API
-tokens; everything for superusers), and personal rows only to their owner.
+A route that cannot be classified fails `test_every_route_is_declared`, saying which line
+is missing and where; a model with `scope_path` and no factory fails
+`test_every_area_bound_model_has_a_row_factory`.
+
+The expectations are the rules of governance/scoping.py and governance/permissions.py,
+restated independently in the section "The rules" below (one place to adjust them): a row is
+visible iff its area is inside the actor's scope subtree (the token's area for API tokens;
+everything for superusers), and personal rows only to their owner.
 """
 
 from __future__ import annotations
@@ -26,8 +28,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from governance.models import ApiToken, Notification, Role, User
+from governance.models import Notification, Role, User
 from grid.models import Area, AreaLevel
+from tests.conftest import PEOPLE
+from tests.factories import AreaFactory, area_of, grid_in, row_in
 
 if TYPE_CHECKING:  # the World and the cell context live in tests/scoping/world.py
     from tests.scoping.world import Actor, CellContext, World
@@ -37,22 +41,28 @@ if TYPE_CHECKING:  # the World and the cell context live in tests/scoping/world.
 
 @dataclass(frozen=True)
 class ActorSpec:
-    user: str  # key in World.users (the conftest `users` fixture, plus "street_leader")
-    anchor: str  # key in World.areas: the actor's scope root and the origin of the positions
-    via: str = "session"  # or "token": an API key scoped to `anchor` (APIs only)
+    person: str  # key in tests/conftest.py PEOPLE (World.users)
+    via: str = "session"  # or "token": an API key scoped to `token_area` (APIs only)
+    token_area: str | None = None
     everything: bool = False  # superusers see every row, wherever it is
+    positions_from: str | None = None  # for those who see everything: where rows are put
+
+    @property
+    def anchor(self) -> str:
+        """Key of the actor's scope root in World.areas, the origin of the positions."""
+        return self.token_area or self.positions_from or PEOPLE[self.person].home
 
 
 ACTORS: dict[str, ActorSpec] = {
-    "grid_worker@grid_a": ActorSpec("grid_worker_a", "grid_a"),
-    "office_staff@community_a": ActorSpec("community_office", "community_a"),
-    "office_staff@street_a": ActorSpec("street_office", "street_a"),
-    "leader@district": ActorSpec("leader", "district"),
-    "leader@street_a": ActorSpec("street_leader", "street_a"),
-    "admin@district": ActorSpec("admin", "district"),
-    "admin@street_a": ActorSpec("street_admin", "street_a"),
-    "token@street_a": ActorSpec("api_client", "street_a", via="token"),
-    "superuser": ActorSpec("superuser", "street_a", everything=True),
+    "grid_worker@grid_a": ActorSpec("grid_worker_a"),
+    "office_staff@community_a": ActorSpec("community_office"),
+    "office_staff@street_a": ActorSpec("street_office"),
+    "leader@district": ActorSpec("leader"),
+    "leader@street_a": ActorSpec("street_leader"),
+    "admin@district": ActorSpec("admin"),
+    "admin@street_a": ActorSpec("street_admin"),
+    "token@street_a": ActorSpec("api_client", via="token", token_area="street_a"),
+    "superuser": ActorSpec("superuser", everything=True, positions_from="street_a"),
 }
 ADMIN_ACTORS = ("admin@district", "admin@street_a", "superuser")
 
@@ -78,20 +88,50 @@ POSITIONS: dict[str, dict[str, str]] = {
 MINE = "mine"  # personal rows: one of the actor's own
 
 
+# --- The rules: who may do what, restated from governance/permissions.py --------------------
+# Visibility itself is Actor.covers (tests/scoping/world.py). Each rule takes the actor and,
+# where it depends on one, the row (for a create: the area the new row goes into). A change
+# of policy is a change here.
+
+
+def nobody(actor: Actor, row=None) -> bool:
+    return False
+
+
+def administrators(actor: Actor, row=None) -> bool:
+    return actor.user.is_superuser or actor.user.role == Role.ADMIN
+
+
+def below_own_root(actor: Actor, area: Area) -> bool:
+    """An administrator changes and deletes what lies strictly below their scope root; the
+    root itself (its name, code, boundary, existence) is set by the level above."""
+    return administrators(actor) and (
+        actor.everything or (area.parent is not None and actor.covers(area.parent))
+    )
+
+
 # --- Rows: "an object of this kind located in a given area" ----------------------------------
 
 
 @dataclass(frozen=True)
 class Rows:
+    """Rows of a model for the matrix. By default a row "in area X" is `row_in(model, X)`
+    (tests/factories.py, by `scope_path`) and its area follows `scope_path` back."""
+
     model: type
-    make: Callable[[World, Area, Actor], Any]  # a row located in the area
-    area_of: Callable[[Any], Area | None] | None = None  # where a row is (area-bound rows)
-    owner: Callable[[Any], User] | None = None  # whose a row is (personal rows)
-    make_mine: Callable[[World, Actor], Any] | None = None  # a row of the actor's own
+    owner: Callable[[Any], User] | None = None  # personal rows: whose a row is
+    make_mine: Callable[[World, Actor], Any] | None = None  # personal rows: one of the actor's
 
     @property
     def personal(self) -> bool:
         return self.owner is not None
+
+    def make(self, world: World, area: Area, actor: Actor):
+        """A row located in `area`; where the area leaves a choice, outside the actor's."""
+        return row_in(self.model, area, avoid=actor.anchor)
+
+    def area_of(self, row) -> Area | None:
+        return area_of(row)
 
     def visible(self, actor: Actor, row) -> bool:
         if self.personal:
@@ -99,29 +139,12 @@ class Rows:
         return actor.covers(self.area_of(row))
 
 
-AREAS = Rows(model=Area, make=lambda world, area, actor: area, area_of=lambda area: area)
-USERS = Rows(
-    model=User,
-    make=lambda world, area, actor: world.bystander(area),
-    area_of=lambda user: user.home_area,
-)
-TOKENS = Rows(
-    model=ApiToken,
-    make=lambda world, area, actor: world.token_row(area),
-    area_of=lambda token: token.area,
-)
+AREAS = Rows(Area)
 # In the portal and the API a notification is its recipient's alone, wherever they are.
 MY_NOTIFICATIONS = Rows(
-    model=Notification,
-    make=lambda world, area, actor: world.notice(world.bystander(area)),
+    Notification,
     owner=lambda notice: notice.recipient,
     make_mine=lambda world, actor: world.notice(actor.user),
-)
-# In the admin, notifications are scoped by their recipient's home area.
-NOTIFICATIONS_BY_AREA = Rows(
-    model=Notification,
-    make=lambda world, area, actor: world.notice(world.bystander(area)),
-    area_of=lambda notice: notice.recipient.home_area,
 )
 
 
@@ -142,26 +165,26 @@ class Custom:
     check: Callable[[CellContext], None]
 
 
-def nobody(actor: Actor) -> bool:
-    return False
-
-
-def administrators(actor: Actor) -> bool:
-    return actor.user.is_superuser or actor.user.role == Role.ADMIN
-
-
 @dataclass(frozen=True)
 class ApiKind:
     rows: Rows
-    may_write: Callable[[Actor], bool] = nobody  # for rows in scope; others are 404
-    # ... and of those who may write, on which rows in scope they may update (else 403).
-    may_change: Callable[[Actor, Any], bool] = lambda actor, row: True
+    may_write: Callable[[Actor, Any], bool] = nobody  # update a row in scope; others are 404
+    may_create: Callable[[Actor, Area], bool] = nobody  # create a row in an area in scope
+    may_delete: Callable[[Actor, Any], bool] | None = None  # default: may_write
     create: Callable[[World, Area], dict] | None = None  # payload: a new row inside the area
-    # A create inside a hidden area fails as if the area did not exist: 400 on this field.
+    # A create inside a hidden area fails as if the area did not exist: 400 on this field
+    # (default: the first link of the model's scope_path, e.g. "grid" for grid__path).
     hidden_create_field: str = ""
     update: Callable[[World, Any, bool], dict] | None = None  # payload (row, partial)
     doomed: Callable[[World, Area, Actor], Any] | None = None  # a deletable row in the area
     extra_actions: dict[str, ListLike | Custom] = field(default_factory=dict)
+
+    def deletes(self, actor: Actor, row) -> bool:
+        return (self.may_delete or self.may_write)(actor, row)
+
+    @property
+    def create_field(self) -> str:
+        return self.hidden_create_field or self.rows.model.scope_path.split("__")[0]
 
 
 def area_create_payload(world: World, area: Area) -> dict:
@@ -177,11 +200,11 @@ def area_update_payload(world: World, area: Area, partial: bool) -> dict:
 
 def area_doomed(world: World, area: Area, actor: Actor) -> Area:
     """A leaf inside the area (a grid itself is one: only grid workers have grid positions)."""
-    return area if area.level == AreaLevel.GRID else world.fresh_child(area)
+    return area if area.level == AreaLevel.GRID else AreaFactory(parent=area, name="待删")
 
 
 def check_locate(c: CellContext) -> None:
-    grid = c.world.grid_in(c.area, avoid=c.actor.anchor)
+    grid = grid_in(c.area, avoid=c.actor.anchor)
     point = grid.geometry.representative_point()
     if c.method == "GET":
         response = c.client.get(c.url, {"lon": point.x, "lat": point.y})
@@ -206,8 +229,9 @@ def check_mark_read(c: CellContext) -> None:
 API_KINDS: dict[str, ApiKind] = {
     "area": ApiKind(
         rows=AREAS,
-        may_write=administrators,
-        may_change=lambda actor, area: below_root(actor, area),
+        may_write=below_own_root,
+        may_create=administrators,
+        may_delete=below_own_root,
         create=area_create_payload,
         hidden_create_field="parent",
         update=area_update_payload,
@@ -234,6 +258,11 @@ class Page:
     method: str = "GET"
     post: Callable[[CellContext], None] | None = None  # POST pages: the request and its effect
 
+    @classmethod
+    def about(cls, model: type, **more) -> Page:
+        """A page about one row of an area-bound model, found by its primary key `pk`."""
+        return cls(rows=Rows(model), kwargs=lambda row: {"pk": row.pk}, **more)
+
 
 def check_mark_read_page(c: CellContext) -> None:
     response = c.client.post(c.url, {"id": c.row.pk})
@@ -249,8 +278,8 @@ PAGES: dict[str, Page] = {
     "password_change": Page(),
     "areas:tree": Page(),
     "areas:map": Page(),
-    "areas:detail": Page(rows=AREAS, kwargs=lambda area: {"pk": area.pk}),
-    "areas:children": Page(rows=AREAS, kwargs=lambda area: {"pk": area.pk}),
+    "areas:detail": Page.about(Area),
+    "areas:children": Page.about(Area),
 }
 
 PUBLIC: dict[str, str] = {
@@ -271,11 +300,13 @@ PUBLIC_PREFIXES = ("static/", "media/", "__debug__/")  # unnamed patterns served
 
 @dataclass(frozen=True)
 class ScopedAdmin:
-    """Rows bound to an area: changelists, forms and object views show only those in scope."""
+    """Rows bound to an area: changelists, forms and object views show only those in scope.
+    Every ModelAdmin of a model with `scope_path` is one; declare it only to say more."""
 
-    rows: Rows
-    may_delete: Callable[[Actor, Any], bool] = lambda actor, row: True  # rows in scope
-    may_change: Callable[[Actor, Any], bool] = lambda actor, row: True  # else read-only
+    rows: Rows | None = None  # default: Rows(the admin's model)
+    may_add: Callable[[Actor], bool] = administrators
+    may_delete: Callable[[Actor, Any], bool] = administrators  # rows in scope
+    may_change: Callable[[Actor, Any], bool] = administrators  # rows in scope; else read-only
     object_routes: dict[str, str] = field(default_factory=dict)  # extra url name -> pk kwarg
 
 
@@ -293,22 +324,13 @@ class SuperuserOnlyAdmin:
     reason: str
 
 
-def nobody_changes(actor: Actor, row: Any) -> bool:
-    return False
-
-
-def below_root(actor: Actor, area: Area) -> bool:
-    # An administrator changes and deletes what lies strictly below their scope root; the root
-    # itself (its name, code, boundary, existence) is set by the level above.
-    return actor.everything or (area.parent is not None and actor.covers(area.parent))
-
-
 ADMIN_MODELS: dict[str, ScopedAdmin | GlobalAdmin | SuperuserOnlyAdmin] = {
-    "grid.area": ScopedAdmin(AREAS, may_delete=below_root, may_change=below_root),
-    "governance.user": ScopedAdmin(USERS, object_routes={"auth_user_password_change": "id"}),
-    # Tokens are revoked, not edited; notifications are read, not edited.
-    "governance.apitoken": ScopedAdmin(TOKENS, may_change=nobody_changes),
-    "governance.notification": ScopedAdmin(NOTIFICATIONS_BY_AREA, may_change=nobody_changes),
+    "grid.area": ScopedAdmin(may_delete=below_own_root, may_change=below_own_root),
+    "governance.user": ScopedAdmin(object_routes={"auth_user_password_change": "id"}),
+    # Tokens are issued and revoked, never edited.
+    "governance.apitoken": ScopedAdmin(may_change=nobody),
+    # Notices are the system's: the admin shows them (by their recipient's area), never adds.
+    "governance.notification": ScopedAdmin(may_add=nobody, may_change=nobody),
     "grid.teamrole": GlobalAdmin("the roles of a grid team (一格多元), the same everywhere"),
     "auth.group": SuperuserOnlyAdmin("permissions come from roles, not groups"),
     "auditlog.logentry": SuperuserOnlyAdmin("the audit trail of the whole system"),

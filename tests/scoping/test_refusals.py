@@ -10,7 +10,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from tests.scoping import routes as declared
-from tests.scoping.matrix import CLASSIFIED, SESSION_ACTORS, Route, routes_of
+from tests.scoping.matrix import ADMIN_SPECS, CLASSIFIED, SESSION_ACTORS, Route, routes_of
 from tests.scoping.world import admin_model, admin_url
 
 
@@ -51,9 +51,12 @@ def test_the_api_refuses(world, db, knock):
     if knock.who == "api_client_session":
         world.signed_in(client, world.users["api_client"])
     response = getattr(client, knock.method.lower())(_with_any_kwargs(knock.route))
-    expected = {401, 403} if knock.who == "anonymous" else {403}
-    assert response.status_code in expected
     assert response["Content-Type"].startswith("application/json")
+    if knock.who == "anonymous":  # not signed in: 401, and how to authenticate
+        assert response.status_code == 401
+        assert response["WWW-Authenticate"] == "Token"
+    else:  # signed in, but an API client account is refused a session
+        assert response.status_code == 403
 
 
 @pytest.mark.parametrize("knock", PAGE_KNOCKS, ids=str)
@@ -77,7 +80,7 @@ NON_ADMINS = [key for key in SESSION_ACTORS if key not in declared.ADMIN_ACTORS]
 
 
 @pytest.mark.parametrize("who", NON_ADMINS)
-@pytest.mark.parametrize("label", list(declared.ADMIN_MODELS))
+@pytest.mark.parametrize("label", list(ADMIN_SPECS))
 def test_the_admin_is_for_administrators(world, db, label, who):
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     if who == "api_client_session":
@@ -88,10 +91,10 @@ def test_the_admin_is_for_administrators(world, db, label, who):
     assert is_login_redirect(response, reverse("admin:login")), response.status_code
 
 
-@pytest.mark.parametrize("route", routes_of("public"), ids=str)
+# Unnamed public routes are file servers under PUBLIC_PREFIXES (static/ with DEBUG): no view
+# of the portal's to call without a file name.
+@pytest.mark.parametrize("route", [r for r in routes_of("public") if r.name], ids=str)
 def test_public_routes_answer_anonymous_callers(world, db, route):
-    if route.name is None:  # files under a public prefix
-        return
     response = Client(HTTP_ACCEPT_LANGUAGE="en").get(_with_any_kwargs(route))
     expected = {
         "logout": 405,  # signing out takes a POST

@@ -4,12 +4,14 @@ does not classify fails here with its name and where to declare it."""
 from types import SimpleNamespace
 
 import pytest
+from django.apps import apps
 from django.contrib import admin
 from django.urls import include, path
 from rest_framework import viewsets
 from rest_framework.routers import DefaultRouter
 
-from grid.models import Area
+from grid.models import Area, BoundaryRevision, TeamRole
+from tests.factories import factory_for
 from tests.scoping import routes as declared
 from tests.scoping.matrix import (
     ADMIN_CELLS,
@@ -17,12 +19,11 @@ from tests.scoping.matrix import (
     PAGE_CELLS,
     ROUTES,
     Undeclared,
+    admin_spec,
     classify,
     routes_of,
     walk,
 )
-
-HOW_TO_DECLARE = "Declare it in tests/scoping/routes.py (see its docstring)."
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=str)
@@ -30,40 +31,89 @@ def test_every_route_is_declared(route):
     try:
         classify(route)
     except Undeclared as undeclared:
-        pytest.fail(f"{undeclared} {HOW_TO_DECLARE}", pytrace=False)
+        pytest.fail(str(undeclared), pytrace=False)
 
 
 @pytest.mark.parametrize(
     "model", list(admin.site._registry), ids=lambda model: model._meta.label_lower
 )
 def test_every_model_admin_is_declared(model):
-    label = model._meta.label_lower
-    if label not in declared.ADMIN_MODELS:
-        pytest.fail(
-            f"{type(admin.site._registry[model]).__name__} for {label} is registered in the admin "
-            f"but ADMIN_MODELS[{label!r}] in tests/scoping/routes.py does not say whose rows it "
-            "shows (ScopedAdmin, GlobalAdmin or SuperuserOnlyAdmin).",
-            pytrace=False,
-        )
+    try:
+        admin_spec(model)
+    except Undeclared as undeclared:
+        pytest.fail(f"{type(admin.site._registry[model]).__name__}: {undeclared}", pytrace=False)
 
 
-def test_an_undeclared_route_fails_naming_it():
-    class WidgetViewSet(viewsets.ReadOnlyModelViewSet):
-        queryset = Area.objects.none()
+AREA_BOUND_MODELS = [model for model in apps.get_models() if hasattr(model, "scope_path")]
 
+
+@pytest.mark.parametrize("model", AREA_BOUND_MODELS, ids=lambda model: model._meta.label_lower)
+def test_every_area_bound_model_has_a_row_factory(model):
+    """The matrix makes its rows in every area position with row_in (tests/factories.py)."""
+    try:
+        factory_for(model)
+    except LookupError as missing:
+        pytest.fail(str(missing), pytrace=False)
+
+
+def _widget_routes(viewset) -> dict:
     router = DefaultRouter()
-    router.register("widgets", WidgetViewSet, basename="widget")
+    router.register("widgets", viewset, basename="widget")
     urlconf = SimpleNamespace(
         url_patterns=[
             path("secret/", lambda request: None, name="secret-page"),
             path("api/v1/", include((router.urls, "api"))),
         ]
     )
-    routes = {route.key: route for route in walk(urlconf)}
-    with pytest.raises(Undeclared, match=r"Route secret-page \(secret/.*Add it to PAGES"):
+    return {route.key: route for route in walk(urlconf)}
+
+
+class TeamRoleViewSet(viewsets.ReadOnlyModelViewSet):  # a model without scope_path
+    queryset = TeamRole.objects.none()
+
+
+class ReadAreaViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Area.objects.none()
+
+
+class WriteAreaViewSet(viewsets.ModelViewSet):
+    queryset = Area.objects.none()
+
+
+def test_an_undeclared_page_fails_naming_it_and_where_to_declare_it():
+    routes = _widget_routes(ReadAreaViewSet)
+    with pytest.raises(
+        Undeclared,
+        match=r"Route secret-page \(secret/.*Add PAGES\['secret-page'\] = Page\(\) to tests/",
+    ):
         classify(routes["secret-page"])
-    with pytest.raises(Undeclared, match=r"api:widget-list .*API_KINDS\['widget'\]"):
+
+
+def test_a_read_only_viewset_of_an_area_bound_model_needs_no_declaration():
+    kind = classify(_widget_routes(ReadAreaViewSet)["api:widget-list"]).spec
+    assert kind.rows.model is Area and not kind.rows.personal
+
+
+def test_a_writable_viewset_fails_until_its_payloads_are_declared():
+    routes = _widget_routes(WriteAreaViewSet)
+    with pytest.raises(Undeclared, match=r"writes \(create\)\. Add API_KINDS\['widget'\] = "):
         classify(routes["api:widget-list"])
+
+
+def test_a_viewset_of_a_model_without_area_fails_naming_its_line():
+    routes = _widget_routes(TeamRoleViewSet)
+    with pytest.raises(Undeclared, match=r"no scope_path. Add API_KINDS\['widget'\]"):
+        classify(routes["api:widget-list"])
+
+
+def test_a_missing_row_factory_names_the_class_to_write():
+    with pytest.raises(LookupError, match=r"add `class BoundaryRevisionFactory"):
+        factory_for(BoundaryRevision)
+
+
+def test_an_admin_of_a_model_without_area_must_say_whose_it_is():
+    with pytest.raises(Undeclared, match=r"ADMIN_MODELS\['grid.boundaryrevision'\] = Global"):
+        admin_spec(BoundaryRevision)
 
 
 def test_the_declarations_name_routes_that_exist():

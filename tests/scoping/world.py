@@ -3,22 +3,19 @@ each actor. Built by the `world` fixture of tests/scoping/conftest.py."""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 from rest_framework.test import APIClient
 
-from governance.models import ApiToken, Notification, Role, User
-from governance.services import api_token_issue
-from grid.models import Area, AreaLevel
-from tests.conftest import PASSWORD, district_create, login, make_user, named_areas
+from governance.models import Notification, User
+from grid.models import Area
+from tests.conftest import district_create, login, named_areas, people_create
+from tests.factories import ApiTokenFactory, NotificationFactory, UserFactory
 from tests.scoping import routes as declared
 
 
@@ -53,35 +50,18 @@ def notice_title(user: User) -> str:
 
 class World:
     def __init__(self) -> None:
-        district = district_create()
-        self.areas = named_areas(district)
+        self.areas = named_areas(district_create())
         del self.areas["grid_other_street"]  # the matrix takes positions relative to its anchors
-        street_a, community_a, grid_a = (
-            self.areas[n] for n in ("street_a", "community_a", "grid_a")
-        )
         self.all_areas = list(Area.objects.all())
-        self.users = {
-            "grid_worker_a": make_user("t_gw_a", Role.GRID_WORKER, grid_a),
-            "community_office": make_user("t_office_c", Role.OFFICE_STAFF, community_a),
-            "street_office": make_user("t_office_a", Role.OFFICE_STAFF, street_a),
-            "leader": make_user("t_leader", Role.LEADER, district),
-            "street_leader": make_user("t_leader_a", Role.LEADER, street_a),
-            "admin": make_user("t_admin", Role.ADMIN, district),
-            "street_admin": make_user("t_admin_a", Role.ADMIN, street_a),
-            "api_client": make_user("t_client", Role.API_CLIENT, district),
-            "superuser": User.objects.create_superuser(
-                "t_root", password=PASSWORD, role=Role.ADMIN
-            ),
-        }
-        _, self.token_key = api_token_issue(
-            actor=self.users["admin"], client=self.users["api_client"], name="a", area=street_a
-        )
+        self.users = people_create(self.areas)
+        self.token_key = ApiTokenFactory(
+            client=self.users["api_client"],
+            created_by=self.users["admin"],
+            name="a",
+            area=self.areas["street_a"],
+        ).key
         self._bystanders = {
-            area.pk: make_user(
-                f"t_by_{area.code}",
-                Role.GRID_WORKER if area.level == AreaLevel.GRID else Role.OFFICE_STAFF,
-                area,
-            )
+            area.pk: UserFactory(username=f"t_by_{area.code}", home_area=area)
             for area in self.all_areas
         }
         # One notice per person, so that a page showing someone else's is caught.
@@ -91,7 +71,7 @@ class World:
         self.actors = {
             key: Actor(
                 key=key,
-                user=self.users[spec.user],
+                user=self.users[spec.person],
                 anchor=self.areas[spec.anchor],
                 via=spec.via,
                 everything=spec.everything,
@@ -103,39 +83,12 @@ class World:
         for user in self.users.values():
             self.signed_in(Client(), user)
 
-    # Rows, for the factories of tests/scoping/routes.py ---------------------------------
-
     def bystander(self, area: Area) -> User:
         """Another person whose home area is `area`."""
         return self._bystanders[area.pk]
 
     def notice(self, user: User) -> Notification:
-        return Notification.objects.create(recipient=user, kind="test", title=notice_title(user))
-
-    def token_row(self, area: Area) -> ApiToken:
-        return ApiToken.objects.create(
-            client=self.users["api_client"],
-            name=f"token {area.code}",
-            area=area,
-            prefix=secrets.token_hex(4),
-            secret_hash="-",
-            expires_at=timezone.now() + timedelta(days=1),
-        )
-
-    def grid_in(self, area: Area, avoid: Area) -> Area:
-        """A grid inside `area`, outside `avoid` where there is one."""
-        grids = list(Area.objects.filter(level=AreaLevel.GRID, path__startswith=area.path))
-        outside = [grid for grid in grids if not grid.path.startswith(avoid.path)]
-        return (outside or grids)[0]
-
-    def fresh_child(self, area: Area) -> Area:
-        """A new leaf just below `area` (no boundary, no users: it can be deleted)."""
-        child = Area.objects.create(
-            name="待删", level=area.level + 1, code=area.code + "597", parent=area, path=""
-        )
-        child.path = f"{area.path}{child.pk}/"
-        child.save(update_fields=["path"])
-        return child
+        return NotificationFactory(recipient=user, title=notice_title(user))
 
     # Actors ------------------------------------------------------------------------------
 
