@@ -1,12 +1,14 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from governance.admin_scope import ScopedHistoryMixin
 from governance.permissions import is_administrator
 from governance.scoping import visible_to
 
 
-class ScopedAdminMixin:
-    """Admin pages show and change only the rows inside the administrator's area."""
+class ScopedAdminMixin(ScopedHistoryMixin):
+    """Admin pages show and change only the rows inside the administrator's area (and name no
+    one outside it in their history)."""
 
     def get_queryset(self, request):
         return visible_to(request.user, super().get_queryset(request))
