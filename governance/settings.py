@@ -280,8 +280,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["governance.api_base.IsPortalUser"],
     "DEFAULT_PAGINATION_CLASS": "governance.api_base.CreatedCursorPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["governance.api_filters.PortalFilterBackend"],
+    # The API takes JSON only: forms and multipart are for pages (a later upload names its own).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "governance.api_schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "governance.api_errors.exception_handler",
     "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_THROTTLE_CLASSES": [
