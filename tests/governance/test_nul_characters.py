@@ -151,3 +151,11 @@ def test_a_nul_in_a_login_form_is_a_400_page_in_the_users_language(db):
 def test_a_request_without_a_nul_passes(street_token):
     response = token_client(street_token).get("/api/v1/areas/", {"name": "%00 is text"})
     assert response.status_code == 200
+
+
+def test_an_unreadable_multipart_body_is_a_400_that_says_so(db):
+    response = Client(HTTP_ACCEPT_LANGUAGE="en").post(
+        "/accounts/login/", b"username=a", content_type="multipart/form-data"
+    )
+    assert response.status_code == 400
+    assert "multipart body cannot be read" in response.content.decode()
