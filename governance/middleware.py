@@ -43,7 +43,6 @@ class SecondFactorRequiredMiddleware:
 # JSON writes one as the escape \u0000; an odd number of backslashes before "u0000" means the
 # last one starts that escape (an even number is escaped backslashes followed by text).
 _JSON_NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
-_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def request_carries_nul(request: HttpRequest) -> bool:
