@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from governance import services
 from governance.admin_base import ActorFormMixin, ScopedAdminMixin
+from governance.admin_scope import OUTSIDE_YOUR_AREA
 from governance.forms import PortalUserChangeForm, PortalUserCreationForm
 from governance.models import ApiToken, Notification, Role, User
-from governance.scoping import visible_to
+from governance.scoping import in_scope, visible_to
 from governance.services import USER_FIELDS
 
 
@@ -107,23 +108,21 @@ class ApiTokenIssueForm(forms.ModelForm):
         return data
 
 
+def client_column(actor):
+    @admin.display(description=ApiToken._meta.get_field("client").verbose_name)
+    def client_column(token: ApiToken) -> str:
+        return token.client.username if in_scope(actor, token.client) else OUTSIDE_YOUR_AREA
+
+    return client_column
+
+
 @admin.register(ApiToken)
 class ApiTokenAdmin(ActorFormMixin, ScopedAreaChoiceMixin, ScopedAdminMixin, admin.ModelAdmin):
     """Tokens are issued here and shown once; only a hash is stored. They are revoked, not edited."""
 
     area_fields = ("area",)
     form = ApiTokenIssueForm
-    list_display = [
-        "name",
-        "prefix",
-        "client",
-        "area",
-        "active",
-        "expires_at",
-        "revoked_at",
-        "last_used_at",
-    ]
-    list_select_related = ["client", "area"]
+    list_select_related = ["client__home_area", "area"]
     list_filter = ["revoked_at"]
     actions = ["revoke"]
 
@@ -133,6 +132,18 @@ class ApiTokenAdmin(ActorFormMixin, ScopedAreaChoiceMixin, ScopedAdminMixin, adm
             return admin.ModelAdmin.formfield_for_foreignkey(self, db_field, request, **kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_list_display(self, request):
+        return [
+            "name",
+            "prefix",
+            client_column(request.user),
+            "area",
+            "active",
+            "expires_at",
+            "revoked_at",
+            "last_used_at",
+        ]
+
     @admin.display(boolean=True, description=_("active"))
     def active(self, token: ApiToken) -> bool:
         return token.is_active()
@@ -140,8 +151,10 @@ class ApiTokenAdmin(ActorFormMixin, ScopedAreaChoiceMixin, ScopedAdminMixin, adm
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ["prefix", "created_at", "revoked_at", "last_used_at"]
+        # A token in the administrator's area may belong to a client above it (a district
+        # system given a street's token): that account is not theirs to see.
         return [
-            "client",
+            "client" if in_scope(request.user, obj.client) else "client_outside_scope",
             "name",
             "area",
             "prefix",
@@ -150,6 +163,10 @@ class ApiTokenAdmin(ActorFormMixin, ScopedAreaChoiceMixin, ScopedAdminMixin, adm
             "revoked_at",
             "last_used_at",
         ]
+
+    @admin.display(description=ApiToken._meta.get_field("client").verbose_name)
+    def client_outside_scope(self, token: ApiToken) -> str:
+        return OUTSIDE_YOUR_AREA
 
     def get_fields(self, request, obj=None):
         return (

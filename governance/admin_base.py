@@ -2,13 +2,15 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from rules.contrib.admin import ObjectPermissionsModelAdminMixin
 
+from governance.admin_scope import ScopedHistoryMixin
 from governance.permissions import is_administrator
 from governance.scoping import visible_to
 
 
-class ScopedAdminMixin(ObjectPermissionsModelAdminMixin):
-    """Admin pages show and change only the rows inside the administrator's area; what they
-    may do with a row is what its model's `Meta.rules_permissions` says (see `rules`)."""
+class ScopedAdminMixin(ScopedHistoryMixin, ObjectPermissionsModelAdminMixin):
+    """Admin pages show and change only the rows inside the administrator's area (and name no
+    one outside it in their history); what they may do with a row is what its model's
+    `Meta.rules_permissions` says (see `rules`)."""
 
     def get_queryset(self, request):
         return visible_to(request.user, super().get_queryset(request))

@@ -3,6 +3,8 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from governance.api_base import RejectUnknownFieldsMixin
+from governance.api_fields import JsonIntegerField
 from governance.models import MAX_ID, Notification
 from governance.selectors import notification_list
 from governance.services import notification_mark_read
@@ -14,9 +16,10 @@ class NotificationSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "title", "body", "url", "created_at", "read_at"]
 
 
-class MarkReadSerializer(serializers.Serializer):
+class MarkReadSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    # Without `ids` every notice is marked read: a misspelt {"id": [...]} must not do that.
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        child=JsonIntegerField(min_value=1, max_value=MAX_ID),
         required=False,
         max_length=1000,
     )

@@ -3,7 +3,9 @@ is still loading, and this module needs rest_framework.views."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
-from rest_framework.exceptions import ValidationError
+from django.http import Http404, JsonResponse
+from django.views import defaults
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -16,4 +18,19 @@ def exception_handler(exc, context):
         exc = ValidationError(detail)
     elif isinstance(exc, ProtectedError):
         exc = ValidationError({"non_field_errors": [str(exc.args[0])]})
+    elif isinstance(exc, Http404):
+        # Django's "No Area matches the given query." is English and names the model: a 404
+        # says, in the caller's language, only that there is nothing here for them.
+        exc = NotFound()
     return drf_exception_handler(exc, context)
+
+
+def page_not_found(request, exception):
+    """handler404 (DEBUG off): under /api/ a JSON answer like the API's own 404s."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse(
+            {"detail": str(NotFound.default_detail)},
+            status=404,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    return defaults.page_not_found(request, exception)

@@ -3,7 +3,18 @@ from rest_framework.routers import DefaultRouter
 from governance.api import NotificationViewSet
 from grid.api import AreaViewSet
 
-router = DefaultRouter()
+
+class PortalRouter(DefaultRouter):
+    """Any path segment reaches the viewset as a lookup value (DRF's default stops at a dot),
+    so that /api/v1/areas/1.5/ is the API's JSON 404, not the site's HTML page."""
+
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        kwarg = getattr(viewset, "lookup_url_kwarg", None) or getattr(viewset, "lookup_field", "pk")
+        value = getattr(viewset, "lookup_value_regex", "[^/]+")
+        return f"(?P<{lookup_prefix}{kwarg}>{value})"
+
+
+router = PortalRouter()
 router.register("areas", AreaViewSet, basename="area")
 router.register("notifications", NotificationViewSet, basename="notification")
 

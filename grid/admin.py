@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from rules.contrib.admin import ObjectPermissionsModelAdmin
 
 from governance.admin_base import ActorFormMixin, ScopedAdminMixin
+from governance.admin_scope import OUTSIDE_YOUR_AREA
 from governance.models import User
 from governance.scoping import in_scope, visible_to
 from grid import services
@@ -43,21 +44,53 @@ class GridTeamMemberInline(admin.TabularInline):
         return request.user.has_perm("grid.view_gridteammember", obj)
 
 
+def parent_column(actor):
+    """The parent as the actor may know it: an administrator's own root has a parent above
+    their area, which is not named."""
+
+    @admin.display(description=Area._meta.get_field("parent").verbose_name)
+    def parent_column(area: Area):
+        if area.parent is None:
+            return None  # the admin's empty value
+        return area.parent.name if in_scope(actor, area.parent) else OUTSIDE_YOUR_AREA
+
+    return parent_column
+
+
 @admin.register(Area)
 class AreaAdmin(ActorFormMixin, ScopedAdminMixin, admin.ModelAdmin):
     form = AreaForm
-    list_display = ["name", "code", "level", "parent"]
     list_filter = ["level"]
     search_fields = ["name", "code"]
     list_select_related = ["parent"]
     inlines = [GridTeamMemberInline]
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_list_display(self, request):
+        return ["name", "code", "level", parent_column(request.user)]
+
+    @staticmethod
+    def _parent_unseen(request, obj: Area | None) -> bool:
+        return (
+            obj is not None and obj.parent_id is not None and not in_scope(request.user, obj.parent)
+        )
+
+    def get_fields(self, request, obj=None):
         # An administrator's own root sits under a parent outside their scope: it cannot be
-        # moved by them, and that parent is no choice to offer.
-        if obj is not None and obj.parent_id and not in_scope(request.user, obj.parent):
-            return ["parent"]
-        return []
+        # moved by them, that parent is no choice to offer, and its name (and a link to its
+        # page) is not theirs to see either.
+        if self._parent_unseen(request, obj):
+            return [
+                "parent_outside_scope" if name == "parent" else name
+                for name in AreaForm.Meta.fields
+            ]
+        return super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["parent_outside_scope"] if self._parent_unseen(request, obj) else []
+
+    @admin.display(description=Area._meta.get_field("parent").verbose_name)
+    def parent_outside_scope(self, area: Area) -> str:
+        return OUTSIDE_YOUR_AREA
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

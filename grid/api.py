@@ -1,7 +1,7 @@
 import django_filters
 from django.conf import settings
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -12,6 +12,8 @@ from governance.api_base import (
     ScopedQuerysetMixin,
     request_token,
 )
+from governance.api_fields import JsonFloatField
+from governance.api_filters import PortalFilterSet
 from governance.scoping import visible_to
 from grid import selectors, services
 from grid.models import Area, AreaLevel
@@ -58,12 +60,16 @@ class PointSerializer(serializers.Serializer):
     lat = serializers.FloatField(min_value=-90, max_value=90)
 
 
-class PointBatchSerializer(serializers.Serializer):
+class PointBatchSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     points = serializers.ListField(
-        child=serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2),
+        # OpenAPI 3.0 cannot bound a pair's two numbers apart: both are documented as
+        # longitudes (-180..180); validate_points holds the latitude to -90..90.
+        child=serializers.ListField(
+            child=JsonFloatField(min_value=-180, max_value=180), min_length=2, max_length=2
+        ),
         min_length=1,
         max_length=settings.POINT_LOOKUP_BATCH_LIMIT,
-        help_text="[[lon, lat], ...] in WGS84 degrees",
+        help_text="[[lon, lat], ...] in WGS84 degrees: lon -180..180, lat -90..90",
     )
 
     def validate_points(self, points):
@@ -74,6 +80,21 @@ class PointBatchSerializer(serializers.Serializer):
                     % {"i": index, "lon": lon, "lat": lat}
                 )
         return points
+
+
+class GridLookupSerializer(serializers.Serializer):
+    """For the schema: the answer about one point."""
+
+    grid = AreaSummarySerializer(allow_null=True)
+    detail = serializers.CharField(
+        required=False, help_text="Present when the point is in no grid."
+    )
+
+
+class GridLookupBatchSerializer(serializers.Serializer):
+    """For the schema: the answers about a batch, in the order of its points."""
+
+    results = GridLookupSerializer(many=True)
 
 
 def locate_answer(grid: Area | None) -> dict:
@@ -90,7 +111,29 @@ def _visible_areas(request):
     )
 
 
-class AreaFilter(django_filters.FilterSet):
+# ?level= takes a level's number or its name: ?level=4 and ?level=grid are the same filter.
+LEVEL_BY_NAME = {level.name.lower(): level for level in AreaLevel}
+LEVEL_CHOICES = [(str(level.value), level.label) for level in AreaLevel] + [
+    (name, level.label) for name, level in LEVEL_BY_NAME.items()
+]
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "enum": [value for value, _label in LEVEL_CHOICES],
+        "description": "A level by number (1-4) or name (district, street, community, grid).",
+    }
+)
+class LevelFilter(django_filters.ChoiceFilter):
+    pass
+
+
+class AreaFilter(PortalFilterSet):
+    level = LevelFilter(
+        choices=LEVEL_CHOICES,
+        method="filter_level",
+    )
     code = django_filters.CharFilter(lookup_expr="startswith")
     parent = django_filters.ModelChoiceFilter(queryset=_visible_areas)
     name = django_filters.CharFilter(lookup_expr="icontains")
@@ -98,6 +141,21 @@ class AreaFilter(django_filters.FilterSet):
     class Meta:
         model = Area
         fields = ["level", "parent", "code", "name"]
+
+    def filter_level(self, queryset, name, value):
+        level = LEVEL_BY_NAME[value] if value in LEVEL_BY_NAME else int(value)
+        return queryset.filter(level=level)
+
+
+class PageParameters(serializers.Serializer):
+    """For the schema of an action that pages like a list (the GeoJSON one)."""
+
+    cursor = serializers.CharField(
+        required=False, allow_blank=True, help_text="From a next or previous link."
+    )
+    page_size = serializers.IntegerField(
+        required=False, min_value=1, max_value=CodeCursorPagination.max_page_size
+    )
 
 
 class AreaViewSet(
@@ -151,8 +209,27 @@ class AreaViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
+        parameters=[PageParameters],
+        filters=True,
         responses={
-            200: inline_serializer("AreaFeatureCollection", {"type": serializers.CharField()})
+            200: inline_serializer(
+                "AreaFeatureCollection",
+                {
+                    "type": serializers.ChoiceField(choices=["FeatureCollection"]),
+                    "features": inline_serializer(
+                        "AreaFeature",
+                        {
+                            "type": serializers.ChoiceField(choices=["Feature"]),
+                            "id": serializers.IntegerField(),
+                            "geometry": serializers.JSONField(allow_null=True),
+                            "properties": AreaSummarySerializer(),
+                        },
+                        many=True,
+                    ),
+                    "next": serializers.URLField(allow_null=True),
+                    "previous": serializers.URLField(allow_null=True),
+                },
+            )
         },
         description="The same list as GeoJSON: a FeatureCollection, one Feature per area.",
     )
@@ -178,16 +255,17 @@ class AreaViewSet(
         return response
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("lon", float, required=True),
-            OpenApiParameter("lat", float, required=True),
-        ],
+        methods=["GET"],
+        parameters=[PointSerializer],
+        responses={200: GridLookupSerializer},
+        description="Which grid is this point in? (WGS84 degrees)",
+    )
+    @extend_schema(
+        methods=["POST"],
         request=PointBatchSerializer,
-        responses={
-            200: inline_serializer("GridLookup", {"grid": AreaSummarySerializer(allow_null=True)})
-        },
-        description="Which grid is this point in? GET with lon/lat for one point; "
-        'POST {"points": [[lon, lat], ...]} for a batch (answers in the same order).',
+        responses={200: GridLookupBatchSerializer},
+        description='Which grid is each point in? {"points": [[lon, lat], ...]}; the answers '
+        "come in the same order.",
     )
     @action(detail=False, methods=["get", "post"])
     def locate(self, request):

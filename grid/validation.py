@@ -145,6 +145,8 @@ def validate_boundary(
     if parent_geometry is not None and not parent_geometry.buffer(CONTAINMENT_SLACK).contains(
         geometry
     ):
+        if not may_name(parent):  # the parent of the actor's own root lies above their area
+            raise ValidationError({"boundary": _("The boundary leaves its parent area.")})
         raise ValidationError(
             {
                 "boundary": _("The boundary leaves its parent area “%(parent)s”.")

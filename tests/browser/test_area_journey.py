@@ -62,6 +62,9 @@ def open_grid_from_map(page: Page, grid: Area) -> None:
     click_shape(page, grid)
     popup = page.locator("#drill-map .leaflet-popup")
     expect(popup).to_contain_text(grid.name)
+    # The popup pans the map to show itself: a click during that pan can land beside the link.
+    pane = page.locator("#drill-map .leaflet-map-pane")
+    expect(pane).not_to_have_class(re.compile(r"\bleaflet-pan-anim\b"))
     popup.locator("[data-testid=open-grid]").click()
     expect(page).to_have_url(re.compile(rf"/areas/{grid.pk}/$"))
 

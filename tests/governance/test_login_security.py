@@ -203,3 +203,21 @@ def test_the_demo_login_page_says_the_second_factor_is_off(db, settings):
     settings.DEMO_MODE, settings.OTP_REQUIRED = True, False
     page = Client(HTTP_ACCEPT_LANGUAGE="en").get(reverse("login")).content.decode()
     assert 'data-testid="demo-notice"' in page and "switched off in this demo" in page
+
+
+def test_a_locked_out_sign_in_says_when_to_retry(users, settings):
+    from axes.models import AccessAttempt
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, "t_office_a", "wrong-password")
+    response = sign_in(client, "t_office_a", PASSWORD)
+    assert response.status_code == 429
+    assert 30 * 60 - 60 < int(response["Retry-After"]) <= 30 * 60
+    assert "locked for 30 minutes" in response.content.decode()
+    # Where a try during the lockout does not restart it, the wait is what is left of it.
+    settings.AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=20))
+    response = sign_in(client, "t_office_a", PASSWORD)
+    assert response.status_code == 429
+    assert 9 * 60 < int(response["Retry-After"]) <= 10 * 60

@@ -1,0 +1,79 @@
+"""Schemathesis against the whole API, as a token client: every operation of the published
+schema, every check (no server error; status codes, content types, headers and bodies as
+documented; schema-violating input refused, schema-valid input accepted), a bounded number of
+generated calls each. `-s` prints the figures."""
+
+import json
+import time
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+from governance.wsgi import application
+
+# Loaded at collection through the WSGI application (the schema view reads no database).
+schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
+CALLS: dict[str, int] = {}
+
+# OpenAPI 3.0 cannot say everything the API checks. A schema-valid call may still be refused
+# with a 400 that names one of these, and only then is that refusal not a failure:
+BEYOND_THE_SCHEMA = {
+    "cursor",  # an opaque token that only the server issues (in next/previous links)
+    "parent",  # an area that exists in the caller's area (hidden = does not exist)
+    "code",  # GB/T 2260 + GB/T 10114 structure, unique, starting with the parent's code
+    "level",  # one below the parent's level
+    "name",  # not blank once stripped
+    "boundary",  # a valid polygon inside its parent, overlapping no sibling
+    "points",  # the second number of each pair is a latitude (-90..90)
+}
+NUL_REFUSAL = "NUL"  # strings may not carry U+0000 (governance.middleware)
+
+
+def refused_beyond_the_schema(response) -> bool:
+    if response.status_code != 400 or response.headers.get("content-type") != ["application/json"]:
+        return False
+    body = json.loads(response.content)
+    if set(body) == {"detail"}:
+        return NUL_REFUSAL in body["detail"]
+    return bool(body) and set(body) <= BEYOND_THE_SCHEMA
+
+
+@pytest.fixture(autouse=True)
+def requests_keep_the_test_transaction(db):
+    # Calls go through the WSGI application inside the test's transaction: like Django's
+    # test client, keep the request signals from closing the connection that holds it.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def figures():
+    started = time.monotonic()
+    yield
+    print(
+        f"\nschemathesis: {len(CALLS)} operations, {sum(CALLS.values())} calls "
+        f"in {time.monotonic() - started:.1f} s: {CALLS}"
+    )
+
+
+@schema.parametrize()
+@settings(
+    max_examples=15,
+    derandomize=True,  # the same calls every run; widen max_examples locally to explore
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    database=None,
+)
+def test_the_api_honours_its_schema(case, street_token):
+    CALLS[case.operation.label] = CALLS.get(case.operation.label, 0) + 1
+    headers = {"Authorization": f"Token {street_token}", "Accept-Language": "en"}
+    response = case.call(headers=headers)
+    excluded = [positive_data_acceptance] if refused_beyond_the_schema(response) else []
+    case.validate_response(response, headers=headers, excluded_checks=excluded)
