@@ -1,4 +1,5 @@
 import django_filters
+import numpy as np
 from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -20,9 +21,26 @@ class AreaSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "level", "level_display", "code", "parent", "boundary"]
 
 
+def area_summary(area: Area) -> dict:
+    """An area as the API's lists show it. Built by hand: DRF's generic fields cost about a
+    millisecond a row (a signature inspection per callable source, a lazy translation per
+    label), a second for the grids of one district in a locate batch or a map."""
+    return {
+        "id": area.pk,
+        "name": area.name,
+        "level": area.level,
+        "level_display": str(AreaLevel(area.level).label),
+        "code": area.code,
+        "parent": area.parent_id,
+    }
+
+
 class AreaSummarySerializer(AreaSerializer):
     class Meta(AreaSerializer.Meta):
         fields = ["id", "name", "level", "level_display", "code", "parent"]
+
+    def to_representation(self, instance: Area) -> dict:
+        return area_summary(instance)  # the declared fields above still describe it (schema)
 
 
 class AreaWriteSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
@@ -51,8 +69,26 @@ class PointSerializer(serializers.Serializer):
     lat = serializers.FloatField(min_value=-90, max_value=90)
 
 
+class PointListField(serializers.ListField):
+    """A list of [lon, lat] pairs. A well-formed batch is checked as one numpy array: DRF's
+    field-by-field validation of 10,000 points cost more than looking them all up. Anything
+    the array does not take as an (n, 2) array of finite numbers goes through DRF's fields,
+    which answer with the same messages as before."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, list) and self.min_length <= len(data) <= self.max_length:
+            try:
+                array = np.array(data, dtype=float)
+            except (TypeError, ValueError):
+                pass  # ragged, nested or not numbers: DRF's fields say which point and why
+            else:
+                if array.ndim == 2 and array.shape[1] == 2 and np.isfinite(array).all():
+                    return array.tolist()
+        return super().to_internal_value(data)
+
+
 class PointBatchSerializer(serializers.Serializer):
-    points = serializers.ListField(
+    points = PointListField(
         child=serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2),
         min_length=1,
         max_length=settings.POINT_LOOKUP_BATCH_LIMIT,
@@ -70,9 +106,22 @@ class PointBatchSerializer(serializers.Serializer):
 
 
 def locate_answer(grid: Area | None) -> dict:
-    if grid is None:
-        return {"grid": None, "detail": _("This point is not in any grid in your area.")}
-    return {"grid": AreaSummarySerializer(grid).data}
+    return locate_answers([grid])[0]
+
+
+def locate_answers(grids: list[Area | None]) -> list[dict]:
+    """One answer per point, in order. Each distinct grid is serialized once, by one list
+    serializer: a serializer built per point cost ~0.45 ms, 4.9 s for a batch of 10,000
+    (issue 6), where the lookup takes ~25 ms. Points in the same grid share one dict."""
+    distinct = list({grid.pk: grid for grid in grids if grid is not None}.values())
+    summaries = {
+        grid.pk: summary
+        for grid, summary in zip(
+            distinct, AreaSummarySerializer(distinct, many=True).data, strict=True
+        )
+    }
+    outside = {"grid": None, "detail": _("This point is not in any grid in your area.")}
+    return [outside if grid is None else {"grid": summaries[grid.pk]} for grid in grids]
 
 
 def _visible_areas(request):
@@ -189,4 +238,4 @@ class AreaViewSet(
         batch = PointBatchSerializer(data=request.data)
         batch.is_valid(raise_exception=True)
         grids = selectors.grid_locate_many(user=request.user, points=batch.validated_data["points"])
-        return Response({"results": [locate_answer(grid) for grid in grids]})
+        return Response({"results": locate_answers(grids)})
