@@ -75,9 +75,9 @@ def gunicorn_server(*, workers: int = WORKERS) -> Iterator[str]:
             if process.poll() is not None:
                 raise RuntimeError(f"gunicorn stopped at start (exit {process.returncode})")
             try:
-                if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
+                if requests.get(f"{base}/healthz", timeout=10).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 pass
             if time.monotonic() > deadline:
                 raise RuntimeError("gunicorn did not answer /healthz within 60 s")
