@@ -1,6 +1,12 @@
+import gzip
+import re
+
 import django_filters
 import numpy as np
 from django.conf import settings
+from django.http import HttpResponse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -9,8 +15,10 @@ from rest_framework.response import Response
 
 from governance.api_base import CodeCursorPagination, RejectUnknownFieldsMixin, ScopedQuerysetMixin
 from governance.scoping import visible_to
-from grid import selectors, services
+from grid import geojson, selectors, services
 from grid.models import Area, AreaLevel
+
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
 
 class AreaSerializer(serializers.ModelSerializer):
@@ -105,6 +113,11 @@ class PointBatchSerializer(serializers.Serializer):
         return points
 
 
+class WholeMapSerializer(serializers.Serializer):
+    all = serializers.BooleanField()
+    zoom = serializers.IntegerField(min_value=0, max_value=geojson.MAX_ZOOM, required=False)
+
+
 def locate_answer(grid: Area | None) -> dict:
     return locate_answers([grid])[0]
 
@@ -190,13 +203,30 @@ class AreaViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "all",
+                bool,
+                description="Every area of the filtered list in one answer (no pages), "
+                "cached and compressed; revalidate with If-None-Match.",
+            ),
+            OpenApiParameter(
+                "zoom",
+                int,
+                description=f"With all: boundaries simplified to half a pixel at this web-map "
+                f"zoom level (0-{geojson.MAX_ZOOM}); without it, as stored.",
+            ),
+        ],
         responses={
             200: inline_serializer("AreaFeatureCollection", {"type": serializers.CharField()})
         },
-        description="The same list as GeoJSON: a FeatureCollection, one Feature per area.",
+        description="The same list as GeoJSON: a FeatureCollection, one Feature per area. "
+        "Paginated like the list; with ?all=1 the whole list at once, `next` null.",
     )
     @action(detail=False, methods=["get"])
     def geojson(self, request):
+        if request.query_params.get("all") is not None:
+            return self._whole_map(request)
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         features = [
             {
@@ -214,6 +244,36 @@ class AreaViewSet(
             "next": response.data["next"],
             "previous": response.data["previous"],
         }
+        return response
+
+    def _whole_map(self, request) -> HttpResponse:
+        options = WholeMapSerializer(data=request.query_params)
+        options.is_valid(raise_exception=True)
+        zoom = options.validated_data.get("zoom")
+        areas = self.filter_queryset(self.get_queryset())
+        revision, changed = geojson.tree_revision()
+        key = geojson.cache_key(revision=revision, areas=areas, zoom=zoom)
+        etag = f'"{key.rsplit(":", 1)[1]}"'
+        if etag in parse_etags(request.headers.get("If-None-Match", "")):
+            response = HttpResponse(status=status.HTTP_304_NOT_MODIFIED)
+        else:
+            body = geojson.cached_feature_collection(
+                key, lambda: geojson.feature_collection(areas, zoom=zoom, summary=area_summary)
+            )
+            response = HttpResponse(content_type="application/json")
+            if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
+                response.content = body
+                response.headers["Content-Encoding"] = "gzip"
+            else:
+                response.content = gzip.decompress(body)
+        response.headers["ETag"] = etag
+        if changed:
+            response.headers["Last-Modified"] = changed
+        # Kept by the browser only, and revalidated on every use: an edit shows at once.
+        response.headers["Cache-Control"] = "private, no-cache"
+        patch_vary_headers(
+            response, ["Accept-Encoding", "Accept-Language", "Authorization", "Cookie"]
+        )
         return response
 
     @extend_schema(

@@ -15,7 +15,7 @@ from governance.permissions import require_perm
 from governance.scoping import in_scope
 from governance.selectors import administrators
 from governance.services import notification_send
-from grid.models import Area, AreaLevel, BoundaryRevision
+from grid.models import Area, BoundaryRevision
 from grid.selectors import area_tree_problems
 from grid.validation import (
     normalize_boundary,
@@ -111,8 +111,7 @@ def area_create(
     area.save()
     area.path = f"{parent.path if parent else '/'}{area.pk}/"
     area.save(update_fields=["path"])
-    if boundary is not None and level == AreaLevel.GRID:
-        boundary_revision_bump()
+    boundary_revision_bump()  # a new area on the map (grid.geojson), a new grid in the index
     return area
 
 
@@ -130,7 +129,7 @@ def area_update(
     _tree_lock()
     area = Area.objects.get(pk=area.pk)
     require_perm(actor, "grid.change_area", area)
-    old_path, old_code = area.path, area.code
+    old_path, old_code, old_name = area.path, area.code, area.name
     moving = parent is not ... and parent != area.parent
     if moving:
         if parent is not None:
@@ -165,7 +164,8 @@ def area_update(
     if area.path != old_path:
         descendants.update(path=Concat(Value(area.path), Substr("path", len(old_path) + 1)))
     _audit_carried(carried, area=area, old_path=old_path, old_code=old_code)
-    if boundary_changed or moving:
+    # The revision also keys the cached map (grid.geojson), which shows names and codes.
+    if boundary_changed or moving or area.name != old_name or area.code != old_code:
         boundary_revision_bump()
     return area
 
@@ -195,10 +195,8 @@ def area_delete(*, actor, area: Area) -> None:
             _("%(n)d account(s) have “%(name)s” as their home area; reassign them first.")
             % {"n": accounts, "name": area.name}
         )
-    had_boundary = area.boundary is not None
     area.delete()
-    if had_boundary:
-        boundary_revision_bump()
+    boundary_revision_bump()  # gone from the map (grid.geojson), and from the index
 
 
 def area_tree_check_and_notify() -> int:
