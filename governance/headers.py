@@ -1,6 +1,7 @@
 """Response headers that every answer of the portal carries: what the browser may use
-(Permissions-Policy) and what it may keep (Cache-Control)."""
+(Permissions-Policy) and what it may keep (Cache-Control); and which answers are compressed."""
 
+from django.middleware.gzip import GZipMiddleware
 from django.utils.cache import patch_cache_control
 
 # The portal's own pages may ask for the position (a grid worker places a visit on the map);
@@ -49,3 +50,20 @@ class PortalHeadersMiddleware:
         ):
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class ApiGZipMiddleware(GZipMiddleware):
+    """Gzip for API answers only (the deployment has no compressing proxy: gunicorn answers).
+
+    BREACH: an attacker who can make a victim's browser send requests and who sees the
+    compressed sizes can recover a secret in a body that also reflects the attacker's input.
+    Pages carry the CSRF token (forms, htmx headers) and reflect input (search terms, form
+    values), so they stay uncompressed. API answers carry no CSRF token, session key or API key
+    (a key is shown once, on an admin page), so compressing them gives nothing away; they are
+    also the big ones (a locate batch 1.3 MB, a map page 1.1 MB). Static files come compressed
+    from WhiteNoise; the whole-map GeoJSON is stored gzipped and marked so (then left alone)."""
+
+    def process_response(self, request, response):
+        if not request.path.startswith(API_PREFIX):
+            return response
+        return super().process_response(request, response)

@@ -1,6 +1,8 @@
 """Headers every answer carries: Content-Security-Policy, Permissions-Policy, and no caching
 of what a signed-in user or an API client was shown (issue 6, "Headers and cookies")."""
 
+import gzip
+import json
 import re
 from pathlib import Path
 
@@ -62,3 +64,15 @@ def test_static_files_keep_their_own_caching(settings):
     assert order.index("whitenoise.middleware.WhiteNoiseMiddleware") < order.index(
         "governance.headers.PortalHeadersMiddleware"
     )
+
+
+def test_api_answers_are_gzipped_and_pages_are_not(client, users, street_token, areas):
+    login(client, users["street_office"])
+    api = token_client(street_token).get(
+        "/api/v1/areas/geojson/", {"page_size": 500}, HTTP_ACCEPT_ENCODING="gzip"
+    )
+    assert api.headers["Content-Encoding"] == "gzip"
+    assert json.loads(gzip.decompress(api.content))["type"] == "FeatureCollection"
+    # Pages carry the CSRF token and reflect input: never compressed (BREACH).
+    page = client.get(f"/areas/{areas['grid_a'].pk}/", HTTP_ACCEPT_ENCODING="gzip")
+    assert page.status_code == 200 and "Content-Encoding" not in page.headers
