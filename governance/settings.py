@@ -373,6 +373,9 @@ CELERY_BEAT_SCHEDULE = {
 
 # How often (seconds) a process checks whether another process changed grid boundaries.
 GRID_INDEX_CHECK_SECONDS = float(os.environ.get("GRID_INDEX_CHECK_SECONDS", "1"))
+# A process that finds new boundaries keeps answering from its index while it builds the new
+# one in a thread (grid.index): no request waits for the rebuild.
+GRID_INDEX_REBUILD_IN_BACKGROUND = env_bool("GRID_INDEX_REBUILD_IN_BACKGROUND", True)
 DEMO_MODE = env_bool("DEMO_MODE", False)
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
