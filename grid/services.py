@@ -3,12 +3,13 @@
 import uuid
 
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from governance.permissions import require_perm
@@ -203,6 +204,13 @@ def area_tree_check_and_notify() -> int:
     """Run the integrity check; tell each administrator, once a day, the problems in their
     own area (the same scoping rule as everywhere: a street's administrator learns nothing
     of another street)."""
+    # A notice is stored as text, so it is written in its reader's language: the portal's
+    # (users have no language of their own yet), not whatever the worker process has active.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _area_tree_check_and_notify()
+
+
+def _area_tree_check_and_notify() -> int:
     problems = area_tree_problems()
     today = timezone.localdate().isoformat()
     for admin in administrators().select_related("home_area"):
