@@ -17,6 +17,7 @@ import json
 import numpy as np
 import shapely
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils.http import http_date
@@ -41,7 +42,11 @@ def cache_key(*, revision: str, areas: QuerySet[Area], zoom: int | None) -> str:
     """One key per revision, scope, filters, zoom and language. The scope and the filters are
     read from the SQL of the caller's scoped, filtered queryset: two callers share an answer
     exactly when they would select the same rows. The language names the levels."""
-    parts = [revision, str(areas.query), zoom, get_language()]
+    try:
+        rows = str(areas.query)
+    except EmptyResultSet:  # a scope that sees nothing (`.none()`) has no SQL
+        rows = ""
+    parts = [revision, rows, zoom, get_language()]
     return "grid:geojson:" + hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:40]
 
 

@@ -103,3 +103,12 @@ def test_zoom_simplifies_boundaries_and_is_checked(users, areas):
     for bad in ("-1", "23", "near"):
         response = whole(client, zoom=bad)
         assert response.status_code == 400 and "zoom" in response.json()
+
+
+def test_a_caller_who_sees_nothing_gets_an_empty_map(users, areas):
+    from governance.models import User
+
+    User.objects.filter(pk=users["street_office"].pk).update(home_area=None)
+    response = whole(session_client(users["street_office"]))
+    assert response.status_code == 200
+    assert json.loads(response.content)["features"] == []
