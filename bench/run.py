@@ -291,11 +291,13 @@ HTTP_CALLS = 200  # calls per timed run of the one-call scenarios
 
 def _area_summary(area) -> dict:
     """An area as the API's summaries show it, built by hand: the in-process reference."""
+    from grid.models import AreaLevel
+
     return {
         "id": area.pk,
         "name": area.name,
         "level": area.level,
-        "level_display": area.get_level_display(),
+        "level_display": str(AreaLevel(area.level).label),
         "code": area.code,
         "parent": area.parent_id,
     }
@@ -315,8 +317,10 @@ def _locate_reference(user, points) -> bytes:
 
     outside = {"grid": None, "detail": _("This point is not in any grid in your area.")}
     grids = grid_locate_many(user=user, points=points)
+    distinct = {g.pk: g for g in grids if g is not None}
+    summaries = {pk: _area_summary(g) for pk, g in distinct.items()}  # once per grid
     return _render(
-        {"results": [outside if g is None else {"grid": _area_summary(g)} for g in grids]}
+        {"results": [outside if g is None else {"grid": summaries[g.pk]} for g in grids]}
     )
 
 

@@ -268,7 +268,9 @@ def rebuild_in_background() -> threading.Thread:
     global _builder
     with _lock:
         if _builder is None or not _builder.is_alive():
-            _builder = threading.Thread(target=_rebuild, name="grid-index-rebuild", daemon=True)
+            # Not a daemon: a worker that stops mid-build finishes it first (native code
+            # running while the interpreter shuts down can crash the process).
+            _builder = threading.Thread(target=_rebuild, name="grid-index-rebuild", daemon=False)
             _builder.start()
         return _builder
 
