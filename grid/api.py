@@ -225,8 +225,11 @@ class AreaViewSet(
     )
     @action(detail=False, methods=["get"])
     def geojson(self, request):
-        if request.query_params.get("all") is not None:
-            return self._whole_map(request)
+        if "all" in request.query_params:
+            options = WholeMapSerializer(data=request.query_params)
+            options.is_valid(raise_exception=True)
+            if options.validated_data["all"]:
+                return self._whole_map(request, zoom=options.validated_data.get("zoom"))
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         features = [
             {
@@ -246,10 +249,7 @@ class AreaViewSet(
         }
         return response
 
-    def _whole_map(self, request) -> HttpResponse:
-        options = WholeMapSerializer(data=request.query_params)
-        options.is_valid(raise_exception=True)
-        zoom = options.validated_data.get("zoom")
+    def _whole_map(self, request, *, zoom: int | None) -> HttpResponse:
         areas = self.filter_queryset(self.get_queryset())
         revision, changed = geojson.tree_revision()
         key = geojson.cache_key(revision=revision, areas=areas, zoom=zoom)

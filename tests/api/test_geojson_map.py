@@ -112,3 +112,11 @@ def test_a_caller_who_sees_nothing_gets_an_empty_map(users, areas):
     response = whole(session_client(users["street_office"]))
     assert response.status_code == 200
     assert json.loads(response.content)["features"] == []
+
+
+def test_all_false_keeps_the_pages(users, areas):
+    client = session_client(users["street_office"])
+    paged = client.get(MAP, {"all": "false", "page_size": 2})
+    assert paged.status_code == 200 and "ETag" not in paged.headers
+    assert len(paged.json()["features"]) == 2 and paged.json()["next"]
+    assert client.get(MAP, {"all": "maybe"}).status_code == 400
