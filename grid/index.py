@@ -1,8 +1,11 @@
 """Point-to-grid lookup: an in-memory raster in front of a shapely STRtree.
 
-Each process keeps one index. Boundary changes bump `BoundaryRevision` in the same
+Each process keeps one index. Boundary changes (and every other change a map shows, see
+grid.geojson) bump `BoundaryRevision` in the same
 transaction, and a process compares that revision at most every
 `GRID_INDEX_CHECK_SECONDS`, so an edit saved by one process reaches all the others.
+A process that finds a new revision keeps answering from its index while a thread builds the
+new one (see `grid_index` for the exact rule), so no request waits for a rebuild.
 
 Most points lie well inside one grid. A raster of small cells (about 32 per grid side)
 answers those with one array read; only the cells that a boundary passes through (about a
