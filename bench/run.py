@@ -710,7 +710,7 @@ def _uncommitted() -> bool:
     status = _command(
         "git", "-C", str(BENCH_DIR.parent), "status", "--porcelain", "--untracked-files=no"
     )
-    changed = [line[3:] for line in status.splitlines() if line.strip()]
+    changed = [line.split(maxsplit=1)[-1] for line in status.splitlines() if line.strip()]
     return status != "?" and any(path != "bench/RESULTS.md" for path in changed)
 
 
