@@ -6,6 +6,7 @@ import rules
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models.fields.related_descriptors import ForwardManyToOneDescriptor
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rules.contrib.models import RulesModel, RulesModelBase, RulesModelMixin
@@ -93,6 +94,20 @@ class User(RulesModelMixin, AbstractUser, metaclass=RulesModelBase):
         return settings.OTP_REQUIRED and (
             self.is_superuser or self.role in settings.OTP_REQUIRED_ROLES
         )
+
+
+class _AreaWithoutBoundary(ForwardManyToOneDescriptor):
+    """`user.home_area` loads the area without its boundary (deferred: it still loads on
+    first use). The scoping rule reads the home area on every request and needs only its
+    path; a district's boundary is ~55 KB at 1,000 grids, so loading it would make every
+    request cost more the larger the user's area. A descriptor rather than a field subclass,
+    so that no migration changes."""
+
+    def get_queryset(self, **hints):
+        return super().get_queryset(**hints).defer("boundary")
+
+
+User.home_area = _AreaWithoutBoundary(User._meta.get_field("home_area"))
 
 
 def hash_token_secret(secret: str) -> str:

@@ -141,9 +141,10 @@ def api_token_authenticate(key: str) -> ApiToken:
     parts = key.split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         raise TokenRejected(_("Invalid token."))
+    # The scope needs the areas' paths, never their boundaries (a district's is ~55 KB at 1,000
+    # grids): without the defer every API call would cost more the larger its area.
     token = (
         ApiToken.objects.select_related("client__home_area", "area")
-        # The scope needs the areas' paths, never their boundaries (a district's is large).
         .defer("area__boundary", "client__home_area__boundary")
         .filter(prefix=parts[1])
         .first()

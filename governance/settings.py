@@ -7,9 +7,11 @@ environment through the small helpers below, so this one file reads top to botto
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -91,6 +93,7 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "governance.headers.ApiGZipMiddleware",  # API answers only: see there for BREACH
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # Before anything reads input (CSRF, sessions, auth, views): refuse NUL characters once.
@@ -98,6 +101,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "governance.headers.PortalHeadersMiddleware",  # below WhiteNoise: static files keep theirs
+    "csp.middleware.CSPMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "governance.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -220,6 +225,11 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# The language cookie says nothing secret, but over plain HTTP it could be set by anyone on
+# the path; no script reads it.
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # --- Internationalisation ----------------------------------------------------------------
 
@@ -255,6 +265,27 @@ LEAFLET_CONFIG = {
     if MAP_TILES_URL
     else [],
     "RESET_VIEW": False,
+}
+
+# --- Content security -----------------------------------------------------------------------
+
+# Everything the pages load is vendored and served by the portal itself; no inline script or
+# style (data for scripts comes in json_script blocks and data- attributes, which do not run).
+# Map tiles are the one outside source, when a tile server is set; its {s} subdomains become *.
+_tiles = urlsplit(MAP_TILES_URL.replace("{s}", "*")) if MAP_TILES_URL else None
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *([f"{_tiles.scheme}://{_tiles.netloc}"] if _tiles else [])],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
 }
 
 # --- E-mail ---------------------------------------------------------------------------------
@@ -361,6 +392,9 @@ CELERY_BEAT_SCHEDULE = {
 
 # How often (seconds) a process checks whether another process changed grid boundaries.
 GRID_INDEX_CHECK_SECONDS = env_float("GRID_INDEX_CHECK_SECONDS", 1)
+# A process that finds new boundaries keeps answering from its index while it builds the new
+# one in a thread (grid.index): no request waits for the rebuild.
+GRID_INDEX_REBUILD_IN_BACKGROUND = env_bool("GRID_INDEX_REBUILD_IN_BACKGROUND", True)
 DEMO_MODE = env_bool("DEMO_MODE", False)
 
 AUDITLOG_INCLUDE_ALL_MODELS = False

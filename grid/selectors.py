@@ -6,6 +6,7 @@ from typing import Any
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
 
 from governance.models import ApiToken
 from governance.scoping import visible_to
@@ -73,7 +74,7 @@ def grid_locate_many(
 
 def area_tree_problems() -> list[tuple[str, str]]:
     """Everything wrong with the tree: paths, levels, codes and boundaries, as (path, message)
-    pairs. The path says whose problem it is: the area's own (as its parents say it should
+    pairs, the messages in the active language. The path says whose problem it is: the area's own (as its parents say it should
     be), or for an overlap between children, their parent's. Empty when sound."""
     areas = list(Area.objects.order_by("path"))
     by_id: dict[int | None, Area] = {area.pk: area for area in areas}
@@ -105,11 +106,21 @@ def area_tree_problems() -> list[tuple[str, str]]:
         children[area.parent_id].append(area)
         where, label = expected_path(area), f"{area.name} ({area.code})"
         if area.path != where:
-            problems.append((where, f"{label}: path {area.path} should be {where}"))
+            problems.append(
+                (
+                    where,
+                    _("%(area)s: path %(path)s should be %(expected)s")
+                    % {"area": label, "path": area.path, "expected": where},
+                )
+            )
         expected_level = parent.level + 1 if parent else AreaLevel.DISTRICT
         if area.level != expected_level:
             problems.append(
-                (where, f"{label}: level {area.level} under a level-{expected_level - 1} parent")
+                (
+                    where,
+                    _("%(area)s: level %(level)d under a level-%(parent_level)d parent")
+                    % {"area": label, "level": area.level, "parent_level": expected_level - 1},
+                )
             )
         try:
             validate_code(code=area.code, level=area.level, parent=parent)
@@ -117,12 +128,17 @@ def area_tree_problems() -> list[tuple[str, str]]:
             problems.append((where, f"{label}: {'; '.join(error.messages)}"))
         if area.level == AreaLevel.GRID and area.boundary is None:
             problems.append(
-                (where, f"{label}: grid has no boundary, so no point can be placed in it")
+                (
+                    where,
+                    _("%(area)s: grid has no boundary, so no point can be placed in it")
+                    % {"area": label},
+                )
             )
     problems += [
         (
             expected_path(by_id[pk]),
-            f"{by_id[pk].name} ({by_id[pk].code}): its ancestors form a cycle",
+            _("%(area)s: its ancestors form a cycle")
+            % {"area": f"{by_id[pk].name} ({by_id[pk].code})"},
         )
         for pk in sorted(cycles)
     ]

@@ -5,19 +5,20 @@ from types import EllipsisType
 from typing import Any
 
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from governance.models import ApiToken, User
 from governance.permissions import require_perm
 from governance.scoping import in_scope
 from governance.services import notification_send
-from grid.models import Area, AreaLevel, BoundaryRevision, GridTeamMember, TeamRole
+from grid.models import Area, BoundaryRevision, GridTeamMember, TeamRole
 from grid.selectors import area_tree_problems
 from grid.validation import (
     normalize_boundary,
@@ -115,8 +116,7 @@ def area_create(
     area.save()
     area.path = f"{parent.path if parent else '/'}{area.pk}/"
     area.save(update_fields=["path"])
-    if boundary is not None and level == AreaLevel.GRID:
-        boundary_revision_bump()
+    boundary_revision_bump()  # a new area on the map (grid.geojson), a new grid in the index
     return area
 
 
@@ -134,7 +134,7 @@ def area_update(
     _tree_lock()
     area = Area.objects.get(pk=area.pk)
     require_perm(actor, "grid.change_area", area)
-    old_path, old_code = area.path, area.code
+    old_path, old_code, old_name = area.path, area.code, area.name
     new_parent = area.parent if isinstance(parent, EllipsisType) else parent
     moving = new_parent != area.parent
     if moving:
@@ -170,7 +170,8 @@ def area_update(
     if area.path != old_path:
         descendants.update(path=Concat(Value(area.path), Substr("path", len(old_path) + 1)))
     _audit_carried(carried, area=area, old_path=old_path, old_code=old_code)
-    if boundary_changed or moving:
+    # The revision also keys the cached map (grid.geojson), which shows names and codes.
+    if boundary_changed or moving or area.name != old_name or area.code != old_code:
         boundary_revision_bump()
     return area
 
@@ -209,16 +210,21 @@ def area_delete(*, actor, area: Area) -> None:
             )
             % {"n": tokens, "name": area.name}
         )
-    had_boundary = area.boundary is not None
     area.delete()
-    if had_boundary:
-        boundary_revision_bump()
+    boundary_revision_bump()  # gone from the map (grid.geojson), and from the index
 
 
 def area_tree_check_and_notify() -> int:
     """Run the integrity check; tell each administrator, once a day, the problems in their
     own area (the same scoping rule as everywhere: a street's administrator learns nothing
     of another street)."""
+    # A notice is stored as text, so it is written in its reader's language: the portal's
+    # (users have no language of their own yet), not whatever the worker process has active.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _area_tree_check_and_notify()
+
+
+def _area_tree_check_and_notify() -> int:
     problems = area_tree_problems()
     today = timezone.localdate().isoformat()
     for admin in User.objects.administrators().select_related("home_area"):

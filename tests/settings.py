@@ -16,6 +16,7 @@ from governance.settings import REST_FRAMEWORK  # noqa: E402
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 GRID_INDEX_CHECK_SECONDS = 0  # every lookup sees the latest boundaries
+GRID_INDEX_REBUILD_IN_BACKGROUND = False  # ... at once; tests/grid/test_index.py tests both
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_THROTTLE_RATES": {"anon": "10000/minute", "user": "100000/minute"},

@@ -1,5 +1,6 @@
 """What people who deploy rely on: the compose file, production settings, the demo loader."""
 
+import json
 import os
 import subprocess
 import sys
@@ -28,19 +29,66 @@ def test_docker_compose_names_the_services_with_health_checks_and_volumes():
         assert services[name]["environment"]["DATABASE_URL"].startswith("postgres://")
 
 
-def test_production_settings_pass_the_deploy_check():
+def production_env(**extra: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
         if key
         not in {"DEBUG", "DJANGO_SETTINGS_MODULE", "OTP_REQUIRED", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
-    env |= {
+    return env | {
         "DEBUG": "0",
         "DJANGO_SETTINGS_MODULE": "governance.settings",
         "SECRET_KEY": "x7#kQ9$vLm2@pR5!zW8^nB3&cT6*yH1%dF4(gJ0)sA-eU_iO+oP=lK~qX",
         "ALLOWED_HOSTS": "portal.example.gov.cn",
+        **extra,
     }
+
+
+def production_settings(*names: str, **env: str) -> dict:
+    """The named settings as production (DEBUG=0) reads them, from a fresh process."""
+    script = (
+        "import json; from django.conf import settings; "
+        f"print(json.dumps({{n: getattr(settings, n) for n in {list(names)!r}}}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=ROOT,
+        env=production_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_production_language_cookie_is_secure_http_only_and_same_site():
+    assert production_settings(
+        "LANGUAGE_COOKIE_SECURE", "LANGUAGE_COOKIE_HTTPONLY", "LANGUAGE_COOKIE_SAMESITE"
+    ) == {
+        "LANGUAGE_COOKIE_SECURE": True,
+        "LANGUAGE_COOKIE_HTTPONLY": True,
+        "LANGUAGE_COOKIE_SAMESITE": "Lax",
+    }
+
+
+def test_production_csp_allows_only_the_portal_and_the_tile_server():
+    offline = production_settings("CONTENT_SECURITY_POLICY")["CONTENT_SECURITY_POLICY"]
+    directives = offline["DIRECTIVES"]
+    assert directives["default-src"] == ["'self'"]
+    assert directives["script-src"] == ["'self'"]
+    assert directives["style-src"] == ["'self'"]
+    assert directives["img-src"] == ["'self'", "data:"]
+    tiles = production_settings(
+        "CONTENT_SECURITY_POLICY", MAP_TILES_URL="https://{s}.tiles.gov.local/osm/{z}/{x}/{y}.png"
+    )["CONTENT_SECURITY_POLICY"]
+    assert tiles["DIRECTIVES"]["img-src"] == ["'self'", "data:", "https://*.tiles.gov.local"]
+    assert tiles["DIRECTIVES"]["script-src"] == ["'self'"]
+
+
+def test_production_settings_pass_the_deploy_check():
+    env = production_env()
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,

@@ -15,6 +15,7 @@
     return map;
   }
 
+  // Follows `next` for a paginated answer; the whole-map answer (?all=1) has none.
   async function fetchAll(url) {
     const features = [];
     while (url) {
@@ -96,7 +97,8 @@
       const current = stack[stack.length - 1];
       const query = current ? "?parent=" + current.area.id : "?level=" + element.dataset.rootLevel;
       const ticket = ++loads;
-      const collection = await fetchAll(element.dataset.geojsonUrl + query + "&page_size=500");
+      // One cached answer per level (revalidated by its ETag), not pages of 500.
+      const collection = await fetchAll(element.dataset.geojsonUrl + query + "&all=1");
       if (ticket !== loads) return; // a later click asked for another level meanwhile
       if (layer) map.removeLayer(layer);
       layer = L.geoJSON(collection, {

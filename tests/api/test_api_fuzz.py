@@ -73,7 +73,12 @@ def figures():
 )
 def test_the_api_honours_its_schema(case, street_token):
     CALLS[case.operation.label] = CALLS.get(case.operation.label, 0) + 1
-    headers = {"Authorization": f"Token {street_token}", "Accept-Language": "en"}
+    # The WSGI client does not undo gzip as an HTTP client would; compression has its own tests.
+    headers = {
+        "Authorization": f"Token {street_token}",
+        "Accept-Language": "en",
+        "Accept-Encoding": "identity",
+    }
     response = case.call(headers=headers)
     excluded = [positive_data_acceptance] if refused_beyond_the_schema(response) else []
     case.validate_response(response, headers=headers, excluded_checks=excluded)

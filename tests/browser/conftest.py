@@ -3,6 +3,7 @@ server. The live server answers from its own thread and connection, so the data 
 committed: the fixtures here build the shared district under `transactional_db`."""
 
 import os
+from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -51,11 +52,45 @@ def browser_context_args(browser_context_args: dict) -> dict:
     return {**browser_context_args, "locale": "zh-CN", "viewport": {"width": 1280, "height": 900}}
 
 
+# Playwright's init scripts run before the page's own and are not subject to its CSP: this one
+# reports every violation the browser sees, in any frame, to the console.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error("CSP violation: " + event.violatedDirective + " blocked "
+    + (event.blockedURI || "inline") + " at " + event.sourceFile + ":" + event.lineNumber);
+});
+"""
+
+
+def csp_violations(messages: list[str]) -> list[str]:
+    # Chromium logs a refusal as "Refused to ... because it violates the following Content
+    # Security Policy directive"; the listener above logs "CSP violation: ...".
+    return [m for m in messages if "Content Security Policy" in m or "CSP violation" in m]
+
+
 @pytest.fixture
-def page(page: Page) -> Page:
+def expected_csp_violations() -> list[str]:
+    """Substrings of violations a test expects: the policy blocking a third-party page's
+    request to the internet is the policy working (Redoc's footer logo, say)."""
+    return []
+
+
+@pytest.fixture
+def page(page: Page, expected_csp_violations: list[str]) -> Iterator[Page]:
+    """Every browser test fails when a page breaks the Content-Security-Policy."""
     page.set_default_timeout(TIMEOUT_MS)
     expect.set_options(timeout=TIMEOUT_MS)
-    return page
+    messages: list[str] = []
+    page.add_init_script(REPORT_CSP_VIOLATIONS)
+    page.on("console", lambda message: messages.append(message.text))
+    yield page
+    violations = [
+        m
+        for m in csp_violations(messages)
+        if not any(expected in m for expected in expected_csp_violations)
+    ]
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations), pytrace=False)
 
 
 @pytest.fixture

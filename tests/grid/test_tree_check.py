@@ -33,3 +33,16 @@ def test_overlapping_siblings_are_the_parents_problem(areas):
     problems = area_tree_problems()
     overlaps = [(path, m) for path, m in problems if "overlaps" in m]
     assert overlaps and all(path == areas["community_a"].path for path, _ in overlaps)
+
+
+def test_the_notice_is_written_in_the_portal_language_title_and_body(areas, users):
+    # The worker's active language (English here, as in every test) must not leak into it.
+    from governance.models import Notification
+    from grid.services import area_tree_check_and_notify
+
+    Area.objects.filter(pk=areas["grid_a"].pk).update(boundary=None, path="/999/")
+    assert area_tree_check_and_notify() >= 2
+    notice = Notification.objects.filter(kind="area_tree_check").first()
+    assert notice.title.startswith("区域树检查发现")
+    assert "网格没有边界" in notice.body and "应为" in notice.body
+    assert "no boundary" not in notice.body and "should be" not in notice.body
