@@ -197,6 +197,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_LOCKOUT_CALLABLE = "governance.lockout.lockout_response"  # the template, with Retry-After
+AXES_CLIENT_IP_CALLABLE = "governance.lockout.client_address"  # behind the proxy: NUM_PROXIES
 AXES_VERBOSE = False
 
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60

@@ -61,6 +61,21 @@ def test_failed_and_successful_logins_are_recorded(users):
     assert AccessLog.objects.filter(username="t_office_a").count() == 1
 
 
+@pytest.mark.parametrize(
+    ("proxies", "expected"), [(0, "10.0.0.2"), (1, "198.51.100.7"), (2, "203.0.113.9")]
+)
+def test_sign_ins_record_the_address_our_proxies_saw(users, settings, proxies, expected):
+    """Behind NUM_PROXIES proxies the client is that many from the right of X-Forwarded-For;
+    what the client wrote itself (the leftmost) is never taken for its address."""
+    from axes.models import AccessFailureLog
+
+    settings.NUM_PROXIES = proxies
+    Client(
+        REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="192.0.2.66, 203.0.113.9, 198.51.100.7"
+    ).post(reverse("login"), {"username": "t_office_a", "password": "wrong-password"})
+    assert AccessFailureLog.objects.get(username="t_office_a").ip_address == expected
+
+
 def test_thirty_idle_minutes_sign_a_person_out_by_default(users):
     """SESSION_IDLE_MINUTES defaults to 30 (level-three practice), counted from the last
     request: 29 idle minutes keep the session, 31 end it."""
