@@ -359,6 +359,7 @@ if CELERY_BROKER_URL == "filesystem://":  # its folders: see VAR_DIR
         "data_folder_in": str(VAR_DIR / "celery" / "queue"),
         "data_folder_out": str(VAR_DIR / "celery" / "queue"),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        "control_folder": str(VAR_DIR / "celery" / "control"),  # else ./control in the checkout
         "store_processed": False,
     }
 else:
