@@ -42,6 +42,10 @@ field must be registered masked and its index left out::
     auditlog.register(Resident, mask_fields=["id_number"], exclude_fields=["id_number_index"])
 
 (AUDITLOG_MASK_CALLABLE, governance.audit.mask_entirely, hides every character).
+
+What else sees the plain value: anything that reads the model in Python (forms, serializers,
+the admin, ``dumpdata``, which needs the keys to run). A value that ``normalize`` refuses
+cannot be saved: save() raises its ValidationError, so validate (full_clean, a form) first.
 """
 
 import base64
@@ -256,6 +260,15 @@ class EncryptedCharField(models.CharField):
         return None
 
 
+_INDEX_DEFAULTS = {
+    "max_length": 64,
+    "db_index": True,
+    "editable": False,
+    "null": True,
+    "blank": True,
+}
+
+
 class BlindIndexField(models.CharField):
     """The HMAC-SM3 index of an EncryptedCharField of the same model, kept in step with it.
 
@@ -273,11 +286,8 @@ class BlindIndexField(models.CharField):
     ) -> None:
         self.source = source
         self.normalize = normalize
-        kwargs.setdefault("max_length", 64)
-        kwargs.setdefault("db_index", True)
-        kwargs.setdefault("editable", False)
-        kwargs.setdefault("null", True)
-        kwargs.setdefault("blank", True)
+        for key, ours in _INDEX_DEFAULTS.items():
+            kwargs.setdefault(key, ours)
         super().__init__(*args, **kwargs)
 
     def deconstruct(self) -> Any:
@@ -285,14 +295,12 @@ class BlindIndexField(models.CharField):
         kwargs["source"] = self.source
         if self.normalize is not None:
             kwargs["normalize"] = self.normalize
-        for key, default in (("max_length", 64), ("db_index", True), ("editable", False)):
-            if kwargs.get(key, default) == default:
+        for key, ours in _INDEX_DEFAULTS.items():
+            value = getattr(self, key)
+            if value == ours:
                 kwargs.pop(key, None)
-        for key in ("null", "blank"):
-            if kwargs.get(key) is True:
-                kwargs.pop(key)
             else:
-                kwargs[key] = False
+                kwargs[key] = value
         return name, path, args, kwargs
 
     def source_field(self) -> EncryptedCharField:
@@ -317,13 +325,6 @@ class BlindIndexField(models.CharField):
         setattr(model_instance, self.attname, value)
         return value
 
-    def contribute_to_class(
-        self, cls: type[models.Model], name: str, private_only: bool = False
-    ) -> None:
-        super().contribute_to_class(cls, name, private_only=private_only)
-        if not cls._meta.abstract:
-            pre_save.connect(_index_saved_with_source, sender=cls, weak=False)
-
 
 def _index_saved_with_source(
     sender: type[models.Model], update_fields: frozenset[str] | None = None, **kwargs: Any
@@ -341,6 +342,11 @@ def _index_saved_with_source(
                 f"save(update_fields=...) names {field.source!r} without its index "
                 f"{field.name!r}: name both"
             )
+
+
+# One receiver for every model (not one per class: historical models in migrations would add
+# one each); it returns at once unless save() was given update_fields.
+pre_save.connect(_index_saved_with_source, dispatch_uid="governance.sensitive.index_with_source")
 
 
 def blind_index_of(model: type[models.Model], source: str, value: str) -> str | None:

@@ -169,6 +169,20 @@ def test_the_field_keeps_its_context_in_migrations():
     assert kwargs == {"max_length": 18, "context": CONTEXT}
 
 
+def test_the_index_field_rebuilds_from_its_migration_form():
+    from django.db.migrations.writer import MigrationWriter
+
+    field = BlindIndexField(source="id_number", normalize=id_number_validate)
+    _name, path, args, kwargs = field.deconstruct()
+    assert kwargs == {"source": "id_number", "normalize": id_number_validate}
+    rebuilt = BlindIndexField(*args, **kwargs)
+    for attribute in ("max_length", "db_index", "editable", "null", "blank", "normalize"):
+        assert getattr(rebuilt, attribute) == getattr(field, attribute)
+    code, imports = MigrationWriter.serialize(BlindIndexField(source="x", editable=True))
+    assert "editable=True" in code
+    assert "governance.identity.id_number_validate" in MigrationWriter.serialize(field)[0]
+
+
 @pytest.fixture
 def resident_model():
     """A model of the shape population will use, its table made in the test's transaction."""
