@@ -50,7 +50,6 @@ cannot be saved: save() raises its ValidationError, so validate (full_clean, a f
 
 import base64
 import binascii
-import hmac
 import os
 import re
 from collections.abc import Callable
@@ -188,10 +187,6 @@ def blind_index(normalised: str, *, context: str) -> str:
     mac = crypto_hmac.HMAC(keyring().index_key, hashes.SM3())
     mac.update(context.encode() + b"\0" + normalised.encode())
     return mac.finalize().hex()
-
-
-def index_matches(index: str, normalised: str, *, context: str) -> bool:
-    return hmac.compare_digest(index, blind_index(normalised, context=context))
 
 
 # --- Model fields ----------------------------------------------------------------------------
