@@ -13,6 +13,7 @@ class GovernanceConfig(AppConfig):
         from django.apps import apps
         from django.utils.module_loading import module_has_submodule
 
+        from governance import sensitive  # noqa: F401  registers the check of its keys
         from governance.models import ApiToken, User
 
         auditlog.register(User, exclude_fields=["password", "last_login"])

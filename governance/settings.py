@@ -54,6 +54,20 @@ SECRET_KEY = env_str("SECRET_KEY") or (
 )
 if not SECRET_KEY:
     raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
+
+# Sensitive fields (ID numbers): SM4 keys by id, the one new values use, and the blind-index
+# key; see governance/sensitive.py (format, rotation). Fixed keys for development and tests
+# only: with DEBUG off each must be given, like SECRET_KEY.
+SENSITIVE_DATA_KEYS = env_str("SENSITIVE_DATA_KEYS") or (
+    "dev:000102030405060708090a0b0c0d0e0f" if DEBUG else ""
+)
+SENSITIVE_DATA_KEY_ID = env_str("SENSITIVE_DATA_KEY_ID") or ("dev" if DEBUG else "")
+SENSITIVE_INDEX_KEY = env_str("SENSITIVE_INDEX_KEY") or (
+    "101112131415161718191a1b1c1d1e1f" if DEBUG else ""
+)
+for _name in ("SENSITIVE_DATA_KEYS", "SENSITIVE_DATA_KEY_ID", "SENSITIVE_INDEX_KEY"):
+    if not globals()[_name]:
+        raise RuntimeError(f"{_name} must be set when DEBUG is off")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 

@@ -41,6 +41,9 @@ def production_env(**extra: str) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "governance.settings",
         "SECRET_KEY": "x7#kQ9$vLm2@pR5!zW8^nB3&cT6*yH1%dF4(gJ0)sA-eU_iO+oP=lK~qX",
         "ALLOWED_HOSTS": "portal.example.gov.cn",
+        "SENSITIVE_DATA_KEYS": "k2026:8f3a61c2d94e07b5a1c3e2f4d6b8a0c9",
+        "SENSITIVE_DATA_KEY_ID": "k2026",
+        "SENSITIVE_INDEX_KEY": "5e0b7d2c9a4f6183e7d1c0b9a8f7e6d5",
         **extra,
     }
 
@@ -99,6 +102,38 @@ def test_production_settings_pass_the_deploy_check():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "name", ["SECRET_KEY", "SENSITIVE_DATA_KEYS", "SENSITIVE_DATA_KEY_ID", "SENSITIVE_INDEX_KEY"]
+)
+def test_production_refuses_to_start_without_each_key_and_names_it(name):
+    env = production_env()
+    del env[name]
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert f"{name} must be set when DEBUG is off" in result.stderr
+
+
+def test_production_refuses_malformed_sensitive_keys_at_the_check():
+    env = production_env(SENSITIVE_DATA_KEY_ID="k2025")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "governance.E100" in result.stderr and "SENSITIVE_DATA_KEY_ID" in result.stderr
 
 
 def test_the_demo_refuses_to_run_outside_demo_mode(db, settings):
