@@ -37,6 +37,8 @@ def _free_port() -> int:
 
 def server_environment() -> dict[str, str]:
     """Production settings (DEBUG=0) on the bench database, plain HTTP on loopback."""
+    from django.conf import settings  # configured by the bench before any server starts
+
     env = {
         key: value
         for key, value in os.environ.items()
@@ -46,6 +48,11 @@ def server_environment() -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "governance.settings",
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        # The bench process's own keys (DEBUG's development ones), so that the server reads
+        # what the generator encrypted.
+        "SENSITIVE_DATA_KEYS": settings.SENSITIVE_DATA_KEYS,
+        "SENSITIVE_DATA_KEY_ID": settings.SENSITIVE_DATA_KEY_ID,
+        "SENSITIVE_INDEX_KEY": settings.SENSITIVE_INDEX_KEY,
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": generate.bench_database_url(),
         "REDIS_URL": os.environ.get("BENCH_REDIS_URL", BENCH_REDIS_URL),
