@@ -39,7 +39,8 @@ def _tree_lock() -> BoundaryRevision:
 def boundary_revision_bump() -> None:
     """Tell every process that grid boundaries changed (see grid.index)."""
     revision = uuid.uuid4().hex
-    if not BoundaryRevision.objects.update(revision=revision):
+    # update() skips auto_now: the map's Last-Modified (grid.geojson) reads changed_at.
+    if not BoundaryRevision.objects.update(revision=revision, changed_at=timezone.now()):
         BoundaryRevision.objects.create(revision=revision)
 
 
