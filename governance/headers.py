@@ -28,6 +28,9 @@ PERMISSIONS_POLICY = ", ".join(
     ]
 )
 API_PREFIX = "/api/"
+# What is compressed under /api/: the answers and the schema (YAML or JSON), none of which
+# carries the CSRF token.
+JSON_TYPES = ("application/json", "application/geo+json", "application/vnd.oai.openapi")
 
 
 class PortalHeadersMiddleware:
@@ -58,12 +61,18 @@ class ApiGZipMiddleware(GZipMiddleware):
     BREACH: an attacker who can make a victim's browser send requests and who sees the
     compressed sizes can recover a secret in a body that also reflects the attacker's input.
     Pages carry the CSRF token (forms, htmx headers) and reflect input (search terms, form
-    values), so they stay uncompressed. API answers carry no CSRF token, session key or API key
-    (a key is shown once, on an admin page), so compressing them gives nothing away; they are
-    also the big ones (a locate batch 1.3 MB, a map page 1.1 MB). Static files come compressed
+    values), so they stay uncompressed, and so do the HTML and JavaScript under /api/ (the
+    docs' script, DRF's browsable pages: see process_response). JSON answers carry no CSRF
+    token, session key or API key (a key is shown once, on an admin page), so compressing them
+    gives nothing away; they are also the big ones (a locate batch 1.3 MB, a map page 1.1 MB).
+    Static files come compressed
     from WhiteNoise; the whole-map GeoJSON is stored gzipped and marked so (then left alone)."""
 
     def process_response(self, request, response):
-        if not request.path.startswith(API_PREFIX):
+        # JSON (and the schema) only: under /api/ the Swagger UI's script (/api/docs/?script) and
+        # DRF's browsable pages are HTML and JavaScript that carry the CSRF token and reflect
+        # the query.
+        content_type = response.headers.get("Content-Type", "")
+        if not request.path.startswith(API_PREFIX) or not content_type.startswith(JSON_TYPES):
             return response
         return super().process_response(request, response)

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from rules.contrib.admin import ObjectPermissionsModelAdmin
@@ -26,6 +27,31 @@ class GridTeamMemberInline(admin.TabularInline):
             # The autocomplete suggests only people in scope; the form must accept only them.
             kwargs["queryset"] = visible_to(request.user, User.objects.all())
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        actor = request.user
+
+        class MemberForm(formset.form):
+            """A member linked to an account above the administrator's area (placed there by
+            the level above) shows that account unnamed and keeps it: the scoped choices do
+            not hold it, so the select would render empty and saving would unlink it."""
+
+            def __init__(self, *args, **inner):
+                super().__init__(*args, **inner)
+                kept = self.instance.user if self.instance.user_id else None
+                if kept is not None and "user" in self.fields and not in_scope(actor, kept):
+                    field = forms.ModelChoiceField(
+                        queryset=User.objects.filter(pk=kept.pk),
+                        required=False,
+                        disabled=True,
+                        label=self.fields["user"].label,
+                    )
+                    field.label_from_instance = lambda _user: str(OUTSIDE_YOUR_AREA)
+                    self.fields["user"] = field
+
+        formset.form = MemberForm
+        return formset
 
     def has_add_permission(self, request, obj=None):
         return (

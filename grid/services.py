@@ -39,7 +39,8 @@ def _tree_lock() -> BoundaryRevision:
 def boundary_revision_bump() -> None:
     """Tell every process that grid boundaries changed (see grid.index)."""
     revision = uuid.uuid4().hex
-    if not BoundaryRevision.objects.update(revision=revision):
+    # update() skips auto_now: the map's Last-Modified (grid.geojson) reads changed_at.
+    if not BoundaryRevision.objects.update(revision=revision, changed_at=timezone.now()):
         BoundaryRevision.objects.create(revision=revision)
 
 
@@ -246,14 +247,20 @@ def _area_tree_check_and_notify() -> int:
 # --- Grid teams (一格多元) ---------------------------------------------------------------------
 
 
-def _team_member_check(*, actor: Any, member: GridTeamMember) -> None:
+def _team_member_check(*, actor: Any, member: GridTeamMember, user_chosen: bool = True) -> None:
     """The rules of a team member that need no query. `actor` None: the system (the district
-    generator), which places accounts anywhere."""
+    generator), which places accounts anywhere. `user_chosen`: the actor sets the account now
+    (an account kept from before may lie above the actor's area: placed by the level above)."""
     if not member.grid.is_grid:
         raise ValidationError({"grid": _("A team belongs to a grid, not to a larger area.")})
     member.name = _required_name(member.name)
     member.phone = member.phone.strip()
-    if actor is not None and member.user is not None and not in_scope(actor, member.user):
+    if (
+        actor is not None
+        and user_chosen
+        and member.user is not None
+        and not in_scope(actor, member.user)
+    ):
         raise ValidationError({"user": _("Choose an account within your own area.")})
     # grid, role and user are rows in hand: no query is needed to prove they exist.
     member.clean_fields(exclude=["grid", "role", "user"])
@@ -312,9 +319,10 @@ def team_member_update(
         current.name = name
     if phone is not None:
         current.phone = phone
+    kept_user_id = current.user_id
     if not isinstance(user, EllipsisType):
         current.user = user
-    _team_member_check(actor=actor, member=current)
+    _team_member_check(actor=actor, member=current, user_chosen=current.user_id != kept_user_id)
     current.validate_unique()
     current.save()
     return current

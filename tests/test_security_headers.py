@@ -76,3 +76,16 @@ def test_api_answers_are_gzipped_and_pages_are_not(client, users, street_token, 
     # Pages carry the CSRF token and reflect input: never compressed (BREACH).
     page = client.get(f"/areas/{areas['grid_a'].pk}/", HTTP_ACCEPT_ENCODING="gzip")
     assert page.status_code == 200 and "Content-Encoding" not in page.headers
+
+
+def test_api_pages_that_carry_the_csrf_token_are_not_gzipped(client, users, areas):
+    """Under /api/ not everything is JSON: the Swagger UI's script (/api/docs/?script) and
+    DRF's browsable pages carry the CSRF token and reflect the query (?lang=), the mix that
+    BREACH reads through compression; they stay uncompressed like the portal's pages."""
+    login(client, users["street_office"])
+    script = client.get("/api/docs/", {"script": "", "lang": "en"}, HTTP_ACCEPT_ENCODING="gzip")
+    assert script.status_code == 200 and "X-CSRFTOKEN" in script.content.decode()
+    assert "Content-Encoding" not in script.headers
+    browsable = client.get("/api/v1/areas/", HTTP_ACCEPT="text/html", HTTP_ACCEPT_ENCODING="gzip")
+    assert browsable.status_code == 200 and "csrfToken" in browsable.content.decode()
+    assert "Content-Encoding" not in browsable.headers

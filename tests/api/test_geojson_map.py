@@ -119,3 +119,21 @@ def test_all_false_keeps_the_pages(users, areas):
     assert paged.status_code == 200 and "ETag" not in paged.headers
     assert len(paged.json()["features"]) == 2 and paged.json()["next"]
     assert client.get(MAP, {"all": "maybe"}).status_code == 400
+
+
+def test_an_edit_moves_last_modified_on(users, areas):
+    """Last-Modified is the time of the tree's last change, not of the revision row's first
+    save (a queryset update() does not touch auto_now fields)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django.utils.http import parse_http_date
+
+    from grid.models import BoundaryRevision
+
+    BoundaryRevision.objects.update(changed_at=timezone.now() - timedelta(days=30))
+    client = session_client(users["street_office"])
+    before = parse_http_date(whole(client).headers["Last-Modified"])
+    area_update(actor=users["admin"], area=areas["grid_a"], name="改过名的网格")
+    after = parse_http_date(whole(client).headers["Last-Modified"])
+    assert after - before >= timedelta(days=29).total_seconds()

@@ -116,3 +116,62 @@ def test_the_admin_inline_adds_a_member_through_the_service(client, users, areas
     assert response.status_code == 302, response.content.decode()[:2000]
     assert [kw["name"] for kw in called] == ["赵六"]
     assert GridTeamMember.objects.filter(grid=grid, name="赵六").exists()
+
+
+def member_with_account_above(users, areas) -> GridTeamMember:
+    """A member of a grid of street_a linked to a district account: the district's
+    administrator may place one there (a district police officer on a grid team)."""
+    return team_member_add(
+        actor=users["admin"], grid=areas["grid_a"], role=role(), name="区民警", user=users["leader"]
+    )
+
+
+def test_a_member_linked_to_an_account_above_can_still_be_edited_below(users, areas):
+    member = member_with_account_above(users, areas)
+    updated = team_member_update(actor=users["street_admin"], member=member, phone="13800138001")
+    assert updated.phone == "13800138001" and updated.user == users["leader"]
+    with pytest.raises(ValidationError):  # choosing such an account is still refused
+        team_member_update(
+            actor=users["street_admin"], member=member, user=users["other_street_office"]
+        )
+
+
+def test_the_admin_inline_keeps_an_account_link_the_administrator_cannot_see(client, users, areas):
+    """The street administrator's page does not name the district account, and saving the
+    grid's page (the member's row posted as the browser sends it) keeps the link."""
+    member = member_with_account_above(users, areas)
+    grid = areas["grid_a"]
+    login(client, users["street_admin"])
+    url = reverse("admin:grid_area_change", args=[grid.pk])
+    page = client.get(url)
+    formset = next(
+        f.formset
+        for f in page.context["inline_admin_formsets"]
+        if f.formset.model is GridTeamMember
+    )
+    html = page.content.decode()
+    assert users["leader"].username not in html and users["leader"].display_name not in html
+    data = {
+        "name": grid.name,
+        "level": grid.level,
+        "code": grid.code,
+        "parent": grid.parent_id,
+        "boundary": __import__("json").dumps(grid.boundary),
+        "team_members-TOTAL_FORMS": str(len(formset.forms)),
+        "team_members-INITIAL_FORMS": str(len(formset.forms)),
+    }
+    for form in formset.forms:
+        # What the browser submits: each enabled field's rendered value ("" when the select
+        # has no option selected); a disabled field is not submitted at all.
+        for name, field in form.fields.items():
+            if field.disabled:
+                continue
+            value = form[name].value()
+            if name == "user" and value is not None:
+                rendered = str(form[name])
+                value = value if f'value="{value}" selected' in rendered else ""
+            data[form.add_prefix(name)] = "" if value is None else value
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    member.refresh_from_db()
+    assert member.user == users["leader"]
