@@ -65,8 +65,7 @@ class ApiGZipMiddleware(GZipMiddleware):
     docs' script, DRF's browsable pages: see process_response). JSON answers carry no CSRF
     token, session key or API key (a key is shown once, on an admin page), so compressing them
     gives nothing away; they are also the big ones (a locate batch 1.3 MB, a map page 1.1 MB).
-    Static files come compressed
-    from WhiteNoise; the whole-map GeoJSON is stored gzipped and marked so (then left alone)."""
+    Static files come compressed from WhiteNoise; the whole-map GeoJSON is stored gzipped and marked so (then left alone)."""
 
     def process_response(self, request, response):
         # JSON (and the schema) only: under /api/ the Swagger UI's script (/api/docs/?script) and
