@@ -2,6 +2,7 @@ from rest_framework.routers import DefaultRouter
 
 from governance.api import NotificationViewSet
 from grid.api import AreaViewSet
+from population.api import ResidentViewSet
 
 
 class PortalRouter(DefaultRouter):
@@ -17,5 +18,6 @@ class PortalRouter(DefaultRouter):
 router = PortalRouter()
 router.register("areas", AreaViewSet, basename="area")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("residents", ResidentViewSet, basename="resident")
 
 urlpatterns = router.urls

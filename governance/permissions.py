@@ -27,6 +27,18 @@ def is_portal_user(user: Any) -> bool:
 
 
 @rules.predicate
+def may_keep_ledger(user: Any) -> bool:
+    """Grid workers, office staff, administrators and other systems (API clients) keep the
+    population ledger; leaders read it."""
+    from governance.models import Role  # governance.models imports this module
+
+    return user.is_authenticated and (
+        user.is_superuser
+        or user.role in {Role.GRID_WORKER, Role.OFFICE_STAFF, Role.ADMIN, Role.API_CLIENT}
+    )
+
+
+@rules.predicate
 def object_in_scope(user: Any, obj: Model | None) -> bool:
     """The row (an area, or anything with a `scope_path`) lies in the user's scope."""
     return obj is None or in_scope(user, obj)

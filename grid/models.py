@@ -18,6 +18,12 @@ from governance.permissions import (
     strictly_below_scope,
 )
 
+# A mainland mobile number, or a landline with its area code (grid teams, residents).
+PHONE_VALIDATOR = RegexValidator(
+    r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$",
+    _("Enter an 11-digit mobile number or a landline with its area code (0571-87654321)."),
+)
+
 
 class AreaLevel(models.IntegerChoices):
     DISTRICT = 1, _("District")
@@ -141,14 +147,7 @@ class GridTeamMember(RulesModel):
         _("phone"),
         max_length=20,
         blank=True,
-        validators=[
-            RegexValidator(
-                r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$",
-                _(
-                    "Enter an 11-digit mobile number or a landline with its area code (0571-87654321)."
-                ),
-            )
-        ],
+        validators=[PHONE_VALIDATOR],
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

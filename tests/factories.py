@@ -13,6 +13,7 @@ paths and key hashes are the real thing.
 
 from __future__ import annotations
 
+import datetime
 import importlib
 import pkgutil
 from pathlib import Path
@@ -26,6 +27,9 @@ from governance.models import ApiToken, Notification, Role, User
 from governance.services import api_token_issue, user_create
 from grid.models import CODE_LENGTH, Area, AreaLevel, GridTeamMember, TeamRole
 from grid.services import area_create
+from population.identities import id_number_make
+from population.models import Resident
+from population.services import resident_register
 
 PASSWORD = "Test@Portal2026"
 
@@ -183,6 +187,31 @@ class GridTeamMemberFactory(DjangoModelFactory):
     role = factory.SubFactory(TeamRoleFactory)
     name = factory.Sequence(lambda n: f"成员{n}")
     phone = "13800000000"
+
+
+# --- Population ------------------------------------------------------------------------------
+
+
+def id_number_for(n: int) -> str:
+    """A distinct valid ID number per n (a different birth day per hundred serials)."""
+    born = datetime.date(1950, 1, 1) + datetime.timedelta(days=n // 100)
+    return id_number_make(born=born, serial=n % 100, female=bool(n % 2))
+
+
+class ResidentFactory(DjangoModelFactory):
+    """A resident registered through the service (sex and birth date derived)."""
+
+    class Meta:
+        model = Resident
+
+    grid = factory.SubFactory(GridFactory)
+    name = factory.Sequence(lambda n: f"居民{n}")
+    id_number = factory.Sequence(id_number_for)
+    phone = ""
+
+    @classmethod
+    def _create(cls, model_class, **fields):
+        return resident_register(actor=SYSTEM, **fields)
 
 
 # --- A row of any area-bound model in an area ------------------------------------------------

@@ -30,8 +30,9 @@ from typing import TYPE_CHECKING, Any
 
 from governance.models import Notification, Role, User
 from grid.models import Area, AreaLevel
+from population.models import Resident
 from tests.conftest import PEOPLE
-from tests.factories import AreaFactory, area_of, grid_in, row_in
+from tests.factories import AreaFactory, area_of, grid_in, id_number_for, row_in
 
 if TYPE_CHECKING:  # the World and the cell context live in tests/scoping/world.py
     from tests.scoping.world import Actor, CellContext, World
@@ -100,6 +101,11 @@ def nobody(actor: Actor, row=None) -> bool:
 
 def administrators(actor: Actor, row=None) -> bool:
     return actor.user.is_superuser or actor.user.role == Role.ADMIN
+
+
+def ledger_keepers(actor: Actor, row=None) -> bool:
+    """Everyone but leaders keeps the population ledger (other systems through the API)."""
+    return actor.user.is_superuser or actor.user.role != Role.LEADER
 
 
 def below_own_root(actor: Actor, area: Area) -> bool:
@@ -203,6 +209,21 @@ def area_doomed(world: World, area: Area, actor: Actor) -> Area:
     return area if area.level == AreaLevel.GRID else AreaFactory(parent=area, name="待删")
 
 
+_resident_numbers = iter(range(900_000, 1_000_000))
+
+
+def resident_create_payload(world: World, area: Area) -> dict:
+    """A new grid below a larger area: an existing one might be the actor's own."""
+    grid = area
+    while grid.level < AreaLevel.GRID:
+        grid = AreaFactory(parent=grid)
+    return {"grid": grid.pk, "name": "新居民", "id_number": id_number_for(next(_resident_numbers))}
+
+
+def resident_update_payload(world: World, row: Resident, partial: bool) -> dict:
+    return {"name": "改名"} if partial else {"name": "改名", "employer": "某公司"}
+
+
 def check_locate(c: CellContext) -> None:
     grid = grid_in(c.area, avoid=c.actor.anchor)
     point = grid.geometry.representative_point()
@@ -240,6 +261,13 @@ API_KINDS: dict[str, ApiKind] = {
             "geojson": ListLike(ids=lambda data: [f["id"] for f in data["features"]]),
             "locate": Custom(check_locate),
         },
+    ),
+    "resident": ApiKind(
+        rows=Rows(Resident),
+        may_write=ledger_keepers,
+        may_create=ledger_keepers,
+        create=resident_create_payload,
+        update=resident_update_payload,
     ),
     "notification": ApiKind(
         rows=MY_NOTIFICATIONS, extra_actions={"mark_read": Custom(check_mark_read)}
@@ -280,6 +308,9 @@ PAGES: dict[str, Page] = {
     "areas:map": Page(),
     "areas:detail": Page.about(Area),
     "areas:children": Page.about(Area),
+    "residents:list": Page(),
+    "residents:new": Page(),
+    "residents:detail": Page.about(Resident),
 }
 
 PUBLIC: dict[str, str] = {

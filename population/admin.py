@@ -1,0 +1,65 @@
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from rules.contrib.admin import ObjectPermissionsModelAdmin
+
+from governance.admin_base import ActorFormMixin, ScopedAdminMixin
+from governance.scoping import visible_to
+from grid.models import Area, AreaLevel
+from population import services
+from population.models import Resident
+
+
+class ResidentAdminForm(forms.ModelForm):
+    class Meta:
+        model = Resident
+        fields = ["grid", "name", "id_number", "phone", "status", "address", "employer"]
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            services.resident_validate(actor=self.actor, resident=self.instance)
+        except ValidationError as error:
+            self._update_errors(error)
+
+
+@admin.register(Resident)
+class ResidentAdmin(ActorFormMixin, ScopedAdminMixin, ObjectPermissionsModelAdmin):
+    """Saved through the resident services, so the rules are those of the pages and the API."""
+
+    list_display = ["name", "masked_id_number", "grid", "status", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["name"]
+    list_select_related = ["grid"]
+    form = ResidentAdminForm
+    fields = ["grid", "name", "id_number", "phone", "status", "address", "employer"]
+
+    @admin.display(description=_("ID number"))
+    def masked_id_number(self, obj: Resident) -> str:
+        return obj.id_number_masked
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "grid":
+            kwargs["queryset"] = visible_to(
+                request.user, Area.objects.filter(level=AreaLevel.GRID).defer("boundary")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["grid"] if obj is not None else []  # a move is a later, dated event
+
+    def save_model(self, request, obj, form, change):
+        # The form validated through the service already (ResidentAdminForm._post_clean).
+        if change:
+            values = {name: form.cleaned_data[name] for name in form.changed_data}
+            services.resident_update(actor=request.user, resident=obj, **values)
+        else:
+            saved = services.resident_register(actor=request.user, **form.cleaned_data)
+            obj.pk = saved.pk

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from population import views
+
+app_name = "residents"
+
+urlpatterns = [
+    path("", views.resident_list, name="list"),
+    path("new/", views.resident_new, name="new"),
+    path("<int:pk>/", views.resident_detail, name="detail"),
+]
