@@ -29,6 +29,9 @@ BEYOND_THE_SCHEMA = {
     "name",  # not blank once stripped
     "boundary",  # a valid polygon inside its parent, overlapping no sibling
     "points",  # the second number of each pair is a latitude (-90..90)
+    "grid",  # a grid that exists in the caller's area (hidden = does not exist)
+    "id_number",  # GB 11643 (region, birth date, check character), one registration per person
+    "phone",  # a mobile number or a landline with its area code
 }
 NUL_REFUSAL = "NUL"  # strings may not carry U+0000 (governance.middleware)
 

@@ -1,0 +1,63 @@
+import datetime
+
+from django.urls import reverse
+
+from population.identities import id_number_make
+from population.models import Resident
+from tests.conftest import login
+from tests.factories import ResidentFactory
+
+NUMBER = id_number_make(born=datetime.date(1962, 7, 21), serial=5, female=True)
+
+
+def test_a_grid_worker_registers_a_resident_through_the_form(client, users, areas):
+    login(client, users["grid_worker_a"])
+    form = client.get(reverse("residents:new")).content.decode()
+    assert areas["grid_a"].name in form and areas["grid_b"].name not in form
+    response = client.post(
+        reverse("residents:new"),
+        {"grid": areas["grid_a"].pk, "name": "陈桂英", "id_number": NUMBER, "status": "registered"},
+    )
+    resident = Resident.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("residents:detail", args=[resident.pk])
+    page = client.get(response.url).content.decode()
+    assert "陈桂英" in page and resident.id_number_masked in page and NUMBER not in page
+
+
+def test_the_form_shows_the_services_message_and_saves_nothing(client, users, areas):
+    login(client, users["grid_worker_a"])
+    response = client.post(
+        reverse("residents:new"),
+        {
+            "grid": areas["grid_a"].pk,
+            "name": "陈桂英",
+            "id_number": NUMBER[:17] + ("1" if NUMBER[17] == "0" else "0"),
+            "status": "registered",
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    assert "check character" in response.content.decode()
+    assert not Resident.objects.exists()
+
+
+def test_a_leader_is_told_the_ledger_is_kept_by_others(client, users, areas):
+    login(client, users["leader"])
+    page = client.get(reverse("residents:new")).content.decode()
+    assert "resident-form" not in page
+
+
+def test_the_list_searches_by_name_and_full_id_number_in_scope(client, users, areas):
+    ResidentFactory(grid=areas["grid_a"], name="陈桂英", id_number=NUMBER)
+    ResidentFactory(grid=areas["grid_b"], name="陈建国")
+    ResidentFactory(grid=areas["grid_a"], name="陈小明")
+    login(client, users["grid_worker_a"])
+    listed = client.get(reverse("residents:list")).content.decode()
+    assert "陈桂英" in listed and "陈建国" not in listed
+    found = client.get(reverse("residents:list"), {"q": NUMBER}).content.decode()
+    assert "陈桂英" in found and "陈小明" not in found
+    login(client, users["community_office"])
+    by_name = client.get(reverse("residents:list"), {"q": "陈"}).content.decode()
+    assert "陈桂英" in by_name and "陈建国" in by_name
+    assert "陈建国" not in client.get(reverse("residents:list"), {"q": "桂"}).content.decode()
