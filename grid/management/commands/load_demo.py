@@ -6,6 +6,7 @@ from governance.models import ApiToken, Role, User
 from governance.services import api_token_issue, user_create, user_update
 from grid.generation import DISTRICT_CODE, DistrictSpec, district_build
 from grid.models import Area, AreaLevel
+from population.demo import demo_residents_load
 
 DEMO_PASSWORD = "Grid@Demo2026"
 
@@ -67,6 +68,13 @@ class Command(BaseCommand):
         grid.team_members.filter(role__code="grid_worker").update(
             user=User.objects.get(username="gridworker")
         )
+        # Residents in the grid worker's grid and a few around it (registered by its worker).
+        others = Area.objects.filter(level=AreaLevel.GRID).exclude(pk=grid.pk).order_by("code")
+        residents = demo_residents_load(
+            actor=User.objects.get(username="gridworker"), grids=[grid]
+        ) + demo_residents_load(actor=User.objects.get(username="admin"), grids=list(others[:5]))
+        if residents:
+            self.stdout.write(f"Registered {residents} residents.")
         client = User.objects.get(username="api-client")
         # A fresh key at every load: the old one cannot be shown again, only its hash is kept.
         ApiToken.objects.filter(client=client, name="demo").delete()
