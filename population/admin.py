@@ -52,8 +52,16 @@ class ResidentAdmin(ActorFormMixin, ScopedAdminMixin, ObjectPermissionsModelAdmi
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return self.fields
+        # The number is typed in once and shown masked afterwards, here as everywhere (the
+        # unmasked, logged view is a later slice).
+        return [name if name != "id_number" else "masked_id_number" for name in self.fields]
+
     def get_readonly_fields(self, request, obj=None):
-        return ["grid"] if obj is not None else []  # a move is a later, dated event
+        # A move to another grid is a later, dated event.
+        return ["grid", "masked_id_number"] if obj is not None else []
 
     def save_model(self, request, obj, form, change):
         # The form validated through the service already (ResidentAdminForm._post_clean).

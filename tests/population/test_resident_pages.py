@@ -61,3 +61,30 @@ def test_the_list_searches_by_name_and_full_id_number_in_scope(client, users, ar
     by_name = client.get(reverse("residents:list"), {"q": "陈"}).content.decode()
     assert "陈桂英" in by_name and "陈建国" in by_name
     assert "陈建国" not in client.get(reverse("residents:list"), {"q": "桂"}).content.decode()
+
+
+def test_the_admin_lists_and_shows_the_id_number_masked(client, users, areas):
+    resident = ResidentFactory(grid=areas["grid_a"], id_number=NUMBER)
+    login(client, users["street_admin"])
+    listed = client.get(reverse("admin:population_resident_changelist"), {"q": resident.name})
+    assert resident.id_number_masked in listed.content.decode()
+    page = client.get(reverse("admin:population_resident_change", args=[resident.pk]))
+    assert page.status_code == 200
+    assert NUMBER not in page.content.decode()
+    assert resident.id_number_masked in page.content.decode()
+
+
+def test_the_admin_registers_through_the_service_and_shows_its_messages(client, users, areas):
+    login(client, users["street_admin"])
+    url = reverse("admin:population_resident_add")
+    form = {"grid": areas["grid_a"].pk, "name": "周敏", "status": "registered"}
+    wrong = NUMBER[:17] + ("1" if NUMBER[17] == "0" else "0")
+    refused = client.post(url, {**form, "id_number": wrong}, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 200 and "check character" in refused.content.decode()
+    assert not Resident.objects.exists()
+    assert client.post(url, {**form, "id_number": NUMBER}).status_code == 302
+    resident = Resident.objects.get()
+    assert (resident.created_by, resident.birth_date) == (
+        users["street_admin"],
+        datetime.date(1962, 7, 21),
+    )
