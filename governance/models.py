@@ -82,6 +82,15 @@ class User(RulesModelMixin, AbstractUser, metaclass=RulesModelBase):
         return self.role == Role.API_CLIENT
 
     @property
+    def keeps_ledgers(self) -> bool:
+        """Grid workers, office staff, administrators and other systems (API clients) keep
+        the population ledger; leaders read it."""
+        return self.is_active and (
+            self.is_superuser
+            or self.role in {Role.GRID_WORKER, Role.OFFICE_STAFF, Role.ADMIN, Role.API_CLIENT}
+        )
+
+    @property
     def is_grid_worker(self) -> bool:
         return self.role == Role.GRID_WORKER
 

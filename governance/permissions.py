@@ -28,14 +28,8 @@ def is_portal_user(user: Any) -> bool:
 
 @rules.predicate
 def may_keep_ledger(user: Any) -> bool:
-    """Grid workers, office staff, administrators and other systems (API clients) keep the
-    population ledger; leaders read it."""
-    from governance.models import Role  # governance.models imports this module
-
-    return user.is_authenticated and (
-        user.is_superuser
-        or user.role in {Role.GRID_WORKER, Role.OFFICE_STAFF, Role.ADMIN, Role.API_CLIENT}
-    )
+    """Whoever keeps the population ledger (User.keeps_ledgers); leaders read it."""
+    return user.is_authenticated and user.keeps_ledgers
 
 
 @rules.predicate
