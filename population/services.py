@@ -11,7 +11,7 @@ from governance.permissions import require_perm
 from governance.scoping import in_scope
 from governance.sensitive import blind_index_of
 from grid.models import Area
-from population.models import Resident
+from population.models import Resident, ResidentStatus
 
 # What resident_update may change. A move to another grid is a dated event (a later slice),
 # not an edit.
@@ -78,7 +78,7 @@ def resident_register(
     name: str,
     id_number: str,
     phone: str = "",
-    status: str = Resident._meta.get_field("status").default,
+    status: str = ResidentStatus.REGISTERED,
     address: str = "",
     employer: str = "",
 ) -> Resident:
