@@ -10,7 +10,9 @@ PAGE_SIZE = 50
 
 @portal_login_required
 def resident_list(request):
-    query = request.GET.get("q", "").strip()
+    # The search is posted: a full ID number in a query string would end up in the address
+    # bar, the browser history and every access log on the way.
+    query = request.POST.get("q", "").strip() if request.method == "POST" else ""
     residents = selectors.resident_list(user=request.user, query=query)
     return render(
         request,

@@ -32,3 +32,4 @@ def test_a_grid_worker_registers_and_finds_a_resident_on_a_phone(
     page.locator("form[role=search] button").click()
     expect(page.locator("[data-testid=residents] li")).to_have_count(1)
     expect(page.locator("[data-testid=residents]")).to_contain_text("赵磊")
+    assert NUMBER not in page.url  # the search is posted, not put in the address

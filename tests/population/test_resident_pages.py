@@ -55,12 +55,27 @@ def test_the_list_searches_by_name_and_full_id_number_in_scope(client, users, ar
     login(client, users["grid_worker_a"])
     listed = client.get(reverse("residents:list")).content.decode()
     assert "陈桂英" in listed and "陈建国" not in listed
-    found = client.get(reverse("residents:list"), {"q": NUMBER}).content.decode()
+    found = client.post(reverse("residents:list"), {"q": NUMBER}).content.decode()
     assert "陈桂英" in found and "陈小明" not in found
     login(client, users["community_office"])
-    by_name = client.get(reverse("residents:list"), {"q": "陈"}).content.decode()
+    by_name = client.post(reverse("residents:list"), {"q": "陈"}).content.decode()
     assert "陈桂英" in by_name and "陈建国" in by_name
-    assert "陈建国" not in client.get(reverse("residents:list"), {"q": "桂"}).content.decode()
+    assert "陈建国" not in client.post(reverse("residents:list"), {"q": "桂"}).content.decode()
+
+
+def test_a_searched_id_number_stays_out_of_every_url(client, users, areas):
+    """The search is posted: a query string would carry the number into the address bar,
+    the history and the access logs; a ?q= is not a search."""
+    ResidentFactory(grid=areas["grid_a"], name="陈桂英", id_number=NUMBER)
+    ResidentFactory(grid=areas["grid_a"], name="陈小明")
+    login(client, users["grid_worker_a"])
+    page = client.get(reverse("residents:list")).content.decode()
+    assert 'method="post"' in page and 'role="search"' in page
+    ignored = client.get(reverse("residents:list"), {"q": NUMBER}).content.decode()
+    assert "陈小明" in ignored
+    found = client.post(reverse("residents:list"), {"q": NUMBER}).content.decode()
+    assert "陈桂英" in found and "陈小明" not in found
+    assert f"q={NUMBER}" not in found  # nor in the language switch's return address
 
 
 def test_the_admin_lists_and_shows_the_id_number_masked(client, users, areas):
