@@ -360,6 +360,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name for a choice set that several fields share (a resident's status, an event's).
+    "ENUM_NAME_OVERRIDES": {"ResidentStatusEnum": "population.models.ResidentStatus"},
 }
 API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 365)
 POINT_LOOKUP_BATCH_LIMIT = env_int("POINT_LOOKUP_BATCH_LIMIT", 10000)

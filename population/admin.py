@@ -60,8 +60,8 @@ class ResidentAdmin(ActorFormMixin, ScopedAdminMixin, ObjectPermissionsModelAdmi
         return [name if name != "id_number" else "masked_id_number" for name in self.fields]
 
     def get_readonly_fields(self, request, obj=None):
-        # A move to another grid is a later, dated event.
-        return ["grid", "masked_id_number"] if obj is not None else []
+        # A move to another grid and a status change are dated events (the resident's page).
+        return ["grid", "status", "masked_id_number"] if obj is not None else []
 
     def save_model(self, request, obj, form, change):
         # The form validated through the service already (ResidentAdminForm._post_clean).

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from governance.api_base import (
     CreatedCursorPagination,
+    IdCursorPagination,
     RejectUnknownFieldsMixin,
     ScopedQuerysetMixin,
     request_token,
@@ -14,7 +15,7 @@ from governance.api_filters import PortalFilterSet
 from governance.scoping import visible_to
 from grid.models import Area, AreaLevel
 from population import selectors, services
-from population.models import Resident, ResidentStatus
+from population.models import EventKind, Resident, ResidentEvent, ResidentStatus
 
 
 class ResidentSerializer(serializers.ModelSerializer):
@@ -37,6 +38,7 @@ class ResidentSerializer(serializers.ModelSerializer):
             "birth_date",
             "phone",
             "status",
+            "presence",
             "address",
             "employer",
             "created_at",
@@ -54,11 +56,19 @@ def _visible_grids(request):
     )
 
 
+def _visible_residents(request):
+    return selectors.resident_list(
+        user=getattr(request, "user", None), token=request_token(request)
+    )
+
+
 class ResidentUpdateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    """Corrections. A status change, a move and death are dated events:
+    POST /api/v1/resident-events/."""
+
     name = serializers.CharField(max_length=50)
     id_number = serializers.CharField(max_length=18, required=False)
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    status = serializers.ChoiceField(choices=ResidentStatus.choices, required=False)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)
     employer = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
@@ -66,6 +76,8 @@ class ResidentUpdateSerializer(RejectUnknownFieldsMixin, serializers.Serializer)
 class ResidentCreateSerializer(ResidentUpdateSerializer):
     grid = serializers.PrimaryKeyRelatedField(queryset=Area.objects.none())
     id_number = serializers.CharField(max_length=18)
+    status = serializers.ChoiceField(choices=ResidentStatus.choices, required=False)
+    moved_in_on = serializers.DateField(required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -125,3 +137,76 @@ class ResidentViewSet(
     @extend_schema(request=ResidentUpdateSerializer, responses={200: ResidentSerializer})
     def partial_update(self, request, pk=None):
         return self.update(request, pk=pk, partial=True)
+
+
+class ResidentEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ResidentEvent
+        fields = [
+            "id",
+            "resident",
+            "kind",
+            "happened_on",
+            "from_grid",
+            "to_grid",
+            "old_status",
+            "new_status",
+            "note",
+            "recorded_at",
+            "recorded_by",
+        ]
+        read_only_fields = fields
+
+
+class ResidentEventCreateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    """`new_status` for a status change; `to_grid` for a move to another grid or moving in
+    again."""
+
+    resident = serializers.PrimaryKeyRelatedField(queryset=Resident.objects.none())
+    kind = serializers.ChoiceField(choices=EventKind.choices)
+    happened_on = serializers.DateField()
+    new_status = serializers.ChoiceField(choices=ResidentStatus.choices, required=False)
+    to_grid = serializers.PrimaryKeyRelatedField(queryset=Area.objects.none(), required=False)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["resident"].queryset = _visible_residents(request)
+            self.fields["to_grid"].queryset = _visible_grids(request)
+
+
+class ResidentEventFilter(PortalFilterSet):
+    resident = django_filters.ModelChoiceFilter(queryset=_visible_residents)
+    kind = django_filters.ChoiceFilter(choices=EventKind.choices)
+    happened_after = django_filters.DateFilter(field_name="happened_on", lookup_expr="gte")
+    happened_before = django_filters.DateFilter(field_name="happened_on", lookup_expr="lte")
+
+    class Meta:
+        model = ResidentEvent
+        fields = ["resident", "kind", "happened_after", "happened_before"]
+
+
+class ResidentEventViewSet(
+    ScopedQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The dated history of residents (实有人口动态管理): moving in and out, between grids,
+    status changes and death. Recording one applies it to the resident."""
+
+    base_queryset = ResidentEvent.objects.all()
+    filterset_class = ResidentEventFilter
+    pagination_class = IdCursorPagination
+
+    def get_serializer_class(self):
+        return ResidentEventCreateSerializer if self.action == "create" else ResidentEventSerializer
+
+    @extend_schema(request=ResidentEventCreateSerializer, responses={201: ResidentEventSerializer})
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        event = services.resident_event_add(actor=request.user, **serializer.validated_data)
+        return Response(ResidentEventSerializer(event).data, status=status.HTTP_201_CREATED)

@@ -6,7 +6,7 @@ from typing import Any
 from grid.models import Area
 from population.identities import id_number_make
 from population.models import Resident, ResidentStatus
-from population.services import resident_register
+from population.services import resident_move_out, resident_register, resident_status_change
 
 # name, born, female, status, address, employer
 PEOPLE = [
@@ -35,7 +35,7 @@ def demo_residents_load(*, actor: Any, grids: list[Area]) -> int:
         if Resident.objects.filter(grid=grid).exists():
             continue
         for index, (name, born, female, status, address, employer) in enumerate(PEOPLE):
-            resident_register(
+            resident = resident_register(
                 actor=actor,
                 grid=grid,
                 name=name,
@@ -47,6 +47,27 @@ def demo_residents_load(*, actor: Any, grids: list[Area]) -> int:
                 status=status,
                 address=address,
                 employer=employer,
+                moved_in_on=max(born, datetime.date(2015 + index, 3, 1 + number)),
             )
             created += 1
+            _demo_history(actor=actor, resident=resident, grid_number=number)
     return created
+
+
+def _demo_history(*, actor: Any, resident: Resident, grid_number: int) -> None:
+    """A few lives that changed: a floating worker settles (落户), a student leaves."""
+    if resident.name == "刘芳":
+        resident_status_change(
+            actor=actor,
+            resident=resident,
+            status=ResidentStatus.REGISTERED,
+            happened_on=datetime.date(2025, 6, 18),
+            note="落户本社区",
+        )
+    elif resident.name == "杨丽" and grid_number % 3 == 0:
+        resident_move_out(
+            actor=actor,
+            resident=resident,
+            happened_on=datetime.date(2025, 9, 1),
+            note="外出求学(上海)",
+        )

@@ -1,13 +1,21 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from grid.models import AreaLevel
 from grid.selectors import area_list
-from population.models import Resident
+from population.models import EventKind, Resident, ResidentEvent, ResidentStatus
 
 
 class ResidentForm(forms.ModelForm):
     """Registration on a phone. Only the shape is checked here; the rules (checksum, one
     registration per person, scope) are the service's, whose errors the view adds."""
+
+    moved_in_on = forms.DateField(
+        label=_("Moved in on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty for today."),
+    )
 
     class Meta:
         model = Resident
@@ -29,3 +37,38 @@ class ResidentForm(forms.ModelForm):
 
     def _post_clean(self):
         pass  # no model validation: the service validates, normalises and saves
+
+
+class ResidentEventForm(forms.Form):
+    """One dated event. Which fields an event needs (a status, a grid) is the service's rule;
+    its message names the field."""
+
+    kind = forms.ChoiceField(label=_("Event"), choices=EventKind.choices)
+    happened_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    new_status = forms.ChoiceField(
+        label=_("New status"),
+        choices=[("", "—"), *ResidentStatus.choices],
+        required=False,
+        help_text=_("For a status change."),
+    )
+    to_grid = forms.ModelChoiceField(
+        label=_("To grid"),
+        queryset=None,
+        required=False,
+        help_text=_("For a move to another grid, or moving in again."),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=ResidentEvent._meta.get_field("note").max_length,
+        required=False,
+        help_text=_("Where to, why, or the source."),
+    )
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_grid"].queryset = area_list(user=actor, level=AreaLevel.GRID).defer(
+            "boundary"
+        )
+        for field in self.fields.values():
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select" if is_select else "form-control"

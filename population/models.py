@@ -27,6 +27,14 @@ class ResidentStatus(models.TextChoices):
     FOREIGN = "foreign", _("Foreign (境外)")
 
 
+class Presence(models.TextChoices):
+    """Whether a person still lives in the grid; changed only by a dated ResidentEvent."""
+
+    PRESENT = "present", _("Lives here")
+    MOVED_OUT = "moved_out", _("Moved out")
+    DECEASED = "deceased", _("Deceased")
+
+
 class Resident(RulesModel):
     scope_path = "grid__path"
 
@@ -55,6 +63,14 @@ class Resident(RulesModel):
         max_length=10,
         choices=ResidentStatus.choices,
         default=ResidentStatus.REGISTERED,
+    )
+    presence = models.CharField(
+        _("presence"),
+        max_length=10,
+        choices=Presence.choices,
+        default=Presence.PRESENT,
+        editable=False,
+        db_index=True,
     )
     address = models.CharField(
         _("address"), max_length=200, blank=True, help_text=_("Building, unit and room.")
@@ -94,3 +110,74 @@ class Resident(RulesModel):
     @property
     def phone_masked(self) -> str:
         return mask_phone(self.phone)
+
+
+class EventKind(models.TextChoices):
+    MOVE_IN = "move_in", _("Moved in (迁入)")
+    GRID_MOVE = "grid_move", _("Moved to another grid")
+    STATUS_CHANGE = "status_change", _("Status changed")
+    MOVE_OUT = "move_out", _("Moved out (迁出)")
+    DEATH = "death", _("Died (死亡)")
+
+
+class ResidentEvent(RulesModel):
+    """One dated change in a person's life in the ledger (实有人口动态管理): the history is
+    these rows, the resident's grid, status and presence only their latest outcome."""
+
+    scope_path = "resident__grid__path"
+
+    resident = models.ForeignKey(
+        Resident, verbose_name=_("resident"), on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(_("event"), max_length=13, choices=EventKind.choices)
+    happened_on = models.DateField(_("date"))
+    from_grid = models.ForeignKey(
+        Area,
+        verbose_name=_("from grid"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    to_grid = models.ForeignKey(
+        Area,
+        verbose_name=_("to grid"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    old_status = models.CharField(
+        _("old status"), max_length=10, choices=ResidentStatus.choices, blank=True
+    )
+    new_status = models.CharField(
+        _("new status"), max_length=10, choices=ResidentStatus.choices, blank=True
+    )
+    note = models.CharField(
+        _("note"), max_length=200, blank=True, help_text=_("Where to, why, or the source.")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("resident event")
+        verbose_name_plural = _("resident events")
+        ordering = ["-happened_on", "-pk"]
+        indexes = [models.Index(fields=["resident", "-happened_on", "-id"])]
+        # The history is kept by those who keep the ledger and corrected only by administrators.
+        rules_permissions = {
+            "view": is_portal_user & object_in_scope,
+            "add": may_keep_ledger & object_in_scope,
+            "change": is_administrator & object_in_scope,
+            "delete": is_administrator & object_in_scope,
+        }
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.happened_on:%Y-%m-%d}"

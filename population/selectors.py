@@ -9,7 +9,7 @@ from governance.identity import id_number_validate
 from governance.models import ApiToken
 from governance.scoping import visible_to
 from governance.sensitive import blind_index_of
-from population.models import Resident
+from population.models import Resident, ResidentEvent
 
 
 def resident_search(residents: QuerySet[Resident], query: str) -> QuerySet[Resident]:
@@ -36,3 +36,15 @@ def resident_list(
     """The residents the user sees (through `token` for an API call), optionally searched."""
     residents = visible_to(user, Resident.objects.select_related("grid"), token=token)
     return resident_search(residents, query) if query else residents
+
+
+def resident_event_list(
+    *, user: Any, token: ApiToken | None = None, resident: Resident | None = None
+) -> QuerySet[ResidentEvent]:
+    """The dated history (newest first) the user sees, of one resident or of all."""
+    events = ResidentEvent.objects.select_related("from_grid", "to_grid", "recorded_by").defer(
+        "from_grid__boundary", "to_grid__boundary"
+    )
+    if resident is not None:
+        events = events.filter(resident=resident)
+    return visible_to(user, events, token=token)

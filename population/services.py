@@ -1,9 +1,11 @@
 """Every change to the population ledger: one function per use case, each in one transaction."""
 
+import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.identity import id_number_birth_date, id_number_sex, id_number_validate
@@ -11,11 +13,11 @@ from governance.permissions import require_perm
 from governance.scoping import in_scope
 from governance.sensitive import blind_index_of
 from grid.models import Area
-from population.models import Resident, ResidentStatus
+from population.models import EventKind, Presence, Resident, ResidentEvent, ResidentStatus
 
-# What resident_update may change. A move to another grid is a dated event (a later slice),
-# not an edit.
-EDITABLE_FIELDS = frozenset({"name", "id_number", "phone", "status", "address", "employer"})
+# What resident_update may change: corrections of what was typed. A move to another grid, a
+# status change, moving out and death are dated events (the resident_* event services below).
+EDITABLE_FIELDS = frozenset({"name", "id_number", "phone", "address", "employer"})
 
 
 def _normalized_id_number(value: str) -> str:
@@ -81,8 +83,10 @@ def resident_register(
     status: str = ResidentStatus.REGISTERED,
     address: str = "",
     employer: str = "",
+    moved_in_on: datetime.date | None = None,
 ) -> Resident:
-    """Register a person in a grid; sex and birth date come from the ID number."""
+    """Register a person in a grid; sex and birth date come from the ID number. The
+    registration is the person's first event: moved in on `moved_in_on` (default today)."""
     require_perm(actor, "population.add_resident")
     if not in_scope(actor, grid):
         raise ValidationError({"grid": _("Choose a grid within your own area.")})
@@ -103,6 +107,14 @@ def resident_register(
     require_perm(actor, "population.add_resident", resident)
     resident_validate(actor=actor, resident=resident)
     _save(actor=actor, resident=resident)
+    _event_record(
+        actor=actor,
+        resident=resident,
+        kind=EventKind.MOVE_IN,
+        happened_on=moved_in_on or timezone.localdate(),
+        to_grid=grid,
+        new_status=resident.status,
+    )
     return resident
 
 
@@ -121,3 +133,223 @@ def resident_update(*, actor: Any, resident: Resident, **changes: Any) -> Reside
     resident_validate(actor=actor, resident=current)
     _save(actor=actor, resident=current)
     return current
+
+
+# --- Dated events (实有人口动态管理) ---------------------------------------------------------
+# Each use case locks the person, checks that the event may follow the last one, records it
+# and applies its outcome to the resident, in one transaction.
+
+
+def _locked(resident: Resident) -> Resident:
+    return Resident.objects.select_for_update().select_related("grid").get(pk=resident.pk)
+
+
+def _event_record(*, actor: Any, resident: Resident, kind: str, **fields: Any) -> ResidentEvent:
+    """Check the event's date against the person's life so far and save it."""
+    happened_on = fields["happened_on"]
+    if not isinstance(happened_on, datetime.date):
+        raise ValidationError({"happened_on": _("Enter the date of the event.")})
+    if happened_on > timezone.localdate():
+        raise ValidationError({"happened_on": _("The date cannot be in the future.")})
+    if happened_on < resident.birth_date:
+        raise ValidationError(
+            {"happened_on": _("The date is before the person's birth date (from the ID number).")}
+        )
+    latest = (
+        ResidentEvent.objects.filter(resident=resident)
+        .order_by("-happened_on")
+        .values_list("happened_on", flat=True)
+        .first()
+    )
+    if latest is not None and happened_on < latest:
+        raise ValidationError(
+            {
+                "happened_on": _(
+                    "The person's latest event is dated %(date)s: a later event cannot be "
+                    "dated before it."
+                )
+                % {"date": latest.isoformat()}
+            }
+        )
+    event = ResidentEvent(
+        resident=resident,
+        kind=kind,
+        recorded_by=actor if getattr(actor, "pk", None) else None,
+        **fields,
+    )
+    event.note = event.note.strip()
+    require_perm(actor, "population.add_residentevent", event)
+    event.full_clean(exclude=["resident", "from_grid", "to_grid", "recorded_by"])
+    event.save()
+    return event
+
+
+def _require_present(resident: Resident) -> None:
+    if resident.presence != Presence.PRESENT:
+        raise ValidationError(
+            {
+                "kind": _("%(name)s is recorded as “%(presence)s”: no later event applies.")
+                % {"name": resident.name, "presence": resident.get_presence_display()}
+            }
+        )
+
+
+def _grid_checked(*, actor: Any, grid: Area) -> Area:
+    if not in_scope(actor, grid):
+        raise ValidationError({"to_grid": _("Choose a grid within your own area.")})
+    if not grid.is_grid:
+        raise ValidationError({"to_grid": _("Choose a grid, not a larger area.")})
+    return grid
+
+
+@transaction.atomic
+def resident_status_change(
+    *, actor: Any, resident: Resident, status: str, happened_on: datetime.date, note: str = ""
+) -> ResidentEvent:
+    """A registered person becomes floating, a floating one registers here (落户), …"""
+    current = _locked(resident)
+    require_perm(actor, "population.change_resident", current)
+    _require_present(current)
+    if status not in ResidentStatus.values:
+        raise ValidationError({"new_status": _("Choose one of the statuses.")})
+    if status == current.status:
+        raise ValidationError(
+            {
+                "new_status": _("The person's status is “%(status)s” already.")
+                % {"status": current.get_status_display()}
+            }
+        )
+    event = _event_record(
+        actor=actor,
+        resident=current,
+        kind=EventKind.STATUS_CHANGE,
+        happened_on=happened_on,
+        old_status=current.status,
+        new_status=status,
+        note=note,
+    )
+    current.status = status
+    current.save(update_fields=["status", "updated_at"])
+    return event
+
+
+@transaction.atomic
+def resident_move_grid(
+    *, actor: Any, resident: Resident, grid: Area, happened_on: datetime.date, note: str = ""
+) -> ResidentEvent:
+    """The person moves house to another grid within the actor's area."""
+    current = _locked(resident)
+    require_perm(actor, "population.change_resident", current)
+    _require_present(current)
+    _grid_checked(actor=actor, grid=grid)
+    if grid.pk == current.grid_id:
+        raise ValidationError({"to_grid": _("The person lives in this grid already.")})
+    event = _event_record(
+        actor=actor,
+        resident=current,
+        kind=EventKind.GRID_MOVE,
+        happened_on=happened_on,
+        from_grid=current.grid,
+        to_grid=grid,
+        note=note,
+    )
+    current.grid = grid
+    current.save(update_fields=["grid", "updated_at"])
+    return event
+
+
+@transaction.atomic
+def resident_move_out(
+    *, actor: Any, resident: Resident, happened_on: datetime.date, note: str = ""
+) -> ResidentEvent:
+    """The person leaves the district's ledger (note: where to); the row and its history stay."""
+    current = _locked(resident)
+    require_perm(actor, "population.change_resident", current)
+    _require_present(current)
+    event = _event_record(
+        actor=actor,
+        resident=current,
+        kind=EventKind.MOVE_OUT,
+        happened_on=happened_on,
+        from_grid=current.grid,
+        note=note,
+    )
+    current.presence = Presence.MOVED_OUT
+    current.save(update_fields=["presence", "updated_at"])
+    return event
+
+
+@transaction.atomic
+def resident_move_in(
+    *, actor: Any, resident: Resident, grid: Area, happened_on: datetime.date, note: str = ""
+) -> ResidentEvent:
+    """A person who moved out comes back, to any grid within the actor's area."""
+    current = _locked(resident)
+    require_perm(actor, "population.change_resident", current)
+    if current.presence != Presence.MOVED_OUT:
+        raise ValidationError({"kind": _("Only a person recorded as moved out can move in again.")})
+    _grid_checked(actor=actor, grid=grid)
+    event = _event_record(
+        actor=actor,
+        resident=current,
+        kind=EventKind.MOVE_IN,
+        happened_on=happened_on,
+        from_grid=current.grid,
+        to_grid=grid,
+        new_status=current.status,
+        note=note,
+    )
+    current.grid = grid
+    current.presence = Presence.PRESENT
+    current.save(update_fields=["grid", "presence", "updated_at"])
+    return event
+
+
+@transaction.atomic
+def resident_record_death(
+    *, actor: Any, resident: Resident, happened_on: datetime.date, note: str = ""
+) -> ResidentEvent:
+    """The person died: kept in the ledger with their history, no longer counted as living here."""
+    current = _locked(resident)
+    require_perm(actor, "population.change_resident", current)
+    if current.presence == Presence.DECEASED:
+        raise ValidationError({"kind": _("The person's death is recorded already.")})
+    event = _event_record(
+        actor=actor,
+        resident=current,
+        kind=EventKind.DEATH,
+        happened_on=happened_on,
+        from_grid=current.grid,
+        note=note,
+    )
+    current.presence = Presence.DECEASED
+    current.save(update_fields=["presence", "updated_at"])
+    return event
+
+
+def resident_event_add(
+    *,
+    actor: Any,
+    resident: Resident,
+    kind: str,
+    happened_on: datetime.date,
+    new_status: str = "",
+    to_grid: Area | None = None,
+    note: str = "",
+) -> ResidentEvent:
+    """The event form's and the API's one entry: the use case its `kind` names."""
+    dated = {"actor": actor, "resident": resident, "happened_on": happened_on, "note": note}
+    if kind == EventKind.STATUS_CHANGE:
+        if not new_status:
+            raise ValidationError({"new_status": _("Choose the new status.")})
+        return resident_status_change(status=new_status, **dated)
+    if kind in {EventKind.GRID_MOVE, EventKind.MOVE_IN}:
+        if to_grid is None:
+            raise ValidationError({"to_grid": _("Choose the grid the person moves to.")})
+        move = resident_move_grid if kind == EventKind.GRID_MOVE else resident_move_in
+        return move(grid=to_grid, **dated)
+    if kind == EventKind.MOVE_OUT:
+        return resident_move_out(**dated)
+    if kind == EventKind.DEATH:
+        return resident_record_death(**dated)
+    raise ValidationError({"kind": _("Choose one of the events.")})

@@ -3,7 +3,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from governance.views import portal_login_required
 from population import selectors, services
-from population.forms import ResidentForm
+from population.forms import ResidentEventForm, ResidentForm
 
 PAGE_SIZE = 50
 
@@ -45,4 +45,30 @@ def resident_new(request):
 def resident_detail(request, pk: int):
     # Out of scope is "not found": a page never confirms that a person it hides exists.
     resident = get_object_or_404(selectors.resident_list(user=request.user), pk=pk)
-    return render(request, "population/resident_detail.html", {"resident": resident})
+    return render(
+        request,
+        "population/resident_detail.html",
+        {
+            "resident": resident,
+            "events": selectors.resident_event_list(user=request.user, resident=resident),
+            "may_record": request.user.has_perm("population.change_resident", resident),
+        },
+    )
+
+
+@portal_login_required
+def resident_event_new(request, pk: int):
+    resident = get_object_or_404(selectors.resident_list(user=request.user), pk=pk)
+    if not request.user.has_perm("population.change_resident", resident):
+        return render(request, "population/resident_event_form.html", {"resident": resident})
+    form = ResidentEventForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.resident_event_add(actor=request.user, resident=resident, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("residents:detail", pk=resident.pk)
+    return render(
+        request, "population/resident_event_form.html", {"resident": resident, "form": form}
+    )

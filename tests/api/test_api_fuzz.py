@@ -32,6 +32,11 @@ BEYOND_THE_SCHEMA = {
     "grid",  # a grid that exists in the caller's area (hidden = does not exist)
     "id_number",  # GB 11643 (region, birth date, check character), one registration per person
     "phone",  # a mobile number or a landline with its area code
+    "resident",  # a resident who exists in the caller's area (hidden = does not exist)
+    "to_grid",  # as "grid"
+    "kind",  # an event that may follow the person's last (no move-in for one living here)
+    "happened_on",  # after birth and the person's latest event, not in the future
+    "new_status",  # a status the person does not have already
 }
 NUL_REFUSAL = "NUL"  # strings may not carry U+0000 (governance.middleware)
 

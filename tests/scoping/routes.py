@@ -24,15 +24,23 @@ everything for superusers), and personal rows only to their owner.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from governance.models import Notification, Role, User
 from grid.models import Area, AreaLevel
-from population.models import Resident
+from population.models import Resident, ResidentEvent
 from tests.conftest import PEOPLE
-from tests.factories import AreaFactory, area_of, grid_in, id_number_for, row_in
+from tests.factories import (
+    AreaFactory,
+    ResidentFactory,
+    area_of,
+    grid_in,
+    id_number_for,
+    row_in,
+)
 
 if TYPE_CHECKING:  # the World and the cell context live in tests/scoping/world.py
     from tests.scoping.world import Actor, CellContext, World
@@ -212,16 +220,31 @@ def area_doomed(world: World, area: Area, actor: Actor) -> Area:
 _resident_numbers = iter(range(900_000, 1_000_000))
 
 
-def resident_create_payload(world: World, area: Area) -> dict:
-    """A new grid below a larger area: an existing one might be the actor's own."""
+def new_grid_in(area: Area) -> Area:
+    """A new grid below a larger area (an existing one might be the actor's own)."""
     grid = area
     while grid.level < AreaLevel.GRID:
         grid = AreaFactory(parent=grid)
+    return grid
+
+
+def resident_create_payload(world: World, area: Area) -> dict:
+    grid = new_grid_in(area)
     return {"grid": grid.pk, "name": "新居民", "id_number": id_number_for(next(_resident_numbers))}
 
 
 def resident_update_payload(world: World, row: Resident, partial: bool) -> dict:
     return {"name": "改名"} if partial else {"name": "改名", "employer": "某公司"}
+
+
+def resident_event_create_payload(world: World, area: Area) -> dict:
+    resident = ResidentFactory(grid=new_grid_in(area))
+    return {
+        "resident": resident.pk,
+        "kind": "status_change",
+        "happened_on": datetime.date.today().isoformat(),
+        "new_status": "floating",
+    }
 
 
 def check_locate(c: CellContext) -> None:
@@ -269,6 +292,11 @@ API_KINDS: dict[str, ApiKind] = {
         create=resident_create_payload,
         update=resident_update_payload,
     ),
+    "resident-event": ApiKind(
+        rows=Rows(ResidentEvent),
+        may_create=ledger_keepers,
+        create=resident_event_create_payload,
+    ),
     "notification": ApiKind(
         rows=MY_NOTIFICATIONS, extra_actions={"mark_read": Custom(check_mark_read)}
     ),
@@ -311,6 +339,7 @@ PAGES: dict[str, Page] = {
     "residents:list": Page(),
     "residents:new": Page(),
     "residents:detail": Page.about(Resident),
+    "residents:event-new": Page.about(Resident),
 }
 
 PUBLIC: dict[str, str] = {
