@@ -1,8 +1,10 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from grid.models import AreaLevel
 from grid.selectors import area_list
 from population.models import Resident
+from population.services import REASON_MAX_LENGTH
 
 
 class ResidentForm(forms.ModelForm):
@@ -29,3 +31,14 @@ class ResidentForm(forms.ModelForm):
 
     def _post_clean(self):
         pass  # no model validation: the service validates, normalises and saves
+
+
+class RevealForm(forms.Form):
+    """Why the full ID number and phone are needed (kept in the audit trail)."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=REASON_MAX_LENGTH,
+        help_text=_("For example: verifying identity on a home visit. Kept in the audit trail."),
+        widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "off"}),
+    )

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -12,6 +13,10 @@ from governance.scoping import in_scope
 from governance.sensitive import blind_index_of
 from grid.models import Area
 from population.models import Resident, ResidentStatus
+
+# What a reveal shows in full (and names in its audit entry).
+REVEALED_FIELDS = ("id_number", "phone")
+REASON_MAX_LENGTH = 200
 
 # What resident_update may change. A move to another grid is a dated event (a later slice),
 # not an edit.
@@ -121,3 +126,28 @@ def resident_update(*, actor: Any, resident: Resident, **changes: Any) -> Reside
     resident_validate(actor=actor, resident=current)
     _save(actor=actor, resident=current)
     return current
+
+
+@transaction.atomic
+def resident_reveal(*, actor: Any, resident: Resident, reason: str, via: str = "page") -> Resident:
+    """Allow the actor to see the resident's full ID number and phone, for a stated reason,
+    and record it in the audit trail: an ACCESS entry with who (actor), whom (the object),
+    when (timestamp) and why (additional_data). The reason is kept there only, never written
+    to a log line: it may itself say something about the person. Returns the resident, whose
+    values the caller may then show."""
+    require_perm(actor, "population.reveal_resident", resident)
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError({"reason": _("Say why you need to see the full numbers.")})
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError(
+            {"reason": _("Keep the reason under %(max)d characters.") % {"max": REASON_MAX_LENGTH}}
+        )
+    LogEntry.objects.log_create(
+        resident,
+        action=LogEntry.Action.ACCESS,
+        force_log=True,
+        actor=actor,
+        additional_data={"reason": reason, "fields": list(REVEALED_FIELDS), "via": via},
+    )
+    return resident

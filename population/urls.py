@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.resident_list, name="list"),
     path("new/", views.resident_new, name="new"),
     path("<int:pk>/", views.resident_detail, name="detail"),
+    path("<int:pk>/reveal/", views.resident_reveal, name="reveal"),
 ]
