@@ -6,7 +6,11 @@ from typing import Any
 from grid.models import Area
 from population.identities import id_number_make
 from population.models import Resident, ResidentStatus
-from population.services import resident_register
+from population.services import resident_register, resident_reveal
+
+# The first resident of each grid whose worker loads it was seen in full once, so that the
+# office's view of the resident's history shows what a logged reveal looks like.
+DEMO_REVEAL_REASON = "入户走访，核对身份证与户口簿"
 
 # name, born, female, status, address, employer
 PEOPLE = [
@@ -35,7 +39,7 @@ def demo_residents_load(*, actor: Any, grids: list[Area]) -> int:
         if Resident.objects.filter(grid=grid).exists():
             continue
         for index, (name, born, female, status, address, employer) in enumerate(PEOPLE):
-            resident_register(
+            resident = resident_register(
                 actor=actor,
                 grid=grid,
                 name=name,
@@ -49,4 +53,6 @@ def demo_residents_load(*, actor: Any, grids: list[Area]) -> int:
                 employer=employer,
             )
             created += 1
+            if index == 0 and actor.has_perm("population.reveal_resident", resident):
+                resident_reveal(actor=actor, resident=resident, reason=DEMO_REVEAL_REASON)
     return created

@@ -135,3 +135,10 @@ def test_the_api_masks_the_phone(users, areas):
     login(client, users["grid_worker_a"])
     row = client.get("/api/v1/residents/").json()["results"][0]
     assert row["phone"] == "139****5678"
+
+
+def test_the_admin_shows_the_phone_masked(client, users, areas):
+    resident = ResidentFactory(grid=areas["grid_a"], phone=MOBILE)
+    login(client, users["street_admin"])
+    page = client.get(f"/admin/population/resident/{resident.pk}/change/").content.decode()
+    assert "139****5678" in page and MOBILE not in page
