@@ -45,6 +45,10 @@ class ResidentAdmin(ActorFormMixin, ScopedAdminMixin, ObjectPermissionsModelAdmi
     def masked_id_number(self, obj: Resident) -> str:
         return obj.id_number_masked
 
+    @admin.display(description=_("phone"))
+    def masked_phone(self, obj: Resident) -> str:
+        return obj.phone_masked
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "grid":
             kwargs["queryset"] = visible_to(
@@ -55,13 +59,15 @@ class ResidentAdmin(ActorFormMixin, ScopedAdminMixin, ObjectPermissionsModelAdmi
     def get_fields(self, request, obj=None):
         if obj is None:
             return self.fields
-        # The number is typed in once and shown masked afterwards, here as everywhere (the
-        # unmasked, logged view is a later slice).
-        return [name if name != "id_number" else "masked_id_number" for name in self.fields]
+        # The numbers are typed in once and shown masked afterwards, here as everywhere: the
+        # full, logged view is the resident's page (administrators see them masked).
+        return [self.MASKED.get(name, name) for name in self.fields]
+
+    MASKED = {"id_number": "masked_id_number", "phone": "masked_phone"}
 
     def get_readonly_fields(self, request, obj=None):
         # A move to another grid and a status change are dated events (the resident's page).
-        return ["grid", "status", "masked_id_number"] if obj is not None else []
+        return ["grid", "status", *self.MASKED.values()] if obj is not None else []
 
     def save_model(self, request, obj, form, change):
         # The form validated through the service already (ResidentAdminForm._post_clean).

@@ -1,7 +1,9 @@
 import django_filters
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from governance.api_base import (
@@ -20,7 +22,7 @@ from population.models import EventKind, Resident, ResidentEvent, ResidentStatus
 
 class ResidentSerializer(serializers.ModelSerializer):
     """A resident as the API shows them: the ID number and phone masked for everyone (the
-    unmasked view, logged with its reason, is a later slice)."""
+    full values only through the reveal action, with a reason, logged)."""
 
     id_number = serializers.CharField(source="id_number_masked", read_only=True)
     phone = serializers.CharField(source="phone_masked", read_only=True)
@@ -88,14 +90,33 @@ class ResidentCreateSerializer(ResidentUpdateSerializer):
 
 class ResidentFilter(PortalFilterSet):
     grid = django_filters.ModelChoiceFilter(queryset=_visible_grids)
-    q = django_filters.CharFilter(method="filter_q", label=_("Name, phone or full ID number"))
 
     class Meta:
         model = Resident
-        fields = ["grid", "q"]
+        fields = ["grid"]
 
-    def filter_q(self, queryset, name, value):
-        return selectors.resident_search(queryset, value)
+
+class ResidentSearchSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    q = serializers.CharField(
+        max_length=100,
+        help_text=_("A name (or part of one), a full phone number or a full ID number."),
+    )
+
+
+class ResidentRevealSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=services.REASON_MAX_LENGTH,
+        help_text=_("Why the full numbers are needed; kept in the audit trail."),
+    )
+
+
+class ResidentRevealedSerializer(serializers.ModelSerializer):
+    """The full ID number and phone of one resident (answer of a logged reveal)."""
+
+    class Meta:
+        model = Resident
+        fields = ["id", "name", "id_number", "phone"]
+        read_only_fields = fields
 
 
 class ResidentViewSet(
@@ -104,15 +125,26 @@ class ResidentViewSet(
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Residents (实有人口) of the grids within the caller's scope."""
+    """Residents (实有人口) of the grids within the caller's scope.
+
+    Search is `POST search/` with `{"q": ...}`, never a query string: a full ID number or
+    phone in a URL ends up in access logs, proxies and histories. As on the pages, `?q=` is
+    not a search; here it is refused (400) so that a client learns it, rather than getting
+    the whole unsearched list."""
 
     base_queryset = Resident.objects.select_related("grid")
     filterset_class = ResidentFilter
     pagination_class = CreatedCursorPagination
+    # A search is a POST that merely reads; a reveal needs its own permission.
+    action_permissions = {"search": "view", "reveal": "reveal"}
 
     def get_serializer_class(self):
         if self.action == "create":
             return ResidentCreateSerializer
+        if self.action == "search":
+            return ResidentSearchSerializer
+        if self.action == "reveal":
+            return ResidentRevealSerializer
         if self.action in {"update", "partial_update"}:
             return ResidentUpdateSerializer
         return ResidentSerializer
@@ -137,6 +169,50 @@ class ResidentViewSet(
     @extend_schema(request=ResidentUpdateSerializer, responses={200: ResidentSerializer})
     def partial_update(self, request, pk=None):
         return self.update(request, pk=pk, partial=True)
+
+    def list(self, request, *args, **kwargs):
+        if "q" in request.query_params:
+            raise ValidationError(
+                {"q": [_('Search with POST /api/v1/residents/search/ and {"q": ...}.')]}
+            )
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=ResidentSearchSerializer, responses={200: ResidentSerializer(many=True)})
+    @action(detail=False, methods=["post"])
+    def search(self, request):
+        """The list, searched: by name (contains), full phone number or full ID number (exact:
+        those columns are encrypted and searched through their blind indexes). Paginated like
+        the list: POST the same body to the `next` address."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        residents = selectors.resident_search(
+            self.filter_queryset(self.get_queryset()), serializer.validated_data["q"]
+        )
+        page = self.paginate_queryset(residents)
+        return self.get_paginated_response(ResidentSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=ResidentRevealSerializer,
+        responses={
+            200: ResidentRevealedSerializer,
+            403: OpenApiResponse(description="The caller's role sees these numbers masked."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def reveal(self, request, pk=None):
+        """The resident's full ID number and phone, for a stated reason: the view is recorded
+        in the audit trail (who, whom, when, why). Grid workers and office staff in scope
+        only; other systems (tokens) and leaders see the numbers masked (403 here)."""
+        resident = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        resident = services.resident_reveal(
+            actor=request.user,
+            resident=resident,
+            reason=serializer.validated_data["reason"],
+            via="api",
+        )
+        return Response(ResidentRevealedSerializer(resident).data)
 
 
 class ResidentEventSerializer(serializers.ModelSerializer):

@@ -9,8 +9,10 @@ class PopulationConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from governance.sensitive import audit_options
         from population.models import Resident, ResidentEvent
 
-        # The audit log reads plain values: the ID number is masked and its index left out.
-        auditlog.register(Resident, mask_fields=["id_number"], exclude_fields=["id_number_index"])
+        # The audit log reads plain values: the ID number and phone are masked entirely and
+        # their indexes left out.
+        auditlog.register(Resident, **audit_options(Resident))
         auditlog.register(ResidentEvent)

@@ -6,7 +6,16 @@ from typing import Any
 from grid.models import Area
 from population.identities import id_number_make
 from population.models import Resident, ResidentStatus
-from population.services import resident_move_out, resident_register, resident_status_change
+from population.services import (
+    resident_move_out,
+    resident_register,
+    resident_reveal,
+    resident_status_change,
+)
+
+# The first resident of each grid whose worker loads it was seen in full once, so that the
+# office's view of the resident's history shows what a logged reveal looks like.
+DEMO_REVEAL_REASON = "入户走访，核对身份证与户口簿"
 
 # name, born, female, status, address, employer
 PEOPLE = [
@@ -51,6 +60,8 @@ def demo_residents_load(*, actor: Any, grids: list[Area]) -> int:
             )
             created += 1
             _demo_history(actor=actor, resident=resident, grid_number=number)
+            if index == 0 and actor.has_perm("population.reveal_resident", resident):
+                resident_reveal(actor=actor, resident=resident, reason=DEMO_REVEAL_REASON)
     return created
 
 

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from grid.models import AreaLevel
 from grid.selectors import area_list
 from population.models import EventKind, Resident, ResidentEvent, ResidentStatus
+from population.services import REASON_MAX_LENGTH
 
 
 class ResidentForm(forms.ModelForm):
@@ -72,3 +73,14 @@ class ResidentEventForm(forms.Form):
         for field in self.fields.values():
             is_select = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] = "form-select" if is_select else "form-control"
+
+
+class RevealForm(forms.Form):
+    """Why the full ID number and phone are needed (kept in the audit trail)."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=REASON_MAX_LENGTH,
+        help_text=_("For example: verifying identity on a home visit. Kept in the audit trail."),
+        widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "off"}),
+    )

@@ -10,10 +10,12 @@ from governance.permissions import (
     is_administrator,
     is_portal_user,
     may_keep_ledger,
+    may_see_personal_data_in_full,
     object_in_scope,
+    reviews_audit_trail,
 )
 from governance.sensitive import BlindIndexField, EncryptedCharField
-from grid.models import PHONE_VALIDATOR, Area, AreaLevel, mask_phone
+from grid.models import PHONE_VALIDATOR, Area, AreaLevel, mask_phone, phone_normalize
 
 
 class Sex(models.TextChoices):
@@ -57,7 +59,16 @@ class Resident(RulesModel):
     # Derived from the ID number by the service (GB 11643), stored for lists and statistics.
     sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices, editable=False)
     birth_date = models.DateField(_("birth date"), editable=False)
-    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[PHONE_VALIDATOR])
+    phone = EncryptedCharField(
+        _("phone"),
+        max_length=20,
+        blank=True,
+        context="population.Resident.phone",
+        validators=[PHONE_VALIDATOR],
+    )
+    # Exact search by the whole number only: the column is encrypted, so "contains these
+    # digits" cannot be asked of it (partial phone search was given up for that).
+    phone_index = BlindIndexField(source="phone", normalize=phone_normalize)
     status = models.CharField(
         _("status"),
         max_length=10,
@@ -98,6 +109,10 @@ class Resident(RulesModel):
             "add": may_keep_ledger & object_in_scope,
             "change": may_keep_ledger & object_in_scope,
             "delete": is_administrator & object_in_scope,
+            # The full ID number and phone, asked for with a reason and logged (resident_reveal).
+            "reveal": may_see_personal_data_in_full & object_in_scope,
+            # Who changed or unmasked the record, when and why (the resident's history).
+            "history": reviews_audit_trail & object_in_scope,
         }
 
     def __str__(self) -> str:

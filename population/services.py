@@ -3,6 +3,7 @@
 import datetime
 from typing import Any
 
+from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -18,6 +19,9 @@ from population.models import EventKind, Presence, Resident, ResidentEvent, Resi
 # What resident_update may change: corrections of what was typed. A move to another grid, a
 # status change, moving out and death are dated events (the resident_* event services below).
 EDITABLE_FIELDS = frozenset({"name", "id_number", "phone", "address", "employer"})
+# What a reveal shows in full (and names in its audit entry).
+REVEALED_FIELDS = ("id_number", "phone")
+REASON_MAX_LENGTH = 200
 
 
 def _normalized_id_number(value: str) -> str:
@@ -353,3 +357,28 @@ def resident_event_add(
     if kind == EventKind.DEATH:
         return resident_record_death(**dated)
     raise ValidationError({"kind": _("Choose one of the events.")})
+
+
+@transaction.atomic
+def resident_reveal(*, actor: Any, resident: Resident, reason: str, via: str = "page") -> Resident:
+    """Allow the actor to see the resident's full ID number and phone, for a stated reason,
+    and record it in the audit trail: an ACCESS entry with who (actor), whom (the object),
+    when (timestamp) and why (additional_data). The reason is kept there only, never written
+    to a log line: it may itself say something about the person. Returns the resident, whose
+    values the caller may then show."""
+    require_perm(actor, "population.reveal_resident", resident)
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError({"reason": _("Say why you need to see the full numbers.")})
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError(
+            {"reason": _("Keep the reason under %(max)d characters.") % {"max": REASON_MAX_LENGTH}}
+        )
+    LogEntry.objects.log_create(
+        resident,
+        action=LogEntry.Action.ACCESS,
+        force_log=True,
+        actor=actor,
+        additional_data={"reason": reason, "fields": list(REVEALED_FIELDS), "via": via},
+    )
+    return resident

@@ -9,4 +9,5 @@ urlpatterns = [
     path("new/", views.resident_new, name="new"),
     path("<int:pk>/", views.resident_detail, name="detail"),
     path("<int:pk>/events/new/", views.resident_event_new, name="event-new"),
+    path("<int:pk>/reveal/", views.resident_reveal, name="reveal"),
 ]

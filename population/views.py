@@ -1,9 +1,13 @@
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
 
 from governance.views import portal_login_required
 from population import selectors, services
-from population.forms import ResidentEventForm, ResidentForm
+from population.forms import ResidentEventForm, ResidentForm, RevealForm
+from population.models import Resident
 
 PAGE_SIZE = 50
 
@@ -41,24 +45,61 @@ def resident_new(request):
     return render(request, "population/resident_form.html", {"form": form})
 
 
-@portal_login_required
-def resident_detail(request, pk: int):
-    # Out of scope is "not found": a page never confirms that a person it hides exists.
-    resident = get_object_or_404(selectors.resident_list(user=request.user), pk=pk)
+def _detail(request, resident: Resident, *, reveal_form: RevealForm, revealed: bool = False):
+    user = request.user
+    may_review = user.has_perm("population.history_resident", resident)
     return render(
         request,
         "population/resident_detail.html",
         {
             "resident": resident,
-            "events": selectors.resident_event_list(user=request.user, resident=resident),
-            "may_record": request.user.has_perm("population.change_resident", resident),
+            "may_reveal": user.has_perm("population.reveal_resident", resident),
+            "reveal_form": reveal_form,
+            "revealed": revealed,
+            "history": selectors.resident_history(user=user, resident=resident)
+            if may_review
+            else None,
+            "events": selectors.resident_event_list(user=user, resident=resident),
+            "may_record": user.has_perm("population.change_resident", resident),
         },
     )
 
 
+def _resident_in_scope(request, pk: int) -> Resident:
+    # Out of scope is "not found": a page never confirms that a person it hides exists.
+    return get_object_or_404(selectors.resident_list(user=request.user), pk=pk)
+
+
+@portal_login_required
+def resident_detail(request, pk: int):
+    return _detail(request, _resident_in_scope(request, pk), reveal_form=RevealForm())
+
+
+@sensitive_post_parameters("reason")  # never in an error report
+@never_cache  # the full numbers stay out of the browser's and any proxy's cache
+@portal_login_required
+@require_POST
+def resident_reveal(request, pk: int):
+    """The resident's page with the full ID number and phone, once a reason is given."""
+    resident = _resident_in_scope(request, pk)
+    if not request.user.has_perm("population.reveal_resident", resident):
+        raise PermissionDenied
+    form = RevealForm(request.POST)
+    if form.is_valid():
+        try:
+            services.resident_reveal(
+                actor=request.user, resident=resident, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _detail(request, resident, reveal_form=RevealForm(), revealed=True)
+    return _detail(request, resident, reveal_form=form)
+
+
 @portal_login_required
 def resident_event_new(request, pk: int):
-    resident = get_object_or_404(selectors.resident_list(user=request.user), pk=pk)
+    resident = _resident_in_scope(request, pk)
     if not request.user.has_perm("population.change_resident", resident):
         return render(request, "population/resident_event_form.html", {"resident": resident})
     form = ResidentEventForm(request.POST or None, actor=request.user)

@@ -110,7 +110,9 @@ def team_roles_ensure() -> None:
 DATA_MIGRATION_ROWS = {
     "grid.0002_default_team_roles": team_roles_ensure,
     # Records the registration of residents already stored as their first event: ships none.
-    "population.0002_resident_events": lambda: None,
+    "population.0003_resident_events": lambda: None,
+    # Encrypts the phones already stored: converts rows, ships none.
+    "population.0002_resident_phone_encrypted": lambda: None,
 }
 
 

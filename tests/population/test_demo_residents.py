@@ -1,3 +1,4 @@
+from auditlog.models import LogEntry
 from django.core.management import call_command
 
 from governance.identity import id_number_validate
@@ -17,3 +18,11 @@ def test_the_demo_registers_valid_residents_in_the_grid_workers_grid_once(db, se
     assert total > len(mine)
     call_command("load_demo")
     assert Resident.objects.count() == total
+
+
+def test_the_demo_shows_one_logged_reveal_in_the_grid_workers_grid(db, settings):
+    settings.DEMO_MODE = True
+    call_command("load_demo")
+    call_command("load_demo")
+    (entry,) = LogEntry.objects.filter(action=LogEntry.Action.ACCESS)
+    assert entry.actor.username == "gridworker" and entry.additional_data["reason"]

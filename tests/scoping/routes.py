@@ -116,6 +116,12 @@ def ledger_keepers(actor: Actor, row=None) -> bool:
     return actor.user.is_superuser or actor.user.role != Role.LEADER
 
 
+def sees_in_full(actor: Actor, row=None) -> bool:
+    """Grid workers and office staff may unmask an ID number and phone (with a reason, logged);
+    leaders, administrators and other systems see them masked; superusers hold every right."""
+    return actor.user.is_superuser or actor.user.role in {Role.GRID_WORKER, Role.OFFICE_STAFF}
+
+
 def below_own_root(actor: Actor, area: Area) -> bool:
     """An administrator changes and deletes what lies strictly below their scope root; the
     root itself (its name, code, boundary, existence) is set by the level above."""
@@ -262,6 +268,32 @@ def check_locate(c: CellContext) -> None:
     assert (found and found["id"]) == expected, f"locate in {grid.name}: {answers}"
 
 
+def reveals_logged(row) -> int:
+    from auditlog.models import LogEntry
+
+    return LogEntry.objects.get_for_object(row).filter(action=LogEntry.Action.ACCESS).count()
+
+
+def check_reveal(c: CellContext) -> None:
+    """API and page alike: 404 out of scope, 403 for those who see masked, else the numbers."""
+    if c.url.startswith("/api/"):
+        response = c.client.post(c.url, {"reason": "核实身份"}, format="json")
+    else:
+        response = c.client.post(c.url, {"reason": "核实身份"})
+    expected = (200 if sees_in_full(c.actor) else 403) if c.visible else 404
+    assert response.status_code == expected, response.status_code
+    assert reveals_logged(c.row) == (expected == 200)
+    if expected == 200:
+        assert c.row.id_number in response.content.decode()
+
+
+def check_search(c: CellContext) -> None:
+    response = c.client.post(c.url, {"q": c.row.id_number}, format="json")
+    assert response.status_code == 200, response.content
+    ids = [row["id"] for row in response.json()["results"]]
+    assert ids == ([c.row.pk] if c.visible else []), f"search for {c.row}: {ids}"
+
+
 def check_mark_read(c: CellContext) -> None:
     response = c.client.post(c.url, {"ids": [c.row.pk]}, format="json")
     assert response.status_code == 200, response.content
@@ -291,6 +323,7 @@ API_KINDS: dict[str, ApiKind] = {
         may_create=ledger_keepers,
         create=resident_create_payload,
         update=resident_update_payload,
+        extra_actions={"search": Custom(check_search), "reveal": Custom(check_reveal)},
     ),
     "resident-event": ApiKind(
         rows=Rows(ResidentEvent),
@@ -340,6 +373,7 @@ PAGES: dict[str, Page] = {
     "residents:new": Page(),
     "residents:detail": Page.about(Resident),
     "residents:event-new": Page.about(Resident),
+    "residents:reveal": Page.about(Resident, method="POST", post=check_reveal),
 }
 
 PUBLIC: dict[str, str] = {
