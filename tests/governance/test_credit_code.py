@@ -22,13 +22,14 @@ PUBLISHED = [
     "91330100716105852F",
 ]
 
-# The tables of GB 32100-2015 (and the departments A and N added since), restated.
+# The tables of GB 32100-2015 (and the codes added since: departments A and N, the committees'
+# categories 54 and 55), restated.
 CATEGORIES = {
     "1": "1239",
     "2": "19",
     "3": "123459",
     "4": "19",
-    "5": "1239",
+    "5": "123459",
     "6": "129",
     "7": "129",
     "8": "19",

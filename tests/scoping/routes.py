@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any
 
 from governance.models import Notification, Role, User
 from grid.models import Area, AreaLevel
-from population.models import Resident
+from population.identities import credit_code_make
+from population.models import Organisation, Resident, VitalPart
 from tests.conftest import PEOPLE
 from tests.factories import AreaFactory, area_of, grid_in, id_number_for, row_in
 
@@ -224,6 +225,40 @@ def resident_update_payload(world: World, row: Resident, partial: bool) -> dict:
     return {"name": "改名"} if partial else {"name": "改名", "employer": "某公司"}
 
 
+_credit_serials = iter(range(500_000, 600_000))
+
+
+def new_grid_in(area: Area) -> Area:
+    """The area if it is a grid, else a new grid below it: an existing one might be the
+    actor's own."""
+    grid = area
+    while grid.level < AreaLevel.GRID:
+        grid = AreaFactory(parent=grid)
+    return grid
+
+
+def organisation_create_payload(world: World, area: Area) -> dict:
+    return {
+        "grid": new_grid_in(area).pk,
+        "name": "新单位",
+        "kind": "enterprise",
+        "credit_code": credit_code_make(serial=next(_credit_serials)),
+    }
+
+
+def organisation_update_payload(world: World, row: Organisation, partial: bool) -> dict:
+    return {"name": "改名"} if partial else {"name": "改名", "kind": row.kind}
+
+
+def vital_part_create_payload(world: World, area: Area) -> dict:
+    """A part of a new key unit (row_in's default kind) in a new grid of the area."""
+    return {"organisation": row_in(Organisation, new_grid_in(area)).pk, "name": "新部位"}
+
+
+def vital_part_update_payload(world: World, row: VitalPart, partial: bool) -> dict:
+    return {"person_responsible": "李"} if partial else {"name": "改名"}
+
+
 def check_locate(c: CellContext) -> None:
     grid = grid_in(c.area, avoid=c.actor.anchor)
     point = grid.geometry.representative_point()
@@ -269,6 +304,20 @@ API_KINDS: dict[str, ApiKind] = {
         create=resident_create_payload,
         update=resident_update_payload,
     ),
+    "organisation": ApiKind(
+        rows=Rows(Organisation),
+        may_write=ledger_keepers,
+        may_create=ledger_keepers,
+        create=organisation_create_payload,
+        update=organisation_update_payload,
+    ),
+    "vital-part": ApiKind(
+        rows=Rows(VitalPart),
+        may_write=ledger_keepers,
+        may_create=ledger_keepers,
+        create=vital_part_create_payload,
+        update=vital_part_update_payload,
+    ),
     "notification": ApiKind(
         rows=MY_NOTIFICATIONS, extra_actions={"mark_read": Custom(check_mark_read)}
     ),
@@ -311,6 +360,11 @@ PAGES: dict[str, Page] = {
     "residents:list": Page(),
     "residents:new": Page(),
     "residents:detail": Page.about(Resident),
+    "organisations:list": Page(),
+    "organisations:new": Page(),
+    "organisations:detail": Page.about(Organisation),
+    "organisations:edit": Page.about(Organisation),
+    "organisations:vital_part_new": Page.about(Organisation),
 }
 
 PUBLIC: dict[str, str] = {
