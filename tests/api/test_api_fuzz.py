@@ -32,6 +32,14 @@ BEYOND_THE_SCHEMA = {
     "grid",  # a grid that exists in the caller's area (hidden = does not exist)
     "id_number",  # GB 11643 (region, birth date, check character), one registration per person
     "phone",  # a mobile number or a landline with its area code
+    "credit_code",  # GB 32100 (both check characters), one organisation per code
+    "organisation",  # a key unit that exists in the caller's area (hidden = does not exist)
+    "kind",  # a key unit keeps its kind while it has vital parts
+    "liaison_name",  # a contact has a name and a phone, or neither
+    "liaison_phone",
+    "safety_officer_name",
+    "safety_officer_phone",
+    "has_security_body",  # ticked when security bodies are described
 }
 NUL_REFUSAL = "NUL"  # strings may not carry U+0000 (governance.middleware)
 
