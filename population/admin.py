@@ -6,7 +6,7 @@ from rules.contrib.admin import ObjectPermissionsModelAdmin
 
 from governance.admin_base import ActorFormMixin, ScopedAdminMixin
 from governance.scoping import visible_to
-from grid.models import Area, AreaLevel
+from grid.models import Area, AreaLevel, mask_phone
 from population import services
 from population.forms import ORGANISATION_FORM_FIELDS
 from population.models import Organisation, OrganisationKind, Resident, VitalPart
@@ -78,6 +78,9 @@ class ResidentAdmin(ActorFormMixin, ScopedAdminMixin, ObjectPermissionsModelAdmi
 
 
 class OrganisationAdminForm(forms.ModelForm):
+    """The contacts' phones are not put back into the form (they are shown masked in its help
+    text): an empty box keeps the number on record, as on the portal's edit page."""
+
     class Meta:
         model = Organisation
         fields = list(ORGANISATION_FORM_FIELDS)
@@ -85,11 +88,24 @@ class OrganisationAdminForm(forms.ModelForm):
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.actor = actor
+        self.kept_phones = {}
+        if self.instance.pk:
+            for name_field, phone_field in services.CONTACT_FIELDS:
+                phone = getattr(self.instance, phone_field)
+                self.kept_phones[phone_field] = (name_field, phone)
+                self.initial[phone_field] = ""
+                if phone and phone_field in self.fields:
+                    self.fields[phone_field].help_text = _(
+                        "On record: %(phone)s. Leave empty to keep it."
+                    ) % {"phone": mask_phone(phone)}
 
     def _post_clean(self):
         super()._post_clean()
         if self.errors:
             return
+        for phone_field, (name_field, phone) in self.kept_phones.items():
+            if not self.cleaned_data.get(phone_field) and self.cleaned_data.get(name_field):
+                setattr(self.instance, phone_field, phone)
         try:
             services.organisation_validate(actor=self.actor, organisation=self.instance)
         except ValidationError as error:

@@ -94,3 +94,31 @@ def test_an_organisation_that_is_not_a_key_unit_offers_no_vital_part_form(client
     assert "key units" in page and "vital-part-form" not in page
     client.post(url, {"name": "配电房"})
     assert not VitalPart.objects.exists()
+
+
+# The vital parts inline's management form (read-only rows, none added here).
+INLINE = {
+    "vital_parts-TOTAL_FORMS": "0",
+    "vital_parts-INITIAL_FORMS": "0",
+    "vital_parts-MIN_NUM_FORMS": "0",
+    "vital_parts-MAX_NUM_FORMS": "1000",
+}
+
+
+def test_the_admin_registers_through_the_service_and_never_shows_a_phone(client, users, areas):
+    login(client, users["street_admin"])
+    url = reverse("admin:population_organisation_add")
+    form = {**FORM, **INLINE, "grid": areas["grid_a"].pk}
+    refused = client.post(url, {**form, "credit_code": CODE[:17] + "0"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 200 and "check character" in refused.content.decode()
+    assert not Organisation.objects.exists()
+    assert client.post(url, form).status_code == 302
+    organisation = Organisation.objects.get()
+    assert organisation.created_by == users["street_admin"]
+    change = reverse("admin:population_organisation_change", args=[organisation.pk])
+    page = client.get(change).content.decode()
+    assert "13957100001" not in page and "139****0001" in page
+    kept = {**FORM, "name": "改名", "liaison_phone": ""}
+    assert client.post(change, {**kept, **INLINE}).status_code == 302
+    organisation.refresh_from_db()
+    assert (organisation.name, organisation.liaison_phone) == ("改名", "13957100001")
