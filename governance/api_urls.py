@@ -2,7 +2,12 @@ from rest_framework.routers import DefaultRouter
 
 from governance.api import NotificationViewSet
 from grid.api import AreaViewSet
-from population.api import ResidentEventViewSet, ResidentViewSet
+from population.api import (
+    OrganisationViewSet,
+    ResidentEventViewSet,
+    ResidentViewSet,
+    VitalPartViewSet,
+)
 
 
 class PortalRouter(DefaultRouter):
@@ -20,5 +25,7 @@ router.register("areas", AreaViewSet, basename="area")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("residents", ResidentViewSet, basename="resident")
 router.register("resident-events", ResidentEventViewSet, basename="resident-event")
+router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("vital-parts", VitalPartViewSet, basename="vital-part")
 
 urlpatterns = router.urls

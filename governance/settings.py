@@ -414,6 +414,10 @@ GRID_INDEX_CHECK_SECONDS = env_float("GRID_INDEX_CHECK_SECONDS", 1)
 # one in a thread (grid.index): no request waits for the rebuild.
 GRID_INDEX_REBUILD_IN_BACKGROUND = env_bool("GRID_INDEX_REBUILD_IN_BACKGROUND", True)
 DEMO_MODE = env_bool("DEMO_MODE", False)
+# The organisation size rule (P12, seed 004): an enterprise or 两新 organisation with at least
+# this many employees keeps an internal security body (治安综合治理工作站, 保卫…), a smaller
+# one names a liaison (综治联络员). The seeds say "规模较小" and fix no number: this one is ours.
+ORGANISATION_SECURITY_BODY_MIN_EMPLOYEES = env_int("ORGANISATION_SECURITY_BODY_MIN_EMPLOYEES", 100)
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_MASK_CALLABLE = "governance.audit.mask_entirely"

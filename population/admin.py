@@ -6,9 +6,10 @@ from rules.contrib.admin import ObjectPermissionsModelAdmin
 
 from governance.admin_base import ActorFormMixin, ScopedAdminMixin
 from governance.scoping import visible_to
-from grid.models import Area, AreaLevel
+from grid.models import Area, AreaLevel, mask_phone
 from population import services
-from population.models import Resident
+from population.forms import ORGANISATION_FORM_FIELDS
+from population.models import Organisation, OrganisationKind, Resident, VitalPart
 
 
 class ResidentAdminForm(forms.ModelForm):
@@ -76,4 +77,133 @@ class ResidentAdmin(ActorFormMixin, ScopedAdminMixin, ObjectPermissionsModelAdmi
             services.resident_update(actor=request.user, resident=obj, **values)
         else:
             saved = services.resident_register(actor=request.user, **form.cleaned_data)
+            obj.pk = saved.pk
+
+
+# --- Organisations ---------------------------------------------------------------------------
+
+
+class OrganisationAdminForm(forms.ModelForm):
+    """The contacts' phones are not put back into the form (they are shown masked in its help
+    text): an empty box keeps the number on record, as on the portal's edit page."""
+
+    class Meta:
+        model = Organisation
+        fields = list(ORGANISATION_FORM_FIELDS)
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        self.kept_phones = {}
+        if self.instance.pk:
+            for name_field, phone_field in services.CONTACT_FIELDS:
+                phone = getattr(self.instance, phone_field)
+                self.kept_phones[phone_field] = (name_field, phone)
+                self.initial[phone_field] = ""
+                if phone and phone_field in self.fields:
+                    self.fields[phone_field].help_text = _(
+                        "On record: %(phone)s. Leave empty to keep it."
+                    ) % {"phone": mask_phone(phone)}
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        for phone_field, (name_field, phone) in self.kept_phones.items():
+            if not self.cleaned_data.get(phone_field) and self.cleaned_data.get(name_field):
+                setattr(self.instance, phone_field, phone)
+        try:
+            services.organisation_validate(actor=self.actor, organisation=self.instance)
+        except ValidationError as error:
+            self._update_errors(error)
+
+
+class VitalPartInline(admin.TabularInline):
+    """Read here; added and changed on the vital part's own admin page (through its service)."""
+
+    model = VitalPart
+    fields = ["name", "person_responsible"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ActorFormMixin, ScopedAdminMixin, ObjectPermissionsModelAdmin):
+    """Saved through the organisation services, so the rules are those of the pages and API."""
+
+    list_display = ["name", "kind", "credit_code", "grid", "employee_count", "created_at"]
+    list_filter = ["kind", "has_security_body"]
+    search_fields = ["name", "credit_code"]
+    list_select_related = ["grid"]
+    form = OrganisationAdminForm
+    fields = ORGANISATION_FORM_FIELDS
+    inlines = [VitalPartInline]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "grid":
+            kwargs["queryset"] = visible_to(
+                request.user, Area.objects.filter(level=AreaLevel.GRID).defer("boundary")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["grid"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            values = {name: form.cleaned_data[name] for name in form.changed_data}
+            services.organisation_update(actor=request.user, organisation=obj, **values)
+        else:
+            saved = services.organisation_register(actor=request.user, **form.cleaned_data)
+            obj.pk = saved.pk
+
+
+class VitalPartAdminForm(forms.ModelForm):
+    class Meta:
+        model = VitalPart
+        fields = ["organisation", "name", "description", "person_responsible"]
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            services.vital_part_validate(vital_part=self.instance)
+        except ValidationError as error:
+            self._update_errors(error)
+
+
+@admin.register(VitalPart)
+class VitalPartAdmin(ActorFormMixin, ScopedAdminMixin, ObjectPermissionsModelAdmin):
+    list_display = ["name", "organisation", "person_responsible", "created_at"]
+    search_fields = ["name", "organisation__name"]
+    list_select_related = ["organisation"]
+    form = VitalPartAdminForm
+    fields = ["organisation", "name", "description", "person_responsible"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "organisation":
+            kwargs["queryset"] = visible_to(
+                request.user, Organisation.objects.filter(kind=OrganisationKind.KEY_UNIT)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["organisation"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            values = {name: form.cleaned_data[name] for name in form.changed_data}
+            services.vital_part_update(actor=request.user, vital_part=obj, **values)
+        else:
+            saved = services.vital_part_add(actor=request.user, **form.cleaned_data)
             obj.pk = saved.pk

@@ -17,7 +17,15 @@ from governance.api_filters import PortalFilterSet
 from governance.scoping import visible_to
 from grid.models import Area, AreaLevel
 from population import selectors, services
-from population.models import EventKind, Resident, ResidentEvent, ResidentStatus
+from population.models import (
+    EventKind,
+    Organisation,
+    OrganisationKind,
+    Resident,
+    ResidentEvent,
+    ResidentStatus,
+    VitalPart,
+)
 
 
 class ResidentSerializer(serializers.ModelSerializer):
@@ -286,3 +294,221 @@ class ResidentEventViewSet(
         serializer.is_valid(raise_exception=True)
         event = services.resident_event_add(actor=request.user, **serializer.validated_data)
         return Response(ResidentEventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+
+# --- Organisations ---------------------------------------------------------------------------
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    """An organisation as the API shows it: the contacts' phones masked, and what the seeds'
+    rules still ask of it (P11, P12)."""
+
+    grid_name = serializers.CharField(source="grid.name", read_only=True)
+    liaison_phone = serializers.CharField(source="liaison_phone_masked", read_only=True)
+    safety_officer_phone = serializers.CharField(
+        source="safety_officer_phone_masked", read_only=True
+    )
+    lacks_two_new_contacts = serializers.BooleanField(read_only=True)
+    size_rule_shortfall = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "id",
+            "grid",
+            "grid_name",
+            "name",
+            "kind",
+            "credit_code",
+            "address",
+            "employee_count",
+            "legal_representative",
+            "liaison_name",
+            "liaison_phone",
+            "safety_officer_name",
+            "safety_officer_phone",
+            "has_security_body",
+            "security_body_notes",
+            "lacks_two_new_contacts",
+            "size_rule_shortfall",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class OrganisationUpdateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=OrganisationKind.choices)
+    credit_code = serializers.CharField(max_length=18, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    employee_count = serializers.IntegerField(min_value=0, max_value=2_000_000, required=False)
+    legal_representative = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    liaison_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    liaison_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    safety_officer_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    safety_officer_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    has_security_body = serializers.BooleanField(required=False)
+    security_body_notes = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class OrganisationCreateSerializer(OrganisationUpdateSerializer):
+    grid = serializers.PrimaryKeyRelatedField(queryset=Area.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")  # absent while the schema is generated
+        if request is not None:
+            self.fields["grid"].queryset = _visible_grids(request)
+
+
+class OrganisationFilter(PortalFilterSet):
+    grid = django_filters.ModelChoiceFilter(queryset=_visible_grids)
+    kind = django_filters.ChoiceFilter(choices=OrganisationKind.choices)
+    problem = django_filters.ChoiceFilter(
+        choices=selectors.PROBLEM_CHOICES,
+        method="filter_problem",
+    )
+    q = django_filters.CharFilter(method="filter_q", label=_("Name or credit code"))
+
+    class Meta:
+        model = Organisation
+        fields = ["grid", "kind", "problem", "q"]
+
+    def filter_problem(self, queryset, name, value):
+        return selectors.organisation_problems(queryset, value)
+
+    def filter_q(self, queryset, name, value):
+        return selectors.organisation_search(queryset, value)
+
+
+class OrganisationViewSet(
+    ScopedQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Organisations (单位和组织) of the grids within the caller's scope."""
+
+    base_queryset = Organisation.objects.select_related("grid")
+    filterset_class = OrganisationFilter
+    pagination_class = CreatedCursorPagination
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return OrganisationCreateSerializer
+        if self.action in {"update", "partial_update"}:
+            return OrganisationUpdateSerializer
+        return OrganisationSerializer
+
+    @extend_schema(request=OrganisationCreateSerializer, responses={201: OrganisationSerializer})
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        organisation = services.organisation_register(
+            actor=request.user, **serializer.validated_data
+        )
+        return Response(OrganisationSerializer(organisation).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=OrganisationUpdateSerializer, responses={200: OrganisationSerializer})
+    def update(self, request, pk=None, partial=False):
+        organisation = self.get_object()
+        serializer = self.get_serializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        organisation = services.organisation_update(
+            actor=request.user, organisation=organisation, **serializer.validated_data
+        )
+        return Response(OrganisationSerializer(organisation).data)
+
+    @extend_schema(request=OrganisationUpdateSerializer, responses={200: OrganisationSerializer})
+    def partial_update(self, request, pk=None):
+        return self.update(request, pk=pk, partial=True)
+
+
+class VitalPartSerializer(serializers.ModelSerializer):
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+
+    class Meta:
+        model = VitalPart
+        fields = [
+            "id",
+            "organisation",
+            "organisation_name",
+            "name",
+            "description",
+            "person_responsible",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+def _visible_organisations(request):
+    return visible_to(
+        getattr(request, "user", None), Organisation.objects.all(), token=request_token(request)
+    )
+
+
+class VitalPartUpdateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    description = serializers.CharField(required=False, allow_blank=True)
+    person_responsible = serializers.CharField(max_length=50, required=False, allow_blank=True)
+
+
+class VitalPartCreateSerializer(VitalPartUpdateSerializer):
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["organisation"].queryset = _visible_organisations(request)
+
+
+class VitalPartFilter(PortalFilterSet):
+    organisation = django_filters.ModelChoiceFilter(queryset=_visible_organisations)
+
+    class Meta:
+        model = VitalPart
+        fields = ["organisation"]
+
+
+class VitalPartViewSet(
+    ScopedQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Vital parts and facilities (要害部位) of the key units within the caller's scope."""
+
+    base_queryset = VitalPart.objects.select_related("organisation")
+    filterset_class = VitalPartFilter
+    pagination_class = CreatedCursorPagination
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return VitalPartCreateSerializer
+        if self.action in {"update", "partial_update"}:
+            return VitalPartUpdateSerializer
+        return VitalPartSerializer
+
+    @extend_schema(request=VitalPartCreateSerializer, responses={201: VitalPartSerializer})
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        part = services.vital_part_add(actor=request.user, **serializer.validated_data)
+        return Response(VitalPartSerializer(part).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=VitalPartUpdateSerializer, responses={200: VitalPartSerializer})
+    def update(self, request, pk=None, partial=False):
+        part = self.get_object()
+        serializer = self.get_serializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        part = services.vital_part_update(
+            actor=request.user, vital_part=part, **serializer.validated_data
+        )
+        return Response(VitalPartSerializer(part).data)
+
+    @extend_schema(request=VitalPartUpdateSerializer, responses={200: VitalPartSerializer})
+    def partial_update(self, request, pk=None):
+        return self.update(request, pk=pk, partial=True)

@@ -10,9 +10,11 @@ class PopulationConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from governance.sensitive import audit_options
-        from population.models import Resident, ResidentEvent
+        from population.models import Organisation, Resident, ResidentEvent, VitalPart
 
-        # The audit log reads plain values: the ID number and phone are masked entirely and
-        # their indexes left out.
+        # The audit log reads plain values: every encrypted field (ID number, phones) is masked
+        # entirely and its index left out.
         auditlog.register(Resident, **audit_options(Resident))
         auditlog.register(ResidentEvent)
+        auditlog.register(Organisation, **audit_options(Organisation))
+        auditlog.register(VitalPart)

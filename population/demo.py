@@ -4,13 +4,21 @@ import datetime
 from typing import Any
 
 from grid.models import Area
-from population.identities import id_number_make
-from population.models import Resident, ResidentStatus
+from population.identities import credit_code_make, id_number_make
+from population.models import (
+    KINDS_WITHOUT_CREDIT_CODE,
+    Organisation,
+    OrganisationKind,
+    Resident,
+    ResidentStatus,
+)
 from population.services import (
+    organisation_register,
     resident_move_out,
     resident_register,
     resident_reveal,
     resident_status_change,
+    vital_part_add,
 )
 
 # The first resident of each grid whose worker loads it was seen in full once, so that the
@@ -82,3 +90,115 @@ def _demo_history(*, actor: Any, resident: Resident, grid_number: int) -> None:
             happened_on=datetime.date(2025, 9, 1),
             note="外出求学(上海)",
         )
+
+
+# --- Organisations ---------------------------------------------------------------------------
+
+# name, kind, employees, legal representative, liaison, safety officer, security bodies,
+# vital parts (name, person responsible, description). One of each kind a grid worker meets:
+# a large enterprise with its security station, a small 两新 firm still without its
+# safety-information officer (P11), a social organisation, a key unit with its vital parts
+# (P14), and the property company and owners' committee of a compound (四位一体, P27).
+ORGANISATIONS: list[tuple[Any, ...]] = [
+    (
+        "精工机械制造有限公司",
+        OrganisationKind.ENTERPRISE,
+        320,
+        "沈国平",
+        ("何建明", "13957100001"),
+        ("周立新", "13957100002"),
+        "治安综合治理工作站, 保卫科, 劳动争议调解委员会",
+        [],
+    ),
+    (
+        "云帆网络科技有限公司",
+        OrganisationKind.NEW_ECONOMIC,
+        18,
+        "林晓峰",
+        ("郑雨", "13857100003"),
+        None,
+        "",
+        [],
+    ),
+    (
+        "邻里社工服务中心",
+        OrganisationKind.NEW_SOCIAL,
+        6,
+        "许敏",
+        ("许敏", "13657100004"),
+        ("吴涛", "13657100005"),
+        "",
+        [],
+    ),
+    (
+        "城北加油站",
+        OrganisationKind.KEY_UNIT,
+        24,
+        "钱卫东",
+        ("孙强", "13757100006"),
+        ("孙强", "13757100006"),
+        "安全保卫组",
+        [
+            ("储油罐区", "钱卫东", "地下储油罐四座, 防爆监控全覆盖"),
+            ("配电房", "孙强", "双人双锁, 每日巡查"),
+        ],
+    ),
+    (
+        "绿城物业服务有限公司",
+        OrganisationKind.PROPERTY_COMPANY,
+        45,
+        "冯海",
+        ("冯海", "13557100007"),
+        None,
+        "秩序维护部",
+        [],
+    ),
+    ("阳光小区业主委员会", OrganisationKind.OWNERS_COMMITTEE, 0, "朱红", None, None, "", []),
+]
+# Every third grid (the first of each call among them) also has a growing workshop past the size threshold and without its
+# security body yet: the size rule's list (P12) is never empty.
+GROWING = ("恒达纺织有限公司", OrganisationKind.ENTERPRISE, 150, "韩磊", None, None, "", [])
+
+
+def demo_organisations_load(*, actor: Any, grids: list[Area]) -> int:
+    """Register ORGANISATIONS in each grid once (a second load skips grids that have some);
+    their credit codes carry the grid's county code and are distinct per grid."""
+    created = 0
+    for number, grid in enumerate(grids):
+        if Organisation.objects.filter(grid=grid).exists():
+            continue
+        rows = ORGANISATIONS + ([GROWING] if number % 3 == 0 else [])
+        for index, row in enumerate(rows):
+            name, kind, employees, representative, liaison, officer, bodies, parts = row
+            organisation = organisation_register(
+                actor=actor,
+                grid=grid,
+                name=f"{grid.name}{name}" if kind == OrganisationKind.OWNERS_COMMITTEE else name,
+                kind=kind,
+                credit_code=""
+                if kind in KINDS_WITHOUT_CREDIT_CODE
+                else credit_code_make(
+                    region=grid.code[:6],
+                    serial=100_000 + grid.pk * 10 + index,
+                    department="5" if kind == OrganisationKind.NEW_SOCIAL else "9",
+                ),
+                address=f"{grid.name}{index + 1}号",
+                employee_count=employees,
+                legal_representative=representative,
+                liaison_name=liaison[0] if liaison else "",
+                liaison_phone=liaison[1] if liaison else "",
+                safety_officer_name=officer[0] if officer else "",
+                safety_officer_phone=officer[1] if officer else "",
+                has_security_body=bool(bodies),
+                security_body_notes=bodies,
+            )
+            for part_name, responsible, description in parts:
+                vital_part_add(
+                    actor=actor,
+                    organisation=organisation,
+                    name=part_name,
+                    person_responsible=responsible,
+                    description=description,
+                )
+            created += 1
+    return created

@@ -3,7 +3,16 @@ from django.utils.translation import gettext_lazy as _
 
 from grid.models import AreaLevel
 from grid.selectors import area_list
-from population.models import EventKind, Resident, ResidentEvent, ResidentStatus
+from population.models import (
+    EventKind,
+    Organisation,
+    OrganisationKind,
+    Resident,
+    ResidentEvent,
+    ResidentStatus,
+    VitalPart,
+)
+from population.selectors import PROBLEM_CHOICES
 from population.services import REASON_MAX_LENGTH
 
 
@@ -84,3 +93,91 @@ class RevealForm(forms.Form):
         help_text=_("For example: verifying identity on a home visit. Kept in the audit trail."),
         widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "off"}),
     )
+
+
+def _style(form: forms.BaseForm) -> None:
+    for field in form.fields.values():
+        if isinstance(field.widget, forms.CheckboxInput):
+            field.widget.attrs["class"] = "form-check-input"
+        elif isinstance(field.widget, forms.Select):
+            field.widget.attrs["class"] = "form-select"
+        else:
+            field.widget.attrs["class"] = "form-control"
+
+
+ORGANISATION_FORM_FIELDS = [
+    "grid",
+    "name",
+    "kind",
+    "credit_code",
+    "address",
+    "employee_count",
+    "legal_representative",
+    "liaison_name",
+    "liaison_phone",
+    "safety_officer_name",
+    "safety_officer_phone",
+    "has_security_body",
+    "security_body_notes",
+]
+
+
+class OrganisationForm(forms.ModelForm):
+    """Registration and correction on a phone: the shape only; the rules are the service's,
+    whose errors the view adds. An existing organisation keeps its grid."""
+
+    class Meta:
+        model = Organisation
+        fields = ORGANISATION_FORM_FIELDS
+        widgets = {
+            "credit_code": forms.TextInput(attrs={"autocomplete": "off", "maxlength": 18}),
+            "liaison_phone": forms.TextInput(attrs={"inputmode": "tel"}),
+            "safety_officer_phone": forms.TextInput(attrs={"inputmode": "tel"}),
+            "employee_count": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+        }
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["grid"]
+        else:
+            grids = area_list(user=actor, level=AreaLevel.GRID).defer("boundary")
+            self.fields["grid"].queryset = grids
+            if len(grids) == 1:
+                self.fields["grid"].initial = grids[0].pk
+        _style(self)
+
+    def _post_clean(self):
+        pass  # no model validation: the service validates, normalises and saves
+
+
+class VitalPartForm(forms.ModelForm):
+    class Meta:
+        model = VitalPart
+        fields = ["name", "description", "person_responsible"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+    def _post_clean(self):
+        pass  # the service validates and saves
+
+
+class OrganisationFilterForm(forms.Form):
+    """The list's filters (GET: names and kinds are not personal data)."""
+
+    kind = forms.ChoiceField(
+        label=_("kind"), choices=[("", _("All kinds")), *OrganisationKind.choices], required=False
+    )
+    problem = forms.ChoiceField(
+        label=_("shortfall"),
+        choices=[("", _("Any")), *PROBLEM_CHOICES],
+        required=False,
+    )
+    q = forms.CharField(label=_("Name or credit code"), max_length=100, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)

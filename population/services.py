@@ -9,12 +9,23 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from governance.credit_code import credit_code_validate
 from governance.identity import id_number_birth_date, id_number_sex, id_number_validate
 from governance.permissions import require_perm
 from governance.scoping import in_scope
 from governance.sensitive import blind_index_of
 from grid.models import Area
-from population.models import EventKind, Presence, Resident, ResidentEvent, ResidentStatus
+from population.models import (
+    KINDS_WITHOUT_CREDIT_CODE,
+    EventKind,
+    Organisation,
+    OrganisationKind,
+    Presence,
+    Resident,
+    ResidentEvent,
+    ResidentStatus,
+    VitalPart,
+)
 
 # What resident_update may change: corrections of what was typed. A move to another grid, a
 # status change, moving out and death are dated events (the resident_* event services below).
@@ -382,3 +393,250 @@ def resident_reveal(*, actor: Any, resident: Resident, reason: str, via: str = "
         additional_data={"reason": reason, "fields": list(REVEALED_FIELDS), "via": via},
     )
     return resident
+
+
+# --- Organisations (单位和组织) and the vital parts of key units -------------------------------
+
+ORGANISATION_FIELDS = frozenset(
+    {
+        "name",
+        "kind",
+        "credit_code",
+        "address",
+        "employee_count",
+        "legal_representative",
+        "liaison_name",
+        "liaison_phone",
+        "safety_officer_name",
+        "safety_officer_phone",
+        "has_security_body",
+        "security_body_notes",
+    }
+)
+VITAL_PART_FIELDS = frozenset({"name", "description", "person_responsible"})
+_ORGANISATION_TEXT = (
+    "name",
+    "credit_code",
+    "address",
+    "legal_representative",
+    "liaison_name",
+    "liaison_phone",
+    "safety_officer_name",
+    "safety_officer_phone",
+    "security_body_notes",
+)
+
+
+CONTACT_FIELDS = (
+    ("liaison_name", "liaison_phone"),
+    ("safety_officer_name", "safety_officer_phone"),
+)
+
+
+def _text(value: Any) -> str:
+    return str(value or "").strip()
+
+
+def _check_credit_code_free(*, actor: Any, organisation: Organisation) -> None:
+    """One organisation, one row per credit code; names the grid of the other row only if
+    the actor sees it."""
+    if not organisation.credit_code:
+        return
+    existing = (
+        Organisation.objects.filter(credit_code=organisation.credit_code)
+        .exclude(pk=organisation.pk)
+        .select_related("grid")
+        .first()
+    )
+    if existing is None:
+        return
+    message = (
+        _("An organisation with this credit code is already registered: “%(name)s” in %(grid)s.")
+        % {"name": existing.name, "grid": existing.grid}
+        if in_scope(actor, existing)
+        else _("An organisation with this credit code is already registered in another area.")
+    )
+    raise ValidationError({"credit_code": message})
+
+
+def _check_contact(organisation: Organisation, *, name_field: str, phone_field: str) -> None:
+    # Both or neither: a name nobody can call, or a number without a name, is no contact,
+    # and the lists of those lacking one read the name only (the phone is encrypted).
+    name, phone = getattr(organisation, name_field), getattr(organisation, phone_field)
+    if name and not phone:
+        raise ValidationError({phone_field: _("Give this person's phone number as well.")})
+    if phone and not name:
+        raise ValidationError({name_field: _("Give the name of the person with this phone.")})
+
+
+def organisation_validate(*, actor: Any, organisation: Organisation) -> None:
+    """Every rule an organisation must meet before it is saved, normalising the values (the
+    admin's form calls it to show errors early)."""
+    for field in _ORGANISATION_TEXT:
+        setattr(organisation, field, _text(getattr(organisation, field)))
+    if not organisation.name:
+        raise ValidationError({"name": _("The name is required.")})
+    if organisation.kind not in OrganisationKind.values:
+        raise ValidationError({"kind": _("Choose one of the kinds in the list.")})
+    if organisation.credit_code:
+        try:
+            organisation.credit_code = credit_code_validate(organisation.credit_code)
+        except ValidationError as error:
+            raise ValidationError({"credit_code": error.error_list}) from None
+    elif organisation.kind not in KINDS_WITHOUT_CREDIT_CODE:
+        raise ValidationError(
+            {
+                "credit_code": _(
+                    "A registered organisation of this kind has a unified social credit code: "
+                    "give the one on its licence."
+                )
+            }
+        )
+    for name_field, phone_field in CONTACT_FIELDS:
+        _check_contact(organisation, name_field=name_field, phone_field=phone_field)
+    if organisation.security_body_notes and not organisation.has_security_body:
+        raise ValidationError(
+            {
+                "has_security_body": _(
+                    "Tick this box if the organisation has the security bodies described."
+                )
+            }
+        )
+    organisation.clean_fields(exclude=["grid", "created_by"])
+    _check_credit_code_free(actor=actor, organisation=organisation)
+
+
+def _save_organisation(*, actor: Any, organisation: Organisation) -> None:
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent registration of the same code
+            organisation.save()
+    except IntegrityError:
+        _check_credit_code_free(actor=actor, organisation=organisation)
+        raise
+
+
+@transaction.atomic
+def organisation_register(
+    *, actor: Any, grid: Area, name: str, kind: str, **details: Any
+) -> Organisation:
+    """Register an organisation in a grid; `details` are the other ORGANISATION_FIELDS."""
+    unknown = sorted(set(details) - ORGANISATION_FIELDS)
+    if unknown:
+        raise ValueError(f"organisation_register cannot set {', '.join(unknown)}")
+    require_perm(actor, "population.add_organisation")
+    if not in_scope(actor, grid):
+        raise ValidationError({"grid": _("Choose a grid within your own area.")})
+    if not grid.is_grid:
+        raise ValidationError(
+            {"grid": _("An organisation is registered in a grid, not in a larger area.")}
+        )
+    organisation = Organisation(
+        grid=grid,
+        name=name,
+        kind=kind,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        **details,
+    )
+    require_perm(actor, "population.add_organisation", organisation)
+    organisation_validate(actor=actor, organisation=organisation)
+    _save_organisation(actor=actor, organisation=organisation)
+    return organisation
+
+
+@transaction.atomic
+def organisation_update(*, actor: Any, organisation: Organisation, **changes: Any) -> Organisation:
+    """Correct an organisation's details (ORGANISATION_FIELDS). A key unit keeps its kind
+    while it has vital parts: they would be left under an organisation that has none."""
+    unknown = sorted(set(changes) - ORGANISATION_FIELDS)
+    if unknown:
+        raise ValueError(f"organisation_update cannot change {', '.join(unknown)}")
+    current = (
+        Organisation.objects.select_for_update().select_related("grid").get(pk=organisation.pk)
+    )
+    require_perm(actor, "population.change_organisation", current)
+    was_key_unit = current.is_key_unit
+    for field, value in changes.items():
+        setattr(current, field, value)
+    # Removing a contact's name removes the contact: its phone goes with it unless given.
+    for name_field, phone_field in CONTACT_FIELDS:
+        removed = name_field in changes and not _text(changes[name_field])
+        if removed and phone_field not in changes:
+            setattr(current, phone_field, "")
+    if was_key_unit and not current.is_key_unit and current.vital_parts.exists():
+        raise ValidationError(
+            {
+                "kind": _(
+                    "This key unit has vital parts on record: it stays a key unit while they do."
+                )
+            }
+        )
+    organisation_validate(actor=actor, organisation=current)
+    _save_organisation(actor=actor, organisation=current)
+    return current
+
+
+def vital_part_validate(*, vital_part: VitalPart) -> None:
+    """Every rule a vital part must meet before it is saved, normalising the values (the
+    admin's form calls it to show errors early)."""
+    if not vital_part.organisation.is_key_unit:
+        raise ValidationError(
+            {"organisation": _("Vital parts are recorded for key units (重点单位) only.")}
+        )
+    for field in ("name", "description", "person_responsible"):
+        setattr(vital_part, field, str(getattr(vital_part, field) or "").strip())
+    if not vital_part.name:
+        raise ValidationError({"name": _("The name is required.")})
+    vital_part.clean_fields(exclude=["organisation"])
+    duplicate = (
+        VitalPart.objects.filter(organisation=vital_part.organisation_id, name=vital_part.name)
+        .exclude(pk=vital_part.pk)
+        .exists()
+    )
+    if duplicate:
+        raise ValidationError({"name": _("This key unit already has a vital part of this name.")})
+
+
+@transaction.atomic
+def vital_part_add(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    name: str,
+    description: str = "",
+    person_responsible: str = "",
+) -> VitalPart:
+    """Record a vital part or facility (要害部位) of a key unit (P14)."""
+    require_perm(actor, "population.add_vitalpart")
+    # Locked: the kind is read here and a concurrent edit must not turn it into another.
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if not in_scope(actor, organisation):
+        raise ValidationError({"organisation": _("Choose an organisation within your own area.")})
+    vital_part = VitalPart(
+        organisation=organisation,
+        name=name,
+        description=description,
+        person_responsible=person_responsible,
+    )
+    require_perm(actor, "population.add_vitalpart", vital_part)
+    vital_part_validate(vital_part=vital_part)
+    vital_part.save()
+    return vital_part
+
+
+@transaction.atomic
+def vital_part_update(*, actor: Any, vital_part: VitalPart, **changes: Any) -> VitalPart:
+    """Correct a vital part's details (VITAL_PART_FIELDS)."""
+    unknown = sorted(set(changes) - VITAL_PART_FIELDS)
+    if unknown:
+        raise ValueError(f"vital_part_update cannot change {', '.join(unknown)}")
+    current = (
+        VitalPart.objects.select_for_update()
+        .select_related("organisation__grid")
+        .get(pk=vital_part.pk)
+    )
+    require_perm(actor, "population.change_vitalpart", current)
+    for field, value in changes.items():
+        setattr(current, field, value)
+    vital_part_validate(vital_part=current)
+    current.save()
+    return current

@@ -6,8 +6,15 @@ from django.views.decorators.http import require_POST
 
 from governance.views import portal_login_required
 from population import selectors, services
-from population.forms import ResidentEventForm, ResidentForm, RevealForm
-from population.models import Resident
+from population.forms import (
+    OrganisationFilterForm,
+    OrganisationForm,
+    ResidentEventForm,
+    ResidentForm,
+    RevealForm,
+    VitalPartForm,
+)
+from population.models import Resident, VitalPart
 
 PAGE_SIZE = 50
 
@@ -112,4 +119,123 @@ def resident_event_new(request, pk: int):
             return redirect("residents:detail", pk=resident.pk)
     return render(
         request, "population/resident_event_form.html", {"resident": resident, "form": form}
+    )
+
+
+# --- Organisations ---------------------------------------------------------------------------
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """A service's errors on the form: by field where the form has it, above the form
+    otherwise (an edit form has no grid, a vital part's form no organisation)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@portal_login_required
+def organisation_list(request):
+    filters = OrganisationFilterForm(request.GET or None)
+    values = filters.cleaned_data if filters.is_valid() else {}
+    organisations = selectors.organisation_list(
+        user=request.user,
+        kind=values.get("kind", ""),
+        problem=values.get("problem", ""),
+        query=values.get("q", ""),
+    )
+    return render(
+        request,
+        "population/organisation_list.html",
+        {
+            "organisations": organisations[:PAGE_SIZE],
+            "filters": filters,
+            "filtered": bool(values and any(values.values())),
+            "may_register": request.user.has_perm("population.add_organisation"),
+        },
+    )
+
+
+@portal_login_required
+def organisation_new(request):
+    if not request.user.has_perm("population.add_organisation"):
+        return render(request, "population/organisation_form.html", {"form": None})
+    form = OrganisationForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = services.organisation_register(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return redirect("organisations:detail", pk=organisation.pk)
+    return render(request, "population/organisation_form.html", {"form": form})
+
+
+def _organisation_in_scope(request, pk: int):
+    # Out of scope is "not found": a page never confirms that what it hides exists.
+    return get_object_or_404(selectors.organisation_list(user=request.user), pk=pk)
+
+
+@portal_login_required
+def organisation_detail(request, pk: int):
+    organisation = _organisation_in_scope(request, pk)
+    return render(
+        request,
+        "population/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "vital_parts": selectors.vital_part_list(user=request.user, organisation=organisation),
+            "may_change": request.user.has_perm("population.change_organisation", organisation),
+            "may_add_part": organisation.is_key_unit
+            and request.user.has_perm("population.add_vitalpart"),
+        },
+    )
+
+
+@portal_login_required
+def organisation_edit(request, pk: int):
+    organisation = _organisation_in_scope(request, pk)
+    if not request.user.has_perm("population.change_organisation", organisation):
+        context = {"form": None, "organisation": organisation}
+        return render(request, "population/organisation_form.html", context)
+    # The phones are not put back into the page: an empty box keeps the number on record.
+    form = OrganisationForm(
+        request.POST or None,
+        instance=organisation,
+        actor=request.user,
+        initial={"liaison_phone": "", "safety_officer_phone": ""},
+    )
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            services.organisation_update(actor=request.user, organisation=organisation, **changes)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return redirect("organisations:detail", pk=organisation.pk)
+    context = {"form": form, "organisation": organisation}
+    return render(request, "population/organisation_form.html", context)
+
+
+@portal_login_required
+def vital_part_new(request, pk: int):
+    organisation = _organisation_in_scope(request, pk)
+    may_add = organisation.is_key_unit and request.user.has_perm(
+        "population.add_vitalpart", VitalPart(organisation=organisation)
+    )
+    form = VitalPartForm(request.POST or None) if may_add else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        try:
+            services.vital_part_add(
+                actor=request.user, organisation=organisation, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return redirect("organisations:detail", pk=organisation.pk)
+    return render(
+        request,
+        "population/vital_part_form.html",
+        {"form": form, "organisation": organisation},
     )

@@ -37,6 +37,14 @@ BEYOND_THE_SCHEMA = {
     "kind",  # an event that may follow the person's last (no move-in for one living here)
     "happened_on",  # after birth and the person's latest event, not in the future
     "new_status",  # a status the person does not have already
+    "credit_code",  # GB 32100 (both check characters), one organisation per code
+    "organisation",  # a key unit that exists in the caller's area (hidden = does not exist)
+    # "kind" too: a key unit keeps its kind while it has vital parts
+    "liaison_name",  # a contact has a name and a phone, or neither
+    "liaison_phone",
+    "safety_officer_name",
+    "safety_officer_phone",
+    "has_security_body",  # ticked when security bodies are described
 }
 NUL_REFUSAL = "NUL"  # strings may not carry U+0000 (governance.middleware)
 

@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING, Any
 
 from governance.models import Notification, Role, User
 from grid.models import Area, AreaLevel
-from population.models import Resident, ResidentEvent
+from population.identities import credit_code_make
+from population.models import Organisation, Resident, ResidentEvent, VitalPart
 from tests.conftest import PEOPLE
 from tests.factories import (
     AreaFactory,
@@ -226,14 +227,6 @@ def area_doomed(world: World, area: Area, actor: Actor) -> Area:
 _resident_numbers = iter(range(900_000, 1_000_000))
 
 
-def new_grid_in(area: Area) -> Area:
-    """A new grid below a larger area (an existing one might be the actor's own)."""
-    grid = area
-    while grid.level < AreaLevel.GRID:
-        grid = AreaFactory(parent=grid)
-    return grid
-
-
 def resident_create_payload(world: World, area: Area) -> dict:
     grid = new_grid_in(area)
     return {"grid": grid.pk, "name": "新居民", "id_number": id_number_for(next(_resident_numbers))}
@@ -251,6 +244,40 @@ def resident_event_create_payload(world: World, area: Area) -> dict:
         "happened_on": datetime.date.today().isoformat(),
         "new_status": "floating",
     }
+
+
+_credit_serials = iter(range(500_000, 600_000))
+
+
+def new_grid_in(area: Area) -> Area:
+    """The area if it is a grid, else a new grid below it: an existing one might be the
+    actor's own."""
+    grid = area
+    while grid.level < AreaLevel.GRID:
+        grid = AreaFactory(parent=grid)
+    return grid
+
+
+def organisation_create_payload(world: World, area: Area) -> dict:
+    return {
+        "grid": new_grid_in(area).pk,
+        "name": "新单位",
+        "kind": "enterprise",
+        "credit_code": credit_code_make(serial=next(_credit_serials)),
+    }
+
+
+def organisation_update_payload(world: World, row: Organisation, partial: bool) -> dict:
+    return {"name": "改名"} if partial else {"name": "改名", "kind": row.kind}
+
+
+def vital_part_create_payload(world: World, area: Area) -> dict:
+    """A part of a new key unit (row_in's default kind) in a new grid of the area."""
+    return {"organisation": row_in(Organisation, new_grid_in(area)).pk, "name": "新部位"}
+
+
+def vital_part_update_payload(world: World, row: VitalPart, partial: bool) -> dict:
+    return {"person_responsible": "李"} if partial else {"name": "改名"}
 
 
 def check_locate(c: CellContext) -> None:
@@ -330,6 +357,20 @@ API_KINDS: dict[str, ApiKind] = {
         may_create=ledger_keepers,
         create=resident_event_create_payload,
     ),
+    "organisation": ApiKind(
+        rows=Rows(Organisation),
+        may_write=ledger_keepers,
+        may_create=ledger_keepers,
+        create=organisation_create_payload,
+        update=organisation_update_payload,
+    ),
+    "vital-part": ApiKind(
+        rows=Rows(VitalPart),
+        may_write=ledger_keepers,
+        may_create=ledger_keepers,
+        create=vital_part_create_payload,
+        update=vital_part_update_payload,
+    ),
     "notification": ApiKind(
         rows=MY_NOTIFICATIONS, extra_actions={"mark_read": Custom(check_mark_read)}
     ),
@@ -374,6 +415,11 @@ PAGES: dict[str, Page] = {
     "residents:detail": Page.about(Resident),
     "residents:event-new": Page.about(Resident),
     "residents:reveal": Page.about(Resident, method="POST", post=check_reveal),
+    "organisations:list": Page(),
+    "organisations:new": Page(),
+    "organisations:detail": Page.about(Organisation),
+    "organisations:edit": Page.about(Organisation),
+    "organisations:vital_part_new": Page.about(Organisation),
 }
 
 PUBLIC: dict[str, str] = {
