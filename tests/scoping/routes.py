@@ -30,9 +30,16 @@ from typing import TYPE_CHECKING, Any
 
 from governance.models import Notification, Role, User
 from grid.models import Area, AreaLevel
-from population.models import Resident
+from population.models import Resident, SpecialGroupKind, SpecialGroupRecord
 from tests.conftest import PEOPLE
-from tests.factories import AreaFactory, area_of, grid_in, id_number_for, row_in
+from tests.factories import (
+    AreaFactory,
+    area_of,
+    factory_for,
+    grid_in,
+    id_number_for,
+    row_in,
+)
 
 if TYPE_CHECKING:  # the World and the cell context live in tests/scoping/world.py
     from tests.scoping.world import Actor, CellContext, World
@@ -108,6 +115,12 @@ def ledger_keepers(actor: Actor, row=None) -> bool:
     return actor.user.is_superuser or actor.user.role != Role.LEADER
 
 
+def special_group_keepers(actor: Actor, row=None) -> bool:
+    """Office staff and administrators tag residents with special groups; grid workers,
+    leaders and other systems (without the members permission) do not."""
+    return actor.user.is_superuser or actor.user.role in {Role.OFFICE_STAFF, Role.ADMIN}
+
+
 def below_own_root(actor: Actor, area: Area) -> bool:
     """An administrator changes and deletes what lies strictly below their scope root; the
     root itself (its name, code, boundary, existence) is set by the level above."""
@@ -145,7 +158,36 @@ class Rows:
         return actor.covers(self.area_of(row))
 
 
+class SpecialGroupRows(Rows):
+    """Special-group records: in scope AND of a kind the actor's role may see by name (PIPL
+    art. 28): office staff and administrators all; grid workers all but health-related kinds
+    (unless they are the responsible worker); leaders and API clients none (counts only)."""
+
+    def visible(self, actor: Actor, row) -> bool:
+        if not actor.covers(self.area_of(row)):
+            return False
+        if special_group_keepers(actor):
+            return True
+        if actor.user.role == Role.GRID_WORKER:
+            return not row.kind.health_related or row.responsible_id == actor.user.pk
+        return False
+
+
+class CodeListRows(Rows):
+    """Rows of a code list without an area: every portal user (and token) reads them."""
+
+    def make(self, world: World, area: Area, actor: Actor):
+        return factory_for(self.model)()
+
+    def area_of(self, row) -> Area | None:
+        return None
+
+    def visible(self, actor: Actor, row) -> bool:
+        return True
+
+
 AREAS = Rows(Area)
+SPECIAL_GROUP_RECORDS = SpecialGroupRows(SpecialGroupRecord)
 # In the portal and the API a notification is its recipient's alone, wherever they are.
 MY_NOTIFICATIONS = Rows(
     Notification,
@@ -224,6 +266,23 @@ def resident_update_payload(world: World, row: Resident, partial: bool) -> dict:
     return {"name": "改名"} if partial else {"name": "改名", "employer": "某公司"}
 
 
+def special_group_create_payload(world: World, area: Area) -> dict:
+    """A new resident in a new grid inside the area (an existing one might be the actor's)."""
+    grid = area
+    while grid.level < AreaLevel.GRID:
+        grid = AreaFactory(parent=grid)
+    resident = row_in(Resident, grid)
+    return {"resident": resident.pk, "kind": "community_correction", "since": "2026-01-05"}
+
+
+def check_special_group_summary(c: CellContext) -> None:
+    """Counts for everyone in scope: the row's kind counts it iff its area is in scope."""
+    response = c.client.get(c.url)
+    assert response.status_code == 200, response.content
+    counts = {entry["kind"]: entry["open_records"] for entry in response.json()}
+    assert counts[c.row.kind.code] == int(c.actor.covers(area_of(c.row)))
+
+
 def check_locate(c: CellContext) -> None:
     grid = grid_in(c.area, avoid=c.actor.anchor)
     point = grid.geometry.representative_point()
@@ -269,6 +328,14 @@ API_KINDS: dict[str, ApiKind] = {
         create=resident_create_payload,
         update=resident_update_payload,
     ),
+    "special-group-record": ApiKind(
+        rows=SPECIAL_GROUP_RECORDS,
+        may_create=special_group_keepers,
+        create=special_group_create_payload,
+        hidden_create_field="resident",
+        extra_actions={"summary": Custom(check_special_group_summary)},
+    ),
+    "special-group-kind": ApiKind(rows=CodeListRows(SpecialGroupKind)),
     "notification": ApiKind(
         rows=MY_NOTIFICATIONS, extra_actions={"mark_read": Custom(check_mark_read)}
     ),
@@ -311,6 +378,12 @@ PAGES: dict[str, Page] = {
     "residents:list": Page(),
     "residents:new": Page(),
     "residents:detail": Page.about(Resident),
+    "special_groups:list": Page(),
+    "special_groups:new": Page(),
+    "special_groups:due": Page(),
+    "special_groups:rates": Page(),
+    "special_groups:high_risk": Page(),
+    "special_groups:detail": Page(rows=SPECIAL_GROUP_RECORDS, kwargs=lambda row: {"pk": row.pk}),
 }
 
 PUBLIC: dict[str, str] = {
@@ -362,6 +435,11 @@ ADMIN_MODELS: dict[str, ScopedAdmin | GlobalAdmin | SuperuserOnlyAdmin] = {
     "governance.apitoken": ScopedAdmin(may_change=nobody),
     # Notices are the system's: the admin shows them (by their recipient's area), never adds.
     "governance.notification": ScopedAdmin(may_add=nobody, may_change=nobody),
+    "population.specialgroupkind": GlobalAdmin("the special-group kinds, the same everywhere"),
+    # Kept on the portal's pages and the API (the services); the admin shows them read-only.
+    "population.specialgrouprecord": ScopedAdmin(
+        rows=SPECIAL_GROUP_RECORDS, may_add=nobody, may_change=nobody
+    ),
     "grid.teamrole": GlobalAdmin("the roles of a grid team (一格多元), the same everywhere"),
     "auth.group": SuperuserOnlyAdmin("permissions come from roles, not groups"),
     "auditlog.logentry": SuperuserOnlyAdmin("the audit trail of the whole system"),
