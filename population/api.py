@@ -141,7 +141,7 @@ class ResidentViewSet(
 
 
 class SpecialGroupKindSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = SpecialGroupKind
@@ -249,7 +249,9 @@ class SpecialGroupRecordCreateSerializer(RejectUnknownFieldsMixin, serializers.S
 
 class SpecialGroupRecordFilter(PortalFilterSet):
     kind = django_filters.CharFilter(method="filter_kind", label=_("Kind code (and its sub-kinds)"))
-    open = django_filters.BooleanFilter(field_name="until", lookup_expr="isnull", label=_("Open"))
+    open = django_filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")], method="filter_open", label=_("Open")
+    )
     due_by = django_filters.DateFilter(
         field_name="next_follow_up_due", lookup_expr="lte", label=_("Follow-up due by")
     )
@@ -257,6 +259,9 @@ class SpecialGroupRecordFilter(PortalFilterSet):
     class Meta:
         model = SpecialGroupRecord
         fields = ["kind", "open", "due_by"]
+
+    def filter_open(self, queryset, name, value):
+        return queryset.filter(until__isnull=value == "true")
 
     def filter_kind(self, queryset, name, value):
         return queryset.filter(Q(kind__code=value) | Q(kind__parent__code=value))
