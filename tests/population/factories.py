@@ -29,7 +29,10 @@ class SpecialGroupRecordFactory(DjangoModelFactory):
         model = SpecialGroupRecord
 
     resident = factory.SubFactory(ResidentFactory)
-    kind = factory.SubFactory(SpecialGroupKindFactory)
+    # Released persons: a kind whose records also take re-offence events (the event factory).
+    kind = factory.SubFactory(
+        SpecialGroupKindFactory, code="test_release", name="测试刑释人员", details="release"
+    )
     since = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=10))
 
     @classmethod
@@ -41,10 +44,7 @@ class SpecialGroupEventFactory(DjangoModelFactory):
     class Meta:
         model = SpecialGroupEvent
 
-    record = factory.SubFactory(
-        SpecialGroupRecordFactory,
-        kind=factory.SubFactory(SpecialGroupKindFactory, code="test_release", details="release"),
-    )
+    record = factory.SubFactory(SpecialGroupRecordFactory)
     kind = "reoffence"
     occurred_on = factory.LazyFunction(datetime.date.today)
 
