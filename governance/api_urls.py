@@ -6,6 +6,8 @@ from population.api import (
     OrganisationViewSet,
     ResidentEventViewSet,
     ResidentViewSet,
+    SpecialGroupKindViewSet,
+    SpecialGroupRecordViewSet,
     VitalPartViewSet,
 )
 
@@ -27,5 +29,7 @@ router.register("residents", ResidentViewSet, basename="resident")
 router.register("resident-events", ResidentEventViewSet, basename="resident-event")
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("vital-parts", VitalPartViewSet, basename="vital-part")
+router.register("special-group-records", SpecialGroupRecordViewSet, basename="special-group-record")
+router.register("special-group-kinds", SpecialGroupKindViewSet, basename="special-group-kind")
 
 urlpatterns = router.urls

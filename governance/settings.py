@@ -404,6 +404,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "grid.tasks.check_area_tree",
         "schedule": crontab(hour=2, minute=30),
     },
+    "special-group-reminders-hourly": {
+        "task": "population.tasks.send_special_group_reminders",
+        "schedule": crontab(minute=5),
+    },
 }
 
 # --- Portal ---------------------------------------------------------------------------------

@@ -9,7 +9,16 @@ from governance.scoping import visible_to
 from grid.models import Area, AreaLevel, mask_phone
 from population import services
 from population.forms import ORGANISATION_FORM_FIELDS
-from population.models import Organisation, OrganisationKind, Resident, VitalPart
+from population.models import (
+    Organisation,
+    OrganisationKind,
+    Resident,
+    SpecialGroupEvent,
+    SpecialGroupKind,
+    SpecialGroupRecord,
+    VitalPart,
+    special_group_access,
+)
 
 
 class ResidentAdminForm(forms.ModelForm):
@@ -207,3 +216,61 @@ class VitalPartAdmin(ActorFormMixin, ScopedAdminMixin, ObjectPermissionsModelAdm
         else:
             saved = services.vital_part_add(actor=request.user, **form.cleaned_data)
             obj.pk = saved.pk
+
+
+@admin.register(SpecialGroupKind)
+class SpecialGroupKindAdmin(ObjectPermissionsModelAdmin):
+    """The editable code list of special groups; the rules on SpecialGroupKind say who edits
+    it. The follow-up intervals are editable defaults (no policy document sets one)."""
+
+    list_display = [
+        "name",
+        "code",
+        "parent",
+        "details",
+        "health_related",
+        "follow_up_days",
+        "recidivism_target_percent",
+        "sort_order",
+    ]
+    list_select_related = ["parent"]
+    list_filter = ["health_related", "details"]
+
+
+class SpecialGroupEventInline(admin.TabularInline):
+    model = SpecialGroupEvent
+    extra = 0
+    fields = ["kind", "occurred_on", "notes", "created_by", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SpecialGroupRecord)
+class SpecialGroupRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Read-only here, with its history: records are kept on the portal's pages and through
+    the API (the special-group services), where their rules live."""
+
+    list_display = ["resident", "kind", "since", "until", "responsible", "next_follow_up_due"]
+    list_filter = ["kind"]
+    list_select_related = ["resident", "kind", "responsible"]
+    inlines = [SpecialGroupEventInline]
+
+    def get_queryset(self, request):
+        # Beyond the scope, the same rule as every page (special_group_access).
+        access = special_group_access(request.user)
+        queryset = super().get_queryset(request)
+        return queryset.none() if access is None else queryset.filter(access)
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -10,7 +10,15 @@ class PopulationConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from governance.sensitive import audit_options
-        from population.models import Organisation, Resident, ResidentEvent, VitalPart
+        from population.models import (
+            Organisation,
+            Resident,
+            ResidentEvent,
+            SpecialGroupEvent,
+            SpecialGroupKind,
+            SpecialGroupRecord,
+            VitalPart,
+        )
 
         # The audit log reads plain values: every encrypted field (ID number, phones) is masked
         # entirely and its index left out.
@@ -18,3 +26,6 @@ class PopulationConfig(AppConfig):
         auditlog.register(ResidentEvent)
         auditlog.register(Organisation, **audit_options(Organisation))
         auditlog.register(VitalPart)
+        auditlog.register(SpecialGroupKind)
+        auditlog.register(SpecialGroupRecord)
+        auditlog.register(SpecialGroupEvent)

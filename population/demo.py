@@ -11,6 +11,9 @@ from population.models import (
     OrganisationKind,
     Resident,
     ResidentStatus,
+    SpecialGroupEventKind,
+    SpecialGroupKind,
+    SpecialGroupRecord,
 )
 from population.services import (
     organisation_register,
@@ -18,6 +21,8 @@ from population.services import (
     resident_register,
     resident_reveal,
     resident_status_change,
+    special_group_event_record,
+    special_group_record_create,
     vital_part_add,
 )
 
@@ -201,4 +206,44 @@ def demo_organisations_load(*, actor: Any, grids: list[Area]) -> int:
                     description=description,
                 )
             created += 1
+    return created
+
+
+def demo_special_groups_load(*, actor: Any) -> int:
+    """Tag a few demo residents of every grid that has residents (once per grid): a released
+    prisoner whose first-month assistance is open, a drug user with a relapse, a severe
+    mental illness patient at high risk without a capable guardian, a person under community
+    correction whose follow-up is overdue."""
+    today = datetime.date.today()
+    kinds = {kind.code: kind for kind in SpecialGroupKind.objects.all()}
+    created = 0
+    grids = Resident.objects.values_list("grid", flat=True).distinct()
+    for grid_id in sorted(set(grids)):
+        if SpecialGroupRecord.objects.filter(resident__grid_id=grid_id).exists():
+            continue
+        people = list(Resident.objects.filter(grid_id=grid_id).order_by("pk"))
+        if len(people) < 4:
+            continue
+        released = today - datetime.timedelta(days=20)
+        plans = [
+            (people[-2], "released_prisoner", released,
+             {"release_date": released, "assistance_team": "社区帮教小组", "resettled": True}),
+            (people[2], "drug_user", today - datetime.timedelta(days=200), {}),
+            (people[0], "severe_mental_illness", today - datetime.timedelta(days=400),
+             {"risk_level": 3, "guardian_capable": False}),
+            (people[1], "community_correction", today - datetime.timedelta(days=45),
+             {"supervision_level": "ordinary", "supervision_start": today - datetime.timedelta(days=45)}),
+        ]  # fmt: skip
+        for resident, code, since, details in plans:
+            record = special_group_record_create(
+                actor=actor, resident=resident, kind=kinds[code], since=since, **details
+            )
+            created += 1
+            if code == "drug_user":
+                special_group_event_record(
+                    actor=actor,
+                    record=record,
+                    kind=SpecialGroupEventKind.RELAPSE,
+                    occurred_on=today - datetime.timedelta(days=30),
+                )
     return created

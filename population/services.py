@@ -4,26 +4,37 @@ import datetime
 from typing import Any
 
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from governance.credit_code import credit_code_validate
 from governance.identity import id_number_birth_date, id_number_sex, id_number_validate
+from governance.models import Role, User
 from governance.permissions import require_perm
 from governance.scoping import in_scope
 from governance.sensitive import blind_index_of
+from governance.services import notification_send
 from grid.models import Area
 from population.models import (
     KINDS_WITHOUT_CREDIT_CODE,
     EventKind,
+    FollowUpReminder,
     Organisation,
     OrganisationKind,
     Presence,
+    ReminderPurpose,
     Resident,
     ResidentEvent,
     ResidentStatus,
+    SpecialGroupDetails,
+    SpecialGroupEvent,
+    SpecialGroupEventKind,
+    SpecialGroupKind,
+    SpecialGroupRecord,
     VitalPart,
 )
 
@@ -640,3 +651,317 @@ def vital_part_update(*, actor: Any, vital_part: VitalPart, **changes: Any) -> V
     vital_part_validate(vital_part=current)
     current.save()
     return current
+
+
+# --- Special groups (特殊人群) ------------------------------------------------------------------
+
+# The kind-specific fields a record may carry, by the kind's `details`; the others stay empty.
+SPECIAL_GROUP_DETAIL_FIELDS: dict[str, frozenset[str]] = {
+    SpecialGroupDetails.CORRECTION: frozenset(
+        {"supervision_level", "supervision_start", "supervision_end"}
+    ),
+    SpecialGroupDetails.RELEASE: frozenset(
+        {"release_date", "resettled", "assistance_team", "first_month_aid_on"}
+    ),
+    SpecialGroupDetails.MENTAL_ILLNESS: frozenset({"risk_level", "guardian_capable"}),
+    SpecialGroupDetails.DRUGS: frozenset(),
+    SpecialGroupDetails.NONE: frozenset(),
+}
+ALL_DETAIL_FIELDS = frozenset().union(*SPECIAL_GROUP_DETAIL_FIELDS.values())
+RECORD_EDITABLE_FIELDS = ALL_DETAIL_FIELDS | {"responsible", "follow_up_days", "notes"}
+
+
+def special_group_details_of(kind: SpecialGroupKind) -> str:
+    """A sub-kind (e.g. idle youth under key youth) carries its parent's specific fields."""
+    return kind.details or (kind.parent.details if kind.parent_id and kind.parent else "")
+
+
+def default_responsible(grid: Area) -> Any:
+    """The grid's own worker: the team's grid worker with an account, else the only grid
+    worker whose home area is the grid; None when that is not one person."""
+    member = (
+        grid.team_members.filter(role__code="grid_worker", user__is_active=True)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    if member is not None:
+        return member.user
+    workers = list(User.objects.filter(home_area=grid, role=Role.GRID_WORKER, is_active=True)[:2])
+    return workers[0] if len(workers) == 1 else None
+
+
+def _validate_record(record: SpecialGroupRecord) -> None:
+    details = special_group_details_of(record.kind)
+    allowed = SPECIAL_GROUP_DETAIL_FIELDS[details]
+    for field in sorted(ALL_DETAIL_FIELDS - allowed):
+        if getattr(record, field) not in (None, ""):
+            raise ValidationError(
+                {
+                    field: _("This field does not apply to the kind “%(kind)s”.")
+                    % {"kind": record.kind}
+                }
+            )
+    if record.follow_up_days is not None and record.follow_up_days < 1:
+        raise ValidationError({"follow_up_days": _("The follow-up interval is at least one day.")})
+    today = timezone.localdate()
+    if record.since > today:
+        raise ValidationError({"since": _("The start date cannot be in the future.")})
+    if record.until is not None and record.until < record.since:
+        raise ValidationError({"until": _("The end date cannot be before the start date.")})
+    if (
+        record.supervision_start
+        and record.supervision_end
+        and record.supervision_end < record.supervision_start
+    ):
+        raise ValidationError({"supervision_end": _("The supervision ends before it starts.")})
+    if record.release_date is not None and record.release_date > today:
+        raise ValidationError({"release_date": _("The release date cannot be in the future.")})
+    if record.first_month_aid_on is not None and (
+        record.release_date is None or record.first_month_aid_on < record.release_date
+    ):
+        raise ValidationError(
+            {"first_month_aid_on": _("First-month assistance is given after the release date.")}
+        )
+    responsible = record.responsible
+    if responsible is not None and (
+        not responsible.is_active
+        or responsible.role != Role.GRID_WORKER
+        or responsible.home_area_id != record.resident.grid_id
+    ):
+        raise ValidationError(
+            {"responsible": _("Choose an active grid worker of the resident's grid.")}
+        )
+    record.clean_fields(exclude=["resident", "kind", "responsible", "created_by"])
+
+
+@transaction.atomic
+def special_group_record_create(
+    *,
+    actor: Any,
+    resident: Resident,
+    kind: SpecialGroupKind,
+    since: datetime.date,
+    follow_up_days: int | None = None,
+    responsible: Any = None,
+    **details: Any,
+) -> SpecialGroupRecord:
+    """Tag a resident with a special group. The follow-up interval defaults to the kind's, the
+    responsible worker to the grid's own; the first follow-up is due one interval after
+    `since`."""
+    unknown = sorted(set(details) - ALL_DETAIL_FIELDS - {"notes"})
+    if unknown:
+        raise ValueError(f"special_group_record_create cannot set {', '.join(unknown)}")
+    require_perm(actor, "population.add_specialgrouprecord")
+    # Locked: two offices tagging the same person at once must not both pass the check below.
+    resident = Resident.objects.select_for_update().select_related("grid").get(pk=resident.pk)
+    if not in_scope(actor, resident):
+        raise ValidationError({"resident": _("Choose a resident within your own area.")})
+    record = SpecialGroupRecord(
+        resident=resident,
+        kind=kind,
+        since=since,
+        follow_up_days=follow_up_days or kind.follow_up_days,
+        responsible=responsible if responsible is not None else default_responsible(resident.grid),
+        created_by=actor if getattr(actor, "pk", None) else None,
+        **details,
+    )
+    record.next_follow_up_due = since + datetime.timedelta(days=record.follow_up_days)
+    require_perm(actor, "population.add_specialgrouprecord", record)
+    _validate_record(record)
+    if SpecialGroupRecord.objects.filter(resident=resident, kind=kind, until__isnull=True).exists():
+        raise ValidationError({"kind": _("This resident already belongs to this group.")})
+    record.save()
+    return record
+
+
+@transaction.atomic
+def special_group_record_update(
+    *, actor: Any, record: SpecialGroupRecord, **changes: Any
+) -> SpecialGroupRecord:
+    """Correct a record's details, worker, interval or notes. A new interval moves the next
+    due date to one interval after the last follow-up (or the start)."""
+    unknown = sorted(set(changes) - RECORD_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"special_group_record_update cannot change {', '.join(unknown)}")
+    current = (
+        SpecialGroupRecord.objects.select_for_update(of=("self",))
+        .select_related("resident__grid", "kind__parent", "responsible")
+        .get(pk=record.pk)
+    )
+    require_perm(actor, "population.change_specialgrouprecord", current)
+    for field, value in changes.items():
+        setattr(current, field, value)
+    _validate_record(current)
+    if "follow_up_days" in changes:
+        last = current.last_followed_up_at
+        start = timezone.localdate(last) if last else current.since
+        current.next_follow_up_due = start + datetime.timedelta(days=current.follow_up_days)
+    current.save()
+    return current
+
+
+@transaction.atomic
+def special_group_record_end(
+    *, actor: Any, record: SpecialGroupRecord, until: datetime.date
+) -> SpecialGroupRecord:
+    """The resident leaves the group (correction ended, recovered, grown up ...): kept with
+    its history, no longer followed up."""
+    current = (
+        SpecialGroupRecord.objects.select_for_update(of=("self",))
+        .select_related("resident__grid", "kind__parent", "responsible")
+        .get(pk=record.pk)
+    )
+    require_perm(actor, "population.change_specialgrouprecord", current)
+    if current.until is not None:
+        raise ValidationError({"until": _("This record has already ended.")})
+    current.until = until
+    _validate_record(current)
+    if until > timezone.localdate():
+        raise ValidationError({"until": _("The end date cannot be in the future.")})
+    current.save(update_fields=["until"])
+    return current
+
+
+@transaction.atomic
+def special_group_event_record(
+    *,
+    actor: Any,
+    record: SpecialGroupRecord,
+    kind: str,
+    occurred_on: datetime.date,
+    notes: str = "",
+) -> SpecialGroupEvent:
+    """A relapse (复吸, drug users) or a re-offence (重新犯罪, released persons), dated."""
+    record = SpecialGroupRecord.objects.select_related("resident__grid", "kind__parent").get(
+        pk=record.pk
+    )
+    event = SpecialGroupEvent(
+        record=record,
+        kind=kind,
+        occurred_on=occurred_on,
+        notes=notes.strip(),
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    require_perm(actor, "population.add_specialgroupevent", event)
+    details = special_group_details_of(record.kind)
+    expected = {
+        SpecialGroupEventKind.RELAPSE: SpecialGroupDetails.DRUGS,
+        SpecialGroupEventKind.REOFFENCE: SpecialGroupDetails.RELEASE,
+    }
+    if kind not in expected:
+        raise ValidationError({"kind": _("Choose a relapse or a re-offence.")})
+    if details != expected[SpecialGroupEventKind(kind)]:
+        raise ValidationError(
+            {
+                "kind": _("This event is not recorded for the kind “%(kind)s”.")
+                % {"kind": record.kind}
+            }
+        )
+    if occurred_on > timezone.localdate():
+        raise ValidationError({"occurred_on": _("The date cannot be in the future.")})
+    if occurred_on < record.since:
+        raise ValidationError({"occurred_on": _("The date is before the record's start.")})
+    event.save()
+    return event
+
+
+@transaction.atomic
+def special_group_followup_recorded(*, resident: Resident, at: datetime.datetime) -> int:
+    """A special-group follow-up visit to the resident happened at `at` (the visit service
+    calls this once it has checked its own actor): every open record of the resident moves its
+    next due date to one interval after the visit. A visit older than the last one recorded
+    changes nothing. Returns how many records moved."""
+    moved = 0
+    records = SpecialGroupRecord.objects.select_for_update().filter(
+        resident=resident, until__isnull=True
+    )
+    for record in records:
+        if record.last_followed_up_at is not None and record.last_followed_up_at >= at:
+            continue
+        record.last_followed_up_at = at
+        record.next_follow_up_due = timezone.localdate(at) + datetime.timedelta(
+            days=record.follow_up_days
+        )
+        record.save(update_fields=["last_followed_up_at", "next_follow_up_due"])
+        moved += 1
+    return moved
+
+
+def _reminders_plan(today: datetime.date) -> None:
+    """Create the reminder rows due today (their unique key makes this idempotent)."""
+    open_records = SpecialGroupRecord.objects.filter(until__isnull=True)
+    rows = [
+        FollowUpReminder(record_id=pk, purpose=ReminderPurpose.FOLLOW_UP, due_date=due)
+        for pk, due in open_records.filter(next_follow_up_due__lte=today).values_list(
+            "pk", "next_follow_up_due"
+        )
+    ]
+    # 首月救助 (P17): reminded once, as soon as the person is released.
+    released = open_records.filter(release_date__lte=today, first_month_aid_on__isnull=True)
+    for record in released.only("pk", "release_date", "until", "first_month_aid_on"):
+        due = record.first_month_aid_due
+        if due is not None:
+            rows.append(
+                FollowUpReminder(
+                    record_id=record.pk, purpose=ReminderPurpose.FIRST_MONTH_AID, due_date=due
+                )
+            )
+    FollowUpReminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+
+
+def _reminder_recipients(record: SpecialGroupRecord) -> list[Any]:
+    if record.responsible is not None and record.responsible.is_active:
+        return [record.responsible]
+    return list(
+        User.objects.filter(
+            home_area=record.resident.grid_id, role=Role.GRID_WORKER, is_active=True
+        )
+    )
+
+
+def special_group_reminders_send(*, today: datetime.date | None = None) -> int:
+    """The beat task's work: remind the responsible worker once of every due follow-up and
+    first-month assistance. Each reminder row is locked (skip_locked: two runs side by side
+    share the work) and marked sent in the same transaction as its notice, so a run killed
+    half-way leaves the rest unsent for the next run, never sent twice. The notice names no
+    one and no group: it links to the record, which only those who may see it can open."""
+    today = today or timezone.localdate()
+    _reminders_plan(today)
+    pending = list(
+        FollowUpReminder.objects.filter(sent_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    sent = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        for pk in pending:
+            with transaction.atomic():
+                reminder = (
+                    FollowUpReminder.objects.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("record__resident", "record__responsible")
+                    .filter(pk=pk, sent_at__isnull=True)
+                    .first()
+                )
+                if reminder is None:
+                    continue  # another run has it, or sent it
+                recipients = _reminder_recipients(reminder.record)
+                if not recipients:
+                    continue  # nobody to tell yet: the due list shows it, a later run retries
+                date = reminder.due_date.isoformat()
+                title = (
+                    _("First-month assistance (首月救助) is due by %(date)s")
+                    if reminder.purpose == ReminderPurpose.FIRST_MONTH_AID
+                    else _("A special-group follow-up visit is due on %(date)s")
+                ) % {"date": date}
+                notification_send(
+                    recipients=recipients,
+                    kind="special_group_follow_up",
+                    title=title,
+                    url=reverse("special_groups:detail", args=[reminder.record_id]),
+                    dedupe_key=f"special_group_reminder:{reminder.pk}",
+                )
+                reminder.sent_at = timezone.now()
+                reminder.save(update_fields=["sent_at"])
+                sent += 1
+    return sent

@@ -1,12 +1,26 @@
 """Row factories of the population app (tests/factories.py finds `<Model>Factory` here)."""
 
+import datetime
+
 import factory
 from factory.django import DjangoModelFactory
 
 from population.identities import credit_code_make
-from population.models import Organisation, OrganisationKind, VitalPart
-from population.services import organisation_register, vital_part_add
-from tests.factories import SYSTEM, GridFactory
+from population.models import (
+    Organisation,
+    OrganisationKind,
+    SpecialGroupEvent,
+    SpecialGroupKind,
+    SpecialGroupRecord,
+    VitalPart,
+)
+from population.services import (
+    organisation_register,
+    special_group_event_record,
+    special_group_record_create,
+    vital_part_add,
+)
+from tests.factories import SYSTEM, GridFactory, ResidentFactory
 
 
 class OrganisationFactory(DjangoModelFactory):
@@ -37,3 +51,46 @@ class VitalPartFactory(DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, **fields):
         return vital_part_add(actor=SYSTEM, **fields)
+
+
+class SpecialGroupKindFactory(DjangoModelFactory):
+    """A kind with no specific fields and no health data unless told."""
+
+    class Meta:
+        model = SpecialGroupKind
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"test_kind_{n}")
+    name = factory.Sequence(lambda n: f"测试人群{n}")
+    follow_up_days = 30
+
+
+class SpecialGroupRecordFactory(DjangoModelFactory):
+    """A membership tagged through the service (the system as its actor)."""
+
+    class Meta:
+        model = SpecialGroupRecord
+
+    resident = factory.SubFactory(ResidentFactory)
+    # Released persons: a kind whose records also take re-offence events (the event factory).
+    kind = factory.SubFactory(
+        SpecialGroupKindFactory, code="test_release", name="测试刑释人员", details="release"
+    )
+    since = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=10))
+
+    @classmethod
+    def _create(cls, model_class, **fields):
+        return special_group_record_create(actor=SYSTEM, **fields)
+
+
+class SpecialGroupEventFactory(DjangoModelFactory):
+    class Meta:
+        model = SpecialGroupEvent
+
+    record = factory.SubFactory(SpecialGroupRecordFactory)
+    kind = "reoffence"
+    occurred_on = factory.LazyFunction(datetime.date.today)
+
+    @classmethod
+    def _create(cls, model_class, **fields):
+        return special_group_event_record(actor=SYSTEM, **fields)

@@ -32,12 +32,20 @@ from typing import TYPE_CHECKING, Any
 from governance.models import Notification, Role, User
 from grid.models import Area, AreaLevel
 from population.identities import credit_code_make
-from population.models import Organisation, Resident, ResidentEvent, VitalPart
+from population.models import (
+    Organisation,
+    Resident,
+    ResidentEvent,
+    SpecialGroupKind,
+    SpecialGroupRecord,
+    VitalPart,
+)
 from tests.conftest import PEOPLE
 from tests.factories import (
     AreaFactory,
     ResidentFactory,
     area_of,
+    factory_for,
     grid_in,
     id_number_for,
     row_in,
@@ -123,6 +131,12 @@ def sees_in_full(actor: Actor, row=None) -> bool:
     return actor.user.is_superuser or actor.user.role in {Role.GRID_WORKER, Role.OFFICE_STAFF}
 
 
+def special_group_keepers(actor: Actor, row=None) -> bool:
+    """Office staff and administrators tag residents with special groups; grid workers,
+    leaders and other systems (without the members permission) do not."""
+    return actor.user.is_superuser or actor.user.role in {Role.OFFICE_STAFF, Role.ADMIN}
+
+
 def below_own_root(actor: Actor, area: Area) -> bool:
     """An administrator changes and deletes what lies strictly below their scope root; the
     root itself (its name, code, boundary, existence) is set by the level above."""
@@ -160,7 +174,36 @@ class Rows:
         return actor.covers(self.area_of(row))
 
 
+class SpecialGroupRows(Rows):
+    """Special-group records: in scope AND of a kind the actor's role may see by name (PIPL
+    art. 28): office staff and administrators all; grid workers all but health-related kinds
+    (unless they are the responsible worker); leaders and API clients none (counts only)."""
+
+    def visible(self, actor: Actor, row) -> bool:
+        if not actor.covers(self.area_of(row)):
+            return False
+        if special_group_keepers(actor):
+            return True
+        if actor.user.role == Role.GRID_WORKER:
+            return not row.kind.health_related or row.responsible_id == actor.user.pk
+        return False
+
+
+class CodeListRows(Rows):
+    """Rows of a code list without an area: every portal user (and token) reads them."""
+
+    def make(self, world: World, area: Area, actor: Actor):
+        return factory_for(self.model)()
+
+    def area_of(self, row) -> Area | None:
+        return None
+
+    def visible(self, actor: Actor, row) -> bool:
+        return True
+
+
 AREAS = Rows(Area)
+SPECIAL_GROUP_RECORDS = SpecialGroupRows(SpecialGroupRecord)
 # In the portal and the API a notification is its recipient's alone, wherever they are.
 MY_NOTIFICATIONS = Rows(
     Notification,
@@ -280,6 +323,23 @@ def vital_part_update_payload(world: World, row: VitalPart, partial: bool) -> di
     return {"person_responsible": "李"} if partial else {"name": "改名"}
 
 
+def special_group_create_payload(world: World, area: Area) -> dict:
+    """A new resident in a new grid inside the area (an existing one might be the actor's)."""
+    grid = area
+    while grid.level < AreaLevel.GRID:
+        grid = AreaFactory(parent=grid)
+    resident = row_in(Resident, grid)
+    return {"resident": resident.pk, "kind": "community_correction", "since": "2026-01-05"}
+
+
+def check_special_group_summary(c: CellContext) -> None:
+    """Counts for everyone in scope: the row's kind counts it iff its area is in scope."""
+    response = c.client.get(c.url)
+    assert response.status_code == 200, response.content
+    counts = {entry["kind"]: entry["open_records"] for entry in response.json()}
+    assert counts[c.row.kind.code] == int(c.actor.covers(area_of(c.row)))
+
+
 def check_locate(c: CellContext) -> None:
     grid = grid_in(c.area, avoid=c.actor.anchor)
     point = grid.geometry.representative_point()
@@ -371,6 +431,14 @@ API_KINDS: dict[str, ApiKind] = {
         create=vital_part_create_payload,
         update=vital_part_update_payload,
     ),
+    "special-group-record": ApiKind(
+        rows=SPECIAL_GROUP_RECORDS,
+        may_create=special_group_keepers,
+        create=special_group_create_payload,
+        hidden_create_field="resident",
+        extra_actions={"summary": Custom(check_special_group_summary)},
+    ),
+    "special-group-kind": ApiKind(rows=CodeListRows(SpecialGroupKind)),
     "notification": ApiKind(
         rows=MY_NOTIFICATIONS, extra_actions={"mark_read": Custom(check_mark_read)}
     ),
@@ -420,6 +488,12 @@ PAGES: dict[str, Page] = {
     "organisations:detail": Page.about(Organisation),
     "organisations:edit": Page.about(Organisation),
     "organisations:vital_part_new": Page.about(Organisation),
+    "special_groups:list": Page(),
+    "special_groups:new": Page(),
+    "special_groups:due": Page(),
+    "special_groups:rates": Page(),
+    "special_groups:high_risk": Page(),
+    "special_groups:detail": Page(rows=SPECIAL_GROUP_RECORDS, kwargs=lambda row: {"pk": row.pk}),
 }
 
 PUBLIC: dict[str, str] = {
@@ -471,6 +545,11 @@ ADMIN_MODELS: dict[str, ScopedAdmin | GlobalAdmin | SuperuserOnlyAdmin] = {
     "governance.apitoken": ScopedAdmin(may_change=nobody),
     # Notices are the system's: the admin shows them (by their recipient's area), never adds.
     "governance.notification": ScopedAdmin(may_add=nobody, may_change=nobody),
+    "population.specialgroupkind": GlobalAdmin("the special-group kinds, the same everywhere"),
+    # Kept on the portal's pages and the API (the services); the admin shows them read-only.
+    "population.specialgrouprecord": ScopedAdmin(
+        rows=SPECIAL_GROUP_RECORDS, may_add=nobody, may_change=nobody
+    ),
     "grid.teamrole": GlobalAdmin("the roles of a grid team (一格多元), the same everywhere"),
     "auth.group": SuperuserOnlyAdmin("permissions come from roles, not groups"),
     "auditlog.logentry": SuperuserOnlyAdmin("the audit trail of the whole system"),

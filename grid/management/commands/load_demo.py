@@ -6,7 +6,7 @@ from governance.models import ApiToken, Role, User
 from governance.services import api_token_issue, user_create, user_update
 from grid.generation import DISTRICT_CODE, DistrictSpec, district_build
 from grid.models import Area, AreaLevel
-from population.demo import demo_organisations_load, demo_residents_load
+from population.demo import demo_organisations_load, demo_residents_load, demo_special_groups_load
 
 DEMO_PASSWORD = "Grid@Demo2026"
 
@@ -81,6 +81,9 @@ class Command(BaseCommand):
         ) + demo_organisations_load(actor=User.objects.get(username="admin"), grids=list(others))
         if organisations:
             self.stdout.write(f"Registered {organisations} organisations.")
+        tagged = demo_special_groups_load(actor=User.objects.get(username="admin"))
+        if tagged:
+            self.stdout.write(f"Tagged {tagged} special-group records.")
         client = User.objects.get(username="api-client")
         # A fresh key at every load: the old one cannot be shown again, only its hash is kept.
         ApiToken.objects.filter(client=client, name="demo").delete()
