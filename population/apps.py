@@ -9,7 +9,11 @@ class PopulationConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from population.models import Resident
+        from population.models import House, Household, HouseholdEvent, Resident
 
         # The audit log reads plain values: the ID number is masked and its index left out.
         auditlog.register(Resident, mask_fields=["id_number"], exclude_fields=["id_number_index"])
+        # The landlord's phone is encrypted: the trail shows it masked, as the pages do.
+        auditlog.register(House, mask_fields=["landlord_phone"])
+        auditlog.register(Household)
+        auditlog.register(HouseholdEvent)
