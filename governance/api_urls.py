@@ -2,7 +2,7 @@ from rest_framework.routers import DefaultRouter
 
 from governance.api import NotificationViewSet
 from grid.api import AreaViewSet
-from population.api import ResidentViewSet
+from population.api import HouseholdViewSet, HouseViewSet, ResidentViewSet
 
 
 class PortalRouter(DefaultRouter):
@@ -19,5 +19,7 @@ router = PortalRouter()
 router.register("areas", AreaViewSet, basename="area")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("residents", ResidentViewSet, basename="resident")
+router.register("houses", HouseViewSet, basename="house")
+router.register("households", HouseholdViewSet, basename="household")
 
 urlpatterns = router.urls

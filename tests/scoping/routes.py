@@ -30,9 +30,19 @@ from typing import TYPE_CHECKING, Any
 
 from governance.models import Notification, Role, User
 from grid.models import Area, AreaLevel
-from population.models import Resident
+from population.models import House, Household, Resident
+from population.services import household_member_add
 from tests.conftest import PEOPLE
-from tests.factories import AreaFactory, area_of, grid_in, id_number_for, row_in
+from tests.factories import (
+    SYSTEM,
+    AreaFactory,
+    ResidentFactory,
+    area_of,
+    grid_in,
+    id_number_for,
+    row_in,
+)
+from tests.population.factories import HouseFactory
 
 if TYPE_CHECKING:  # the World and the cell context live in tests/scoping/world.py
     from tests.scoping.world import Actor, CellContext, World
@@ -224,6 +234,54 @@ def resident_update_payload(world: World, row: Resident, partial: bool) -> dict:
     return {"name": "改名"} if partial else {"name": "改名", "employer": "某公司"}
 
 
+def _new_grid_in(area: Area) -> Area:
+    """A new grid below a larger area: an existing one might be the actor's own."""
+    grid = area
+    while grid.level < AreaLevel.GRID:
+        grid = AreaFactory(parent=grid)
+    return grid
+
+
+def house_create_payload(world: World, area: Area) -> dict:
+    return {"grid": _new_grid_in(area).pk, "building": "1", "unit": "1", "room": "101"}
+
+
+def house_update_payload(world: World, row: House, partial: bool) -> dict:
+    return {"address_line": "改"} if partial else {"building": "99", "address_line": "改"}
+
+
+def household_create_payload(world: World, area: Area) -> dict:
+    return {"house": HouseFactory(grid=_new_grid_in(area)).pk, "kind": "floating"}
+
+
+def household_update_payload(world: World, row: Household, partial: bool) -> dict:
+    return {"note": "改"} if partial else {"kind": "floating", "note": "改"}
+
+
+def _member_action_answers(c: CellContext, response) -> None:
+    expected = (200 if ledger_keepers(c.actor) else 403) if c.visible else 404
+    assert response.status_code == expected, response.content
+
+
+def check_add_member(c: CellContext) -> None:
+    resident = ResidentFactory(grid=c.row.house.grid)
+    response = c.client.post(
+        c.url, {"resident": resident.pk, "relationship": "other"}, format="json"
+    )
+    _member_action_answers(c, response)
+    resident.refresh_from_db()
+    assert (resident.household_id == c.row.pk) == (response.status_code == 200)
+
+
+def check_remove_member(c: CellContext) -> None:
+    resident = ResidentFactory(grid=c.row.house.grid)
+    household_member_add(actor=SYSTEM, household=c.row, resident=resident, relationship="other")
+    response = c.client.post(c.url, {"resident": resident.pk}, format="json")
+    _member_action_answers(c, response)
+    resident.refresh_from_db()
+    assert (resident.household_id is None) == (response.status_code == 200)
+
+
 def check_locate(c: CellContext) -> None:
     grid = grid_in(c.area, avoid=c.actor.anchor)
     point = grid.geometry.representative_point()
@@ -271,6 +329,24 @@ API_KINDS: dict[str, ApiKind] = {
     ),
     "notification": ApiKind(
         rows=MY_NOTIFICATIONS, extra_actions={"mark_read": Custom(check_mark_read)}
+    ),
+    "house": ApiKind(
+        rows=Rows(House),
+        may_write=ledger_keepers,
+        may_create=ledger_keepers,
+        create=house_create_payload,
+        update=house_update_payload,
+    ),
+    "household": ApiKind(
+        rows=Rows(Household),
+        may_write=ledger_keepers,
+        may_create=ledger_keepers,
+        create=household_create_payload,
+        update=household_update_payload,
+        extra_actions={
+            "add_member": Custom(check_add_member),
+            "remove_member": Custom(check_remove_member),
+        },
     ),
 }
 API_OTHER: dict[str, str] = {"api:api-root": "the list of endpoints; it holds no rows"}
