@@ -387,6 +387,13 @@ PAGES: dict[str, Page] = {
     "residents:list": Page(),
     "residents:new": Page(),
     "residents:detail": Page.about(Resident),
+    "houses:list": Page(),
+    "houses:not-filed": Page(),
+    "houses:new": Page(),
+    "houses:detail": Page.about(House),
+    "houses:edit": Page.about(House),
+    "houses:household-new": Page.about(House),
+    "houses:household": Page.about(Household),
 }
 
 PUBLIC: dict[str, str] = {
