@@ -12,7 +12,7 @@ from governance.api_base import (
     ScopedQuerysetMixin,
     request_token,
 )
-from governance.api_filters import PortalFilterSet
+from governance.api_filters import BooleanFilter, PortalFilterSet
 from governance.scoping import visible_to
 from grid.models import Area, AreaLevel
 from population import selectors, services
@@ -221,8 +221,8 @@ class HouseCreateSerializer(HouseUpdateSerializer):
 
 class HouseFilter(PortalFilterSet):
     grid = django_filters.ModelChoiceFilter(queryset=_visible_grids)
-    rented = django_filters.BooleanFilter(field_name="is_rented", label=_("Rented out"))
-    filed = django_filters.BooleanFilter(
+    rented = BooleanFilter(field_name="is_rented", label=_("Rented out"))
+    filed = BooleanFilter(
         field_name="filed_on", lookup_expr="isnull", exclude=True, label=_("Filed (登记备案)")
     )
 
@@ -351,8 +351,8 @@ class MemberRemoveSerializer(ScopedChoicesMixin, RejectUnknownFieldsMixin, seria
 class HouseholdFilter(PortalFilterSet):
     grid = django_filters.ModelChoiceFilter(field_name="house__grid", queryset=_visible_grids)
     house = django_filters.ModelChoiceFilter(queryset=_visible_houses)
-    rented = django_filters.BooleanFilter(field_name="house__is_rented", label=_("Rented out"))
-    filed = django_filters.BooleanFilter(
+    rented = BooleanFilter(field_name="house__is_rented", label=_("Rented out"))
+    filed = BooleanFilter(
         field_name="house__filed_on",
         lookup_expr="isnull",
         exclude=True,

@@ -32,6 +32,19 @@ BEYOND_THE_SCHEMA = {
     "grid",  # a grid that exists in the caller's area (hidden = does not exist)
     "id_number",  # GB 11643 (region, birth date, check character), one registration per person
     "phone",  # a mobile number or a landline with its area code
+    "landlord_phone",  # the same
+    "house",  # a house that exists in the caller's area (hidden = does not exist)
+    "resident",  # a resident in the caller's area, of the house's grid, in or out of it
+    "head",  # the same, a member of the household
+    "landlord_resident",  # a resident in the caller's area
+    "building",  # not blank once stripped
+    "room",  # one house per address (building, unit, room) in a grid
+    "landlord_name",  # required when the house is rented
+    "is_rented",  # rental data only on a rented house
+    "filed_on",  # not in the future
+    "responsibility_letter_signed_on",  # not in the future
+    "on",  # not in the future
+    "relationship",  # one head per household
 }
 NUL_REFUSAL = "NUL"  # strings may not carry U+0000 (governance.middleware)
 

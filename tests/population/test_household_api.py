@@ -137,3 +137,11 @@ def test_households_are_filtered_by_grid_house_and_rental_state(users, areas):
         assert ids == [in_rental.pk], params
     unfiled = client.get("/api/v1/households/", {"filed": "false", "rented": "true"}).json()
     assert [row["id"] for row in unfiled["results"]] == [in_rental.pk]
+
+
+def test_a_rental_filter_takes_true_or_false_and_nothing_else(users, areas):
+    client = session_client(users["street_office"])
+    for value in ("null", "unknown", "yes"):
+        response = client.get("/api/v1/houses/", {"rented": value})
+        assert response.status_code == 400 and "rented" in response.json(), value
+    assert client.get("/api/v1/households/", {"filed": "0"}).status_code == 200
