@@ -210,3 +210,30 @@ def test_house_and_household_lists_cost_the_same_for_one_row_as_for_several(clie
         )
         assert extra
     assert [count_queries(client, url) for url in urls] == one
+
+
+def test_the_admin_registers_a_house_through_the_service_and_shows_its_messages(
+    client, users, areas
+):
+    login(client, users["street_admin"])
+    url = reverse("admin:population_house_add")
+    form = {
+        "grid": areas["grid_a"].pk,
+        "building": "2",
+        "unit": "",
+        "room": "",
+        "is_rented": "on",
+        "households-TOTAL_FORMS": "0",
+        "households-INITIAL_FORMS": "0",
+    }
+    refused = client.post(url, form, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 200
+    assert "A rented house names its landlord." in refused.content.decode()
+    assert not House.objects.exists()
+    assert client.post(url, {**form, "landlord_name": "赵"}).status_code == 302
+    assert House.objects.get().created_by == users["street_admin"]
+    household = HouseholdFactory(
+        house=House.objects.get(), head=ResidentFactory(grid=areas["grid_a"])
+    )
+    page = client.get(reverse("admin:population_household_change", args=[household.pk]))
+    assert page.status_code == 200 and household.head.name in page.content.decode()
