@@ -3,6 +3,8 @@ from rest_framework.routers import DefaultRouter
 from governance.api import NotificationViewSet
 from grid.api import AreaViewSet
 from population.api import (
+    HouseholdViewSet,
+    HouseViewSet,
     OrganisationViewSet,
     ResidentEventViewSet,
     ResidentViewSet,
@@ -31,5 +33,7 @@ router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("vital-parts", VitalPartViewSet, basename="vital-part")
 router.register("special-group-records", SpecialGroupRecordViewSet, basename="special-group-record")
 router.register("special-group-kinds", SpecialGroupKindViewSet, basename="special-group-kind")
+router.register("houses", HouseViewSet, basename="house")
+router.register("households", HouseholdViewSet, basename="household")
 
 urlpatterns = router.urls

@@ -11,6 +11,9 @@ class PopulationConfig(AppConfig):
 
         from governance.sensitive import audit_options
         from population.models import (
+            House,
+            Household,
+            HouseholdEvent,
             Organisation,
             Resident,
             ResidentEvent,
@@ -29,3 +32,6 @@ class PopulationConfig(AppConfig):
         auditlog.register(SpecialGroupKind)
         auditlog.register(SpecialGroupRecord)
         auditlog.register(SpecialGroupEvent)
+        auditlog.register(House, **audit_options(House))
+        auditlog.register(Household)
+        auditlog.register(HouseholdEvent)

@@ -7,6 +7,8 @@ from grid.models import Area
 from population.identities import credit_code_make, id_number_make
 from population.models import (
     KINDS_WITHOUT_CREDIT_CODE,
+    House,
+    HouseholdKind,
     Organisation,
     OrganisationKind,
     Resident,
@@ -16,6 +18,9 @@ from population.models import (
     SpecialGroupRecord,
 )
 from population.services import (
+    house_register,
+    household_member_add,
+    household_register,
     organisation_register,
     resident_move_out,
     resident_register,
@@ -246,4 +251,73 @@ def demo_special_groups_load(*, actor: Any) -> int:
                     kind=SpecialGroupEventKind.RELAPSE,
                     occurred_on=today - datetime.timedelta(days=30),
                 )
+    return created
+
+
+# --- Houses, households and rental houses ------------------------------------------------------
+
+# building, unit, room, rented: (landlord, phone suffix, filed, letter signed) or None
+HOUSES = [
+    ("1", "1", "301", None),
+    ("3", "2", "502", ("赵国庆", 1, True, True)),
+    ("5", "1", "101", None),
+    ("7", "3", "602", ("钱桂兰", 2, False, False)),
+    ("9", "1", "201", ("孙海涛", 3, False, True)),
+]
+# The households living in them: house index, kind, members' (name, relationship) by PEOPLE.
+HOUSEHOLDS = [
+    (0, HouseholdKind.REGISTERED, [("王建国", "head"), ("李秀英", "spouse")]),
+    (1, HouseholdKind.FLOATING, [("张伟", "head"), ("刘芳", "tenant")]),
+    (2, HouseholdKind.REGISTERED, [("陈志强", "head"), ("杨丽", "child")]),
+    (3, HouseholdKind.FLOATING, []),
+]
+
+
+def demo_households_load(*, actor: Any, grids: list[Area]) -> int:
+    """HOUSES in every grid, some rented (one filed, two not), with HOUSEHOLDS at four of
+    them; the grid's demo residents (demo_residents_load) join them where the grid has them.
+    A grid that has its houses already is skipped."""
+    created = 0
+    today = datetime.date.today()
+    for number, grid in enumerate(grids):
+        if House.objects.filter(grid=grid).exists():
+            continue
+        houses = []
+        for building, unit, room, rental in HOUSES:
+            fields: dict[str, Any] = {}
+            if rental is not None:
+                landlord, suffix, filed, signed = rental
+                since = today - datetime.timedelta(days=90 + 30 * suffix)
+                fields = {
+                    "is_rented": True,
+                    "landlord_name": landlord,
+                    "landlord_phone": f"137{number:04d}{suffix:04d}",
+                    "filed_on": since if filed else None,
+                    "responsibility_letter_signed_on": since if signed else None,
+                }
+            houses.append(
+                house_register(
+                    actor=actor, grid=grid, building=building, unit=unit, room=room, **fields
+                )
+            )
+        residents = {r.name: r for r in Resident.objects.filter(grid=grid, household=None)}
+        for index, (house_index, kind, members) in enumerate(HOUSEHOLDS):
+            household = household_register(
+                actor=actor,
+                house=houses[house_index],
+                kind=kind,
+                number=f"{grid.code[-6:]}{index + 1:02d}"
+                if kind == HouseholdKind.REGISTERED
+                else "",
+            )
+            for name, relationship in members:
+                if name in residents:
+                    household_member_add(
+                        actor=actor,
+                        household=household,
+                        resident=residents[name],
+                        relationship=relationship,
+                        on=today - datetime.timedelta(days=365),
+                    )
+        created += len(houses)
     return created

@@ -8,7 +8,7 @@ from typing import Any
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,6 +21,9 @@ from grid.models import Area, phone_normalize
 from population.models import (
     SIZE_RULE_KINDS,
     TWO_NEW_KINDS,
+    House,
+    Household,
+    HouseholdEvent,
     Organisation,
     ReminderPurpose,
     Resident,
@@ -378,4 +381,68 @@ def relapse_rates(*, user: Any, year: int, token: ApiToken | None = None) -> lis
         details=SpecialGroupDetails.DRUGS,
         event=SpecialGroupEventKind.RELAPSE,
         token=token,
+    )
+
+
+# --- Houses, households and rental houses ------------------------------------------------------
+
+
+def house_list(
+    *,
+    user: Any,
+    token: ApiToken | None = None,
+    rented: bool | None = None,
+    filed: bool | None = None,
+) -> QuerySet[House]:
+    """The houses the user sees, each with its number of households, optionally only the
+    rented (or not rented) and the filed (or not filed) ones."""
+    houses = visible_to(
+        user,
+        House.objects.select_related("grid").annotate(household_count=Count("households")),
+        token=token,
+    )
+    if rented is not None:
+        houses = houses.filter(is_rented=rented)
+    if filed is not None:
+        houses = houses.filter(filed_on__isnull=not filed)
+    return houses
+
+
+def rentals_not_filed(*, user: Any, token: ApiToken | None = None) -> QuerySet[House]:
+    """Rented houses with no filing date (P4: 出租房屋登记备案), oldest registration first."""
+    return house_list(user=user, token=token, rented=True, filed=False).order_by("created_at", "pk")
+
+
+def _members() -> Prefetch:
+    return Prefetch("members", queryset=Resident.objects.order_by("pk"))
+
+
+def household_list(
+    *, user: Any, token: ApiToken | None = None, house: House | None = None
+) -> QuerySet[Household]:
+    """The households the user sees (of one house, when given), with their house, head and
+    members in a constant number of queries."""
+    households = visible_to(
+        user,
+        Household.objects.select_related("house__grid", "head").prefetch_related(_members()),
+        token=token,
+    )
+    return households.filter(house=house) if house is not None else households
+
+
+def household_events(*, user: Any, household: Household) -> QuerySet[HouseholdEvent]:
+    """Who joined and left the household, and when (latest first)."""
+    return visible_to(
+        user, HouseholdEvent.objects.filter(household=household).select_related("resident")
+    )
+
+
+def household_candidates(*, user: Any, household: Household) -> QuerySet[Resident]:
+    """The residents who could join a household: those of its house's grid the user sees,
+    not already in it (those in another household first by name, marked as such)."""
+    return (
+        visible_to(user, Resident.objects.filter(grid_id=household.house.grid_id))
+        .exclude(household=household)
+        .select_related("household__house")
+        .order_by(F("household").asc(nulls_first=True), "name", "pk")
     )

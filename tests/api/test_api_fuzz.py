@@ -45,6 +45,19 @@ BEYOND_THE_SCHEMA = {
     "safety_officer_name",
     "safety_officer_phone",
     "has_security_body",  # ticked when security bodies are described
+    "landlord_phone",  # the same
+    "house",  # a house that exists in the caller's area (hidden = does not exist)
+    # "resident" too: of the house's grid, in or out of a household
+    "head",  # the same, a member of the household
+    "landlord_resident",  # a resident in the caller's area
+    "building",  # not blank once stripped
+    "room",  # one house per address (building, unit, room) in a grid
+    "landlord_name",  # required when the house is rented
+    "is_rented",  # rental data only on a rented house
+    "filed_on",  # not in the future
+    "responsibility_letter_signed_on",  # not in the future
+    "on",  # not in the future
+    "relationship",  # one head per household
 }
 NUL_REFUSAL = "NUL"  # strings may not carry U+0000 (governance.middleware)
 

@@ -33,6 +33,8 @@ from governance.models import Notification, Role, User
 from grid.models import Area, AreaLevel
 from population.identities import credit_code_make
 from population.models import (
+    House,
+    Household,
     Organisation,
     Resident,
     ResidentEvent,
@@ -40,8 +42,10 @@ from population.models import (
     SpecialGroupRecord,
     VitalPart,
 )
+from population.services import household_member_add
 from tests.conftest import PEOPLE
 from tests.factories import (
+    SYSTEM,
     AreaFactory,
     ResidentFactory,
     area_of,
@@ -50,6 +54,7 @@ from tests.factories import (
     id_number_for,
     row_in,
 )
+from tests.population.factories import HouseFactory
 
 if TYPE_CHECKING:  # the World and the cell context live in tests/scoping/world.py
     from tests.scoping.world import Actor, CellContext, World
@@ -340,6 +345,46 @@ def check_special_group_summary(c: CellContext) -> None:
     assert counts[c.row.kind.code] == int(c.actor.covers(area_of(c.row)))
 
 
+def house_create_payload(world: World, area: Area) -> dict:
+    return {"grid": new_grid_in(area).pk, "building": "1", "unit": "1", "room": "101"}
+
+
+def house_update_payload(world: World, row: House, partial: bool) -> dict:
+    return {"address_line": "改"} if partial else {"building": "99", "address_line": "改"}
+
+
+def household_create_payload(world: World, area: Area) -> dict:
+    return {"house": HouseFactory(grid=new_grid_in(area)).pk, "kind": "floating"}
+
+
+def household_update_payload(world: World, row: Household, partial: bool) -> dict:
+    return {"note": "改"} if partial else {"kind": "floating", "note": "改"}
+
+
+def _member_action_answers(c: CellContext, response) -> None:
+    expected = (200 if ledger_keepers(c.actor) else 403) if c.visible else 404
+    assert response.status_code == expected, response.content
+
+
+def check_add_member(c: CellContext) -> None:
+    resident = ResidentFactory(grid=c.row.house.grid)
+    response = c.client.post(
+        c.url, {"resident": resident.pk, "relationship": "other"}, format="json"
+    )
+    _member_action_answers(c, response)
+    resident.refresh_from_db()
+    assert (resident.household_id == c.row.pk) == (response.status_code == 200)
+
+
+def check_remove_member(c: CellContext) -> None:
+    resident = ResidentFactory(grid=c.row.house.grid)
+    household_member_add(actor=SYSTEM, household=c.row, resident=resident, relationship="other")
+    response = c.client.post(c.url, {"resident": resident.pk}, format="json")
+    _member_action_answers(c, response)
+    resident.refresh_from_db()
+    assert (resident.household_id is None) == (response.status_code == 200)
+
+
 def check_locate(c: CellContext) -> None:
     grid = grid_in(c.area, avoid=c.actor.anchor)
     point = grid.geometry.representative_point()
@@ -442,6 +487,24 @@ API_KINDS: dict[str, ApiKind] = {
     "notification": ApiKind(
         rows=MY_NOTIFICATIONS, extra_actions={"mark_read": Custom(check_mark_read)}
     ),
+    "house": ApiKind(
+        rows=Rows(House),
+        may_write=ledger_keepers,
+        may_create=ledger_keepers,
+        create=house_create_payload,
+        update=house_update_payload,
+    ),
+    "household": ApiKind(
+        rows=Rows(Household),
+        may_write=ledger_keepers,
+        may_create=ledger_keepers,
+        create=household_create_payload,
+        update=household_update_payload,
+        extra_actions={
+            "add_member": Custom(check_add_member),
+            "remove_member": Custom(check_remove_member),
+        },
+    ),
 }
 API_OTHER: dict[str, str] = {"api:api-root": "the list of endpoints; it holds no rows"}
 
@@ -494,6 +557,13 @@ PAGES: dict[str, Page] = {
     "special_groups:rates": Page(),
     "special_groups:high_risk": Page(),
     "special_groups:detail": Page(rows=SPECIAL_GROUP_RECORDS, kwargs=lambda row: {"pk": row.pk}),
+    "houses:list": Page(),
+    "houses:not-filed": Page(),
+    "houses:new": Page(),
+    "houses:detail": Page.about(House),
+    "houses:edit": Page.about(House),
+    "houses:household-new": Page.about(House),
+    "houses:household": Page.about(Household),
 }
 
 PUBLIC: dict[str, str] = {

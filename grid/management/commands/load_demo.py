@@ -6,7 +6,12 @@ from governance.models import ApiToken, Role, User
 from governance.services import api_token_issue, user_create, user_update
 from grid.generation import DISTRICT_CODE, DistrictSpec, district_build
 from grid.models import Area, AreaLevel
-from population.demo import demo_organisations_load, demo_residents_load, demo_special_groups_load
+from population.demo import (
+    demo_households_load,
+    demo_organisations_load,
+    demo_residents_load,
+    demo_special_groups_load,
+)
 
 DEMO_PASSWORD = "Grid@Demo2026"
 
@@ -84,6 +89,13 @@ class Command(BaseCommand):
         tagged = demo_special_groups_load(actor=User.objects.get(username="admin"))
         if tagged:
             self.stdout.write(f"Tagged {tagged} special-group records.")
+        # Houses and households in every grid; the residents above join theirs.
+        houses = demo_households_load(
+            actor=User.objects.get(username="admin"),
+            grids=list(Area.objects.filter(level=AreaLevel.GRID).order_by("code")),
+        )
+        if houses:
+            self.stdout.write(f"Registered {houses} houses with their households.")
         client = User.objects.get(username="api-client")
         # A fresh key at every load: the old one cannot be shown again, only its hash is kept.
         ApiToken.objects.filter(client=client, name="demo").delete()
