@@ -26,6 +26,7 @@ urlpatterns = [
     path("notifications/read/", views.notification_read, name="notifications-read"),
     path("areas/", include("grid.urls")),
     path("residents/", include("population.urls")),
+    path("visits/", include("population.visit_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("governance.api_urls", "api"))),

@@ -9,7 +9,8 @@ class PopulationConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from population.models import Resident
+        from population.models import Resident, Visit
 
         # The audit log reads plain values: the ID number is masked and its index left out.
         auditlog.register(Resident, mask_fields=["id_number"], exclude_fields=["id_number_index"])
+        auditlog.register(Visit)

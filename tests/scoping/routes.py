@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from governance.models import Notification, Role, User
 from grid.models import Area, AreaLevel
-from population.models import Resident
+from population.models import Resident, Visit
 from tests.conftest import PEOPLE
 from tests.factories import AreaFactory, area_of, grid_in, id_number_for, row_in
 
@@ -247,6 +247,14 @@ def check_mark_read(c: CellContext) -> None:
     assert (c.row.read_at is not None) == c.visible
 
 
+def visit_create_payload(world: World, area: Area) -> dict:
+    """A visit to a new grid below a larger area: an existing one might be the actor's own."""
+    grid = area
+    while grid.level < AreaLevel.GRID:
+        grid = AreaFactory(parent=grid)
+    return {"grid": grid.pk, "subject": "3幢2单元502住户", "purpose": "routine"}
+
+
 API_KINDS: dict[str, ApiKind] = {
     "area": ApiKind(
         rows=AREAS,
@@ -269,6 +277,8 @@ API_KINDS: dict[str, ApiKind] = {
         create=resident_create_payload,
         update=resident_update_payload,
     ),
+    # Visits are logged through the API and corrected on the pages only.
+    "visit": ApiKind(rows=Rows(Visit), may_create=ledger_keepers, create=visit_create_payload),
     "notification": ApiKind(
         rows=MY_NOTIFICATIONS, extra_actions={"mark_read": Custom(check_mark_read)}
     ),
@@ -311,6 +321,11 @@ PAGES: dict[str, Page] = {
     "residents:list": Page(),
     "residents:new": Page(),
     "residents:detail": Page.about(Resident),
+    "visits:list": Page(),
+    "visits:mine": Page(),
+    "visits:new": Page(),
+    "visits:detail": Page.about(Visit),
+    "visits:correct": Page.about(Visit),
 }
 
 PUBLIC: dict[str, str] = {
