@@ -32,8 +32,7 @@
         field("latitude").value = latitude.toFixed(6);
         field("longitude").value = longitude.toFixed(6);
         field("location_accuracy").value = Math.round(accuracy);
-        const metres = form.dataset.accuracy.replace("%(metres)s", Math.round(accuracy));
-        show(`${form.dataset.captured} (${metres})`, "text-success");
+        show(`${form.dataset.captured} (±${Math.round(accuracy)} m)`, "text-success");
       },
       unavailable,
       { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 },
