@@ -178,8 +178,12 @@ def _visit_place(*, visit: Visit) -> None:
         missing = "latitude" if latitude is None else "longitude"
         raise ValidationError({missing: _("Give both the latitude and the longitude, or neither.")})
     # The lookup is the index in this process's memory: no query.
-    visit.located_grid_id = grid_index().locate(longitude, latitude)
-    visit.outside_grid = visit.located_grid_id != visit.grid_id
+    located = grid_index().locate(longitude, latitude)
+    visit.outside_grid = located != visit.grid_id
+    if visit.outside_grid:
+        visit.located_grid_id = located
+    else:
+        visit.located_grid = visit.grid  # the row in hand: showing it costs no query
 
 
 @transaction.atomic

@@ -12,9 +12,7 @@ from tests.factories import ResidentFactory
 pytestmark = pytest.mark.browser
 
 
-def test_a_grid_worker_logs_a_visit_with_the_phones_location(
-    page: Page, live_server, areas, users
-):
+def test_a_grid_worker_logs_a_visit_with_the_phones_location(page: Page, live_server, areas, users):
     resident = ResidentFactory(grid=areas["grid_a"], name="陈志强")
     point = areas["grid_a"].geometry.representative_point()
     page.context.grant_permissions(["geolocation"], origin=live_server.url)
