@@ -54,6 +54,7 @@ def test_a_visit_without_a_point_is_logged_and_says_so(client, users, areas):
         reverse("visits:new"),
         {"grid": areas["grid_a"].pk, "subject": "3幢出租屋", "purpose": "rental_inspection"},
         follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 200
     visit = Visit.objects.get()
