@@ -162,3 +162,17 @@ def test_a_correction_after_the_day_is_the_workers_alone(client, users, areas):
     assert client.post(url, values).status_code == 302
     visit.refresh_from_db()
     assert visit.findings == "改过"
+
+
+def test_a_resident_outside_scope_posted_by_hand_is_named_and_nothing_saved(client, users, areas):
+    hidden = ResidentFactory(grid=areas["grid_b"])
+    login(client, users["grid_worker_a"])
+    response = client.post(
+        reverse("visits:new"),
+        {"grid": areas["grid_a"].pk, "resident": hidden.pk, "purpose": "routine"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    assert "resident" in response.context["form"].errors
+    assert "resident: Select a valid choice" in response.content.decode()
+    assert not Visit.objects.exists()
