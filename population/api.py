@@ -1,5 +1,6 @@
 import django_filters
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
@@ -214,6 +215,15 @@ class VisitCreateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
             )
 
 
+@extend_schema_field(OpenApiTypes.BOOL)
+class StrictBooleanFilter(django_filters.ChoiceFilter):
+    """ "true" or "false" only: django-filter's BooleanFilter reads "null" or "unknown" as no
+    filter at all, which a client must not mistake for a filter applied."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, choices=[("true", "true"), ("false", "false")], **kwargs)
+
+
 class VisitFilter(PortalFilterSet):
     grid = django_filters.ModelChoiceFilter(queryset=_visible_grids)
     worker = django_filters.ModelChoiceFilter(queryset=_visible_users)
@@ -225,17 +235,22 @@ class VisitFilter(PortalFilterSet):
     visited_to = django_filters.DateFilter(
         method="filter_to", label=_("Visited on or before (local day)")
     )
-    outside_grid = django_filters.BooleanFilter()
+    outside_grid = StrictBooleanFilter(
+        method="filter_outside_grid", label=_("Placed outside its grid")
+    )
 
     class Meta:
         model = Visit
-        fields = ["grid", "worker", "resident", "purpose", "outside_grid"]
+        fields = ["grid", "worker", "resident", "purpose"]
 
     def filter_from(self, queryset, name, value):
         return selectors.visits_from_day(queryset, value)
 
     def filter_to(self, queryset, name, value):
         return selectors.visits_to_day(queryset, value)
+
+    def filter_outside_grid(self, queryset, name, value):
+        return queryset.filter(**{name: value == "true"})
 
 
 class VisitCursorPagination(IdCursorPagination):

@@ -32,6 +32,12 @@ BEYOND_THE_SCHEMA = {
     "grid",  # a grid that exists in the caller's area (hidden = does not exist)
     "id_number",  # GB 11643 (region, birth date, check character), one registration per person
     "phone",  # a mobile number or a landline with its area code
+    "resident",  # a resident in the caller's area and in the visit's grid
+    "worker",  # an account in the caller's area (a list filter)
+    "subject",  # whom a visit was to: required when no resident is named
+    "visited_at",  # a visit is not logged for a future time
+    "latitude",  # a visit's point is given whole: latitude and longitude, or neither
+    "longitude",
 }
 NUL_REFUSAL = "NUL"  # strings may not carry U+0000 (governance.middleware)
 
