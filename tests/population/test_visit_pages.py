@@ -174,5 +174,5 @@ def test_a_resident_outside_scope_posted_by_hand_is_named_and_nothing_saved(clie
     )
     assert response.status_code == 200
     assert "resident" in response.context["form"].errors
-    assert "resident: Select a valid choice" in response.content.decode()
+    assert "Resident: Select a valid choice" in response.content.decode()
     assert not Visit.objects.exists()
