@@ -91,6 +91,9 @@ class VisitAdminForm(forms.ModelForm):
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.actor = actor
+        if "grid" in self.fields:
+            self.fields["grid"].required = False  # the resident's grid
+            self.fields["grid"].help_text = _("Leave empty to use the resident's grid.")
 
     def _post_clean(self):
         super()._post_clean()

@@ -218,6 +218,7 @@ class Visit(RulesModel):
                 condition=models.Q(latitude__isnull=True, longitude__isnull=True)
                 | models.Q(latitude__isnull=False, longitude__isnull=False),
                 name="visit_point_whole",
+                violation_error_message=_("Give both the latitude and the longitude, or neither."),
             ),
         ]
         # Everyone reads the visits of their area; those who keep the ledger log them; a

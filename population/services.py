@@ -162,6 +162,9 @@ def visit_validate(*, visit: Visit) -> None:
         raise ValidationError({"visited_at": _("Give the date and time of the visit.")})
     if visit.visited_at > timezone.now() + VISIT_CLOCK_SKEW:
         raise ValidationError({"visited_at": _("A visit cannot be logged for a future time.")})
+    if (visit.latitude is None) != (visit.longitude is None):
+        missing = "latitude" if visit.latitude is None else "longitude"
+        raise ValidationError({missing: _("Give both the latitude and the longitude, or neither.")})
     # grid, worker and the visited rows are rows in hand: no query proves that they exist.
     visit.clean_fields(exclude=["grid", "worker", "located_grid", *VISIT_SUBJECTS])
     _visit_subjects_check(visit=visit)
@@ -175,8 +178,7 @@ def _visit_place(*, visit: Visit) -> None:
         visit.located_grid_id, visit.outside_grid = None, False
         return
     if latitude is None or longitude is None:
-        missing = "latitude" if latitude is None else "longitude"
-        raise ValidationError({missing: _("Give both the latitude and the longitude, or neither.")})
+        raise ValueError("visit_validate lets through a whole point or none")
     # The lookup is the index in this process's memory: no query.
     located = grid_index().locate(longitude, latitude)
     visit.outside_grid = located != visit.grid_id
