@@ -667,6 +667,108 @@ def index_rebuild(ctx: Context) -> Result:
     )
 
 
+VISIT_CALLS = 200  # visits logged per timed run
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def visit_api_create(ctx: Context) -> Result:
+    """POST /api/v1/visits/ (a visit with the phone's point, placed in its grid), one call
+    at a time on one keep-alive connection, as a district system logging its workers'
+    visits; p95 of every call. In-process: the visit_log service, the answer's serializer
+    and DRF's JSON renderer, for the same payloads. The visits made are removed at the end."""
+    import json
+    import random
+
+    from django.test import RequestFactory
+
+    from bench.server import timed_request
+    from governance.models import User
+    from grid.models import Area, AreaLevel
+    from population.api import VisitSerializer
+    from population.models import Visit
+    from population.services import visit_log
+
+    base = ctx.server()
+    client = User.objects.get(username="bench-api-client")
+    rng = random.Random(SEED)
+    grids = list(Area.objects.filter(level=AreaLevel.GRID).order_by("pk"))
+    points = {}
+    for grid in rng.sample(grids, min(50, len(grids))):
+        point = grid.geometry.representative_point()
+        points[grid.pk] = (grid, round(point.y, 6), round(point.x, 6))
+    chosen = list(points.values())
+
+    def payload(index: int) -> dict:
+        grid, lat, lon = chosen[index % len(chosen)]
+        return {
+            "grid": grid.pk,
+            "subject": f"{index % 30 + 1}幢{index % 4 + 1}单元住户",
+            "purpose": "routine",
+            "notes": "入户走访，了解家庭近况。",
+            "findings": "无异常。",
+            "latitude": lat,
+            "longitude": lon,
+            "location_accuracy": 15.0,
+        }
+
+    request = RequestFactory().get("/")
+    request.user = client
+    made = []
+
+    def in_process_call(index: int) -> None:
+        data = payload(index)
+        grid = points[data.pop("grid")][0]
+        visit = visit_log(actor=client, grid=grid, **data)
+        _render(VisitSerializer(visit, context={"request": request}).data)
+        made.append(visit.pk)
+
+    def over_http_call(index: int) -> float:
+        seconds, response = timed_request(
+            ctx.session,
+            "POST",
+            f"{base}/api/v1/visits/",
+            data=json.dumps(payload(index)),
+            headers={"Content-Type": "application/json"},
+        )
+        assert response.status_code == 201, response.text[:300]
+        body = response.json()
+        assert body["located_grid"] == body["grid"] and not body["outside_grid"], body
+        made.append(body["id"])
+        return seconds * 1000
+
+    try:
+        before = Visit.objects.count()
+        local: list[float] = []
+        remote: list[float] = []
+        for index in range(20):  # warm-up of each
+            in_process_call(index), over_http_call(index)
+        for _round in range(REPEAT):  # in turns, so a shared machine's load weighs on both
+            for index in range(VISIT_CALLS):
+                started = time.perf_counter()
+                in_process_call(index)
+                local.append((time.perf_counter() - started) * 1000)
+            remote += [over_http_call(index) for index in range(VISIT_CALLS)]
+    finally:
+        Visit.objects.filter(pk__in=made).delete()
+    return Result(
+        "visit_api_create",
+        _percentile(remote, 0.95),
+        "ms",
+        Target(50, higher_is_better=False),
+        statistics.median(remote),
+        f"p95 of {len(remote):,} POST /api/v1/visits/ calls ({REPEAT} runs of {VISIT_CALLS}), "
+        f"district token, each with a point placed in its grid (50 grids); the median is the "
+        f"median call; p99 {_percentile(remote, 0.99):.1f} ms; in-process p95 of visit_log + "
+        f"serializer + JSONRenderer (median {statistics.median(local):.2f} ms); "
+        f"{before:,} visits in the table",
+        in_process=_percentile(local, 0.95),
+    )
+
+
 SCENARIOS: dict[str, tuple[Callable[[Context], Result], str]] = {
     "generate_district": (generate_district, "areas, users and teams, wipe included"),
     "locate_batch": (locate_batch, "GridIndex.locate_many, 200,000 random points"),
@@ -679,6 +781,7 @@ SCENARIOS: dict[str, tuple[Callable[[Context], Result], str]] = {
     "geojson_map_cold": (geojson_map_cold, "the whole map in one answer, nothing cached"),
     "geojson_map": (geojson_map, "the whole map in one answer, cached"),
     "index_rebuild": (index_rebuild, "the first calls after a boundary edit"),
+    "visit_api_create": (visit_api_create, "POST visits, one at a time, p95"),
 }
 
 

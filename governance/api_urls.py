@@ -10,6 +10,7 @@ from population.api import (
     ResidentViewSet,
     SpecialGroupKindViewSet,
     SpecialGroupRecordViewSet,
+    VisitViewSet,
     VitalPartViewSet,
 )
 
@@ -35,5 +36,6 @@ router.register("special-group-records", SpecialGroupRecordViewSet, basename="sp
 router.register("special-group-kinds", SpecialGroupKindViewSet, basename="special-group-kind")
 router.register("houses", HouseViewSet, basename="house")
 router.register("households", HouseholdViewSet, basename="household")
+router.register("visits", VisitViewSet, basename="visit")
 
 urlpatterns = router.urls

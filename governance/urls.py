@@ -29,6 +29,7 @@ urlpatterns = [
     path("organisations/", include("population.organisation_urls")),
     path("special-groups/", include("population.special_group_urls")),
     path("houses/", include("population.house_urls")),
+    path("visits/", include("population.visit_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("governance.api_urls", "api"))),

@@ -1,7 +1,8 @@
 import django_filters
 from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -15,8 +16,10 @@ from governance.api_base import (
     ScopedQuerysetMixin,
     request_token,
 )
+from governance.api_fields import JsonFloatField
 from governance.api_filters import BooleanFilter, PortalFilterSet
-from governance.scoping import visible_to
+from governance.models import User
+from governance.scoping import in_scope, visible_to
 from grid.models import Area, AreaLevel
 from population import selectors, services
 from population.models import (
@@ -34,6 +37,8 @@ from population.models import (
     SpecialGroupKind,
     SpecialGroupRecord,
     SupervisionLevel,
+    Visit,
+    VisitPurpose,
     VitalPart,
 )
 
@@ -1003,3 +1008,157 @@ class HouseholdViewSet(
             actor=request.user, household=household, **serializer.validated_data
         )
         return Response(self._shown(household))
+
+
+# --- Visits ----------------------------------------------------------------------------------
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    """A visit as the API shows it. `located_grid` is the grid the phone's point fell in,
+    named only when it lies in the caller's scope (`outside_grid` says the rest)."""
+
+    grid_name = serializers.CharField(source="grid.name", read_only=True)
+    worker_name = serializers.CharField(source="worker.display_name", read_only=True)
+    resident_name = serializers.CharField(source="resident.name", read_only=True, default=None)
+    located_grid = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Visit
+        fields = [
+            "id",
+            "grid",
+            "grid_name",
+            "worker",
+            "worker_name",
+            "visited_at",
+            "resident",
+            "resident_name",
+            "subject",
+            "purpose",
+            "notes",
+            "findings",
+            "latitude",
+            "longitude",
+            "location_accuracy",
+            "located_grid",
+            "outside_grid",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_located_grid(self, visit: Visit) -> int | None:
+        request = self.context.get("request")
+        if visit.located_grid_id is None or request is None:
+            return None
+        visible = in_scope(request.user, visit.located_grid, token=request_token(request))
+        return visit.located_grid_id if visible else None
+
+
+def _visible_residents(request):
+    return visible_to(
+        getattr(request, "user", None), Resident.objects.all(), token=request_token(request)
+    )
+
+
+def _visible_users(request):
+    return visible_to(
+        getattr(request, "user", None), User.objects.all(), token=request_token(request)
+    )
+
+
+class VisitCreateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    grid = serializers.PrimaryKeyRelatedField(
+        queryset=Area.objects.none(),
+        required=False,
+        help_text="Default: the resident's grid, else the caller's own grid.",
+    )
+    resident = serializers.PrimaryKeyRelatedField(queryset=Resident.objects.none(), required=False)
+    subject = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    purpose = serializers.ChoiceField(choices=VisitPurpose.choices, required=False)
+    visited_at = serializers.DateTimeField(required=False, help_text="Default: now.")
+    notes = serializers.CharField(required=False, allow_blank=True)
+    findings = serializers.CharField(required=False, allow_blank=True)
+    latitude = JsonFloatField(min_value=-90, max_value=90, required=False)
+    longitude = JsonFloatField(min_value=-180, max_value=180, required=False)
+    location_accuracy = JsonFloatField(min_value=0, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")  # absent while the schema is generated
+        if request is not None:
+            self.fields["grid"].queryset = _visible_grids(request)
+            self.fields["resident"].queryset = (
+                _visible_residents(request).select_related("grid").defer("grid__boundary")
+            )
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class StrictBooleanFilter(django_filters.ChoiceFilter):
+    """ "true" or "false" only: django-filter's BooleanFilter reads "null" or "unknown" as no
+    filter at all, which a client must not mistake for a filter applied."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, choices=[("true", "true"), ("false", "false")], **kwargs)
+
+
+class VisitFilter(PortalFilterSet):
+    grid = django_filters.ModelChoiceFilter(queryset=_visible_grids)
+    worker = django_filters.ModelChoiceFilter(queryset=_visible_users)
+    resident = django_filters.ModelChoiceFilter(queryset=_visible_residents)
+    purpose = django_filters.ChoiceFilter(choices=VisitPurpose.choices)
+    visited_from = django_filters.DateFilter(
+        method="filter_from", label=_("Visited on or after (local day)")
+    )
+    visited_to = django_filters.DateFilter(
+        method="filter_to", label=_("Visited on or before (local day)")
+    )
+    outside_grid = StrictBooleanFilter(
+        method="filter_outside_grid", label=_("Placed outside its grid")
+    )
+
+    class Meta:
+        model = Visit
+        fields = ["grid", "worker", "resident", "purpose"]
+
+    def filter_from(self, queryset, name, value):
+        return selectors.visits_from_day(queryset, value)
+
+    def filter_to(self, queryset, name, value):
+        return selectors.visits_to_day(queryset, value)
+
+    def filter_outside_grid(self, queryset, name, value):
+        return queryset.filter(**{name: value == "true"})
+
+
+class VisitCursorPagination(IdCursorPagination):
+    ordering = ("-visited_at", "-pk")
+
+
+class VisitViewSet(
+    ScopedQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Visits (走访) by grid workers within the caller's scope; a visit is logged by the caller."""
+
+    base_queryset = Visit.objects.select_related(
+        "grid", "worker", "resident", "located_grid"
+    ).defer("grid__boundary", "located_grid__boundary")
+    filterset_class = VisitFilter
+    pagination_class = VisitCursorPagination
+
+    def get_serializer_class(self):
+        return VisitCreateSerializer if self.action == "create" else VisitSerializer
+
+    @extend_schema(request=VisitCreateSerializer, responses={201: VisitSerializer})
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        visit = services.visit_log(actor=request.user, **serializer.validated_data)
+        return Response(
+            VisitSerializer(visit, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )

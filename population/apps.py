@@ -20,6 +20,7 @@ class PopulationConfig(AppConfig):
             SpecialGroupEvent,
             SpecialGroupKind,
             SpecialGroupRecord,
+            Visit,
             VitalPart,
         )
 
@@ -35,3 +36,4 @@ class PopulationConfig(AppConfig):
         auditlog.register(House, **audit_options(House))
         auditlog.register(Household)
         auditlog.register(HouseholdEvent)
+        auditlog.register(Visit)

@@ -5,8 +5,9 @@ from typing import Any
 
 import rules
 from django.conf import settings
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rules.contrib.models import RulesModel
 
@@ -923,3 +924,145 @@ class HouseholdEvent(RulesModel):
 
     def __str__(self) -> str:
         return f"{self.on} {self.get_kind_display()}"
+
+
+# --- Visits (走访, 民情日记) ---------------------------------------------------------------------
+
+
+class VisitPurpose(models.TextChoices):
+    ROUTINE = "routine", _("Routine visit")
+    SPECIAL_GROUP_FOLLOWUP = "special_group_followup", _("Special-group follow-up")
+    RENTAL_INSPECTION = "rental_inspection", _("Rental inspection")
+    DISPUTE_FOLLOWUP = "dispute_followup", _("Dispute follow-up")
+    OTHER = "other", _("Other")
+
+
+def visit_correctable_today(visit: "Visit") -> bool:
+    """Whether the visit was logged today (the portal's local day)."""
+    return timezone.localdate(visit.created_at) == timezone.localdate()
+
+
+@rules.predicate
+def may_correct_visit(user: Any, visit: "Visit | None") -> bool:
+    """A visit is the worker's diary entry (民情日记, seed 002): its worker corrects it at any
+    time; anyone else who keeps the ledger of its grid only on the day it was logged (a typo
+    caught at the office the same evening); after that day it is a record, not a draft."""
+    if visit is None:
+        return True
+    return visit.worker_id == user.pk or visit_correctable_today(visit)
+
+
+class Visit(RulesModel):
+    """A grid worker's visit (走访基层群众, seed 003; the visit log is the 民情日记 of seed 002):
+    who, whom, when, where, why and what was found.
+
+    Whom: the visited rows are nullable foreign keys named in VISIT_SUBJECTS (a resident now;
+    a household or an organisation is one more field and one more name there), and `subject`
+    describes whom in words, for a visit to no registered row and as the record that stays
+    readable when a row is corrected away.
+
+    Where: the phone's point, when it gave one, is placed by the point-to-grid lookup in
+    `located_grid`; `outside_grid` flags a point outside the visit's grid (or outside every
+    grid). Such a point is kept and shown, never refused: the worker may have met the person
+    across the street, or the phone's fix may be poor."""
+
+    scope_path = "grid__path"
+
+    grid = models.ForeignKey(
+        Area,
+        verbose_name=_("grid"),
+        on_delete=models.PROTECT,
+        related_name="visits",
+        limit_choices_to={"level": AreaLevel.GRID},
+    )
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("visited by"),
+        on_delete=models.PROTECT,
+        related_name="visits",
+    )
+    visited_at = models.DateTimeField(_("visited at"))
+    resident = models.ForeignKey(
+        Resident,
+        verbose_name=_("resident"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="visits",
+    )
+    subject = models.CharField(
+        _("whom"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who or which household, organisation or place was visited."),
+    )
+    purpose = models.CharField(
+        _("purpose"), max_length=30, choices=VisitPurpose.choices, default=VisitPurpose.ROUTINE
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    findings = models.TextField(_("findings"), blank=True)
+    latitude = models.FloatField(
+        _("latitude"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.FloatField(
+        _("longitude"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    location_accuracy = models.FloatField(
+        _("location accuracy (m)"), null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    located_grid = models.ForeignKey(
+        Area,
+        verbose_name=_("grid of the location"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    outside_grid = models.BooleanField(_("outside its grid"), default=False, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-visited_at", "-pk"]
+        indexes = [
+            models.Index(fields=["grid", "-visited_at"], name="visit_grid_visited"),
+            models.Index(fields=["worker", "-visited_at"], name="visit_worker_visited"),
+            models.Index(fields=["resident", "-visited_at"], name="visit_resident_visited"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True, longitude__isnull=True)
+                | models.Q(latitude__isnull=False, longitude__isnull=False),
+                name="visit_point_whole",
+                violation_error_message=_("Give both the latitude and the longitude, or neither."),
+            ),
+        ]
+        # Everyone reads the visits of their area; those who keep the ledger log them; a
+        # correction follows may_correct_visit; removing one is an administrator's act.
+        rules_permissions = {
+            "view": is_portal_user & object_in_scope,
+            "add": may_keep_ledger & object_in_scope,
+            "change": may_keep_ledger & object_in_scope & may_correct_visit,
+            "delete": is_administrator & object_in_scope,
+        }
+
+    def __str__(self) -> str:
+        whom = self.resident.name if self.resident_id else self.subject
+        return f"{timezone.localtime(self.visited_at):%Y-%m-%d %H:%M} {whom}"
+
+    @property
+    def has_point(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+# The visited rows of a visit (each a nullable foreign key on Visit, in its grid).
+VISIT_SUBJECTS: tuple[str, ...] = ("resident",)

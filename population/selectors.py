@@ -33,6 +33,7 @@ from population.models import (
     SpecialGroupEventKind,
     SpecialGroupKind,
     SpecialGroupRecord,
+    Visit,
     VitalPart,
     special_group_access,
 )
@@ -446,3 +447,58 @@ def household_candidates(*, user: Any, household: Household) -> QuerySet[Residen
         .select_related("household__house")
         .order_by(F("household").asc(nulls_first=True), "name", "pk")
     )
+
+
+# --- Visits ----------------------------------------------------------------------------------
+
+
+def visit_list(
+    *,
+    user: Any,
+    token: ApiToken | None = None,
+    grid: Area | None = None,
+    worker: Any = None,
+    resident: Resident | None = None,
+    purpose: str | None = None,
+    visited_from: datetime.date | None = None,
+    visited_to: datetime.date | None = None,
+    outside_grid: bool | None = None,
+) -> QuerySet[Visit]:
+    """The visits the user sees (through `token` for an API call), latest first, filtered.
+    Dates are the portal's local days, both ends included. Boundaries (large) are left out."""
+    visits = visible_to(
+        user,
+        Visit.objects.select_related("grid", "worker", "resident", "located_grid").defer(
+            "grid__boundary", "located_grid__boundary"
+        ),
+        token=token,
+    )
+    if grid is not None:
+        visits = visits.filter(grid=grid)
+    if worker is not None:
+        visits = visits.filter(worker=worker)
+    if resident is not None:
+        visits = visits.filter(resident=resident)
+    if purpose:
+        visits = visits.filter(purpose=purpose)
+    if visited_from is not None:
+        visits = visits_from_day(visits, visited_from)
+    if visited_to is not None:
+        visits = visits_to_day(visits, visited_to)
+    if outside_grid is not None:
+        visits = visits.filter(outside_grid=outside_grid)
+    return visits
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def visits_from_day(visits: QuerySet[Visit], day: datetime.date) -> QuerySet[Visit]:
+    """Visits on or after the local day (a range on visited_at: its index serves it)."""
+    return visits.filter(visited_at__gte=_day_start(day))
+
+
+def visits_to_day(visits: QuerySet[Visit], day: datetime.date) -> QuerySet[Visit]:
+    """Visits on or before the local day."""
+    return visits.filter(visited_at__lt=_day_start(day + datetime.timedelta(days=1)))

@@ -58,6 +58,12 @@ BEYOND_THE_SCHEMA = {
     "responsibility_letter_signed_on",  # not in the future
     "on",  # not in the future
     "relationship",  # one head per household
+    # "resident" too: in the visit's grid
+    "worker",  # an account in the caller's area (a list filter)
+    "subject",  # whom a visit was to: required when no resident is named
+    "visited_at",  # a visit is not logged for a future time
+    "latitude",  # a visit's point is given whole: latitude and longitude, or neither
+    "longitude",
 }
 NUL_REFUSAL = "NUL"  # strings may not carry U+0000 (governance.middleware)
 

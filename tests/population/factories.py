@@ -5,6 +5,7 @@ import datetime
 import factory
 from factory.django import DjangoModelFactory
 
+from governance.models import Role
 from population.identities import credit_code_make
 from population.models import (
     House,
@@ -17,6 +18,8 @@ from population.models import (
     SpecialGroupEvent,
     SpecialGroupKind,
     SpecialGroupRecord,
+    Visit,
+    VisitPurpose,
     VitalPart,
 )
 from population.services import (
@@ -26,9 +29,10 @@ from population.services import (
     organisation_register,
     special_group_event_record,
     special_group_record_create,
+    visit_log,
     vital_part_add,
 )
-from tests.factories import SYSTEM, GridFactory, ResidentFactory
+from tests.factories import SYSTEM, GridFactory, ResidentFactory, UserFactory
 
 
 class OrganisationFactory(DjangoModelFactory):
@@ -150,3 +154,20 @@ class HouseholdEventFactory(DjangoModelFactory):
             actor=SYSTEM, household=household, resident=resident, relationship=Relationship.OTHER
         )
         return HouseholdEvent.objects.filter(household=household).latest("pk")
+
+
+class VisitFactory(DjangoModelFactory):
+    """A visit logged through the service by a grid worker of its grid (a new one unless
+    given), without a point unless given one."""
+
+    class Meta:
+        model = Visit
+
+    grid = factory.SubFactory(GridFactory)
+    worker = factory.LazyAttribute(lambda o: UserFactory(role=Role.GRID_WORKER, home_area=o.grid))
+    subject = factory.Sequence(lambda n: f"{n}幢1单元101住户")
+    purpose = VisitPurpose.ROUTINE
+
+    @classmethod
+    def _create(cls, model_class, *, worker, **fields):
+        return visit_log(actor=worker, **fields)

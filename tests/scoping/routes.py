@@ -40,6 +40,7 @@ from population.models import (
     ResidentEvent,
     SpecialGroupKind,
     SpecialGroupRecord,
+    Visit,
     VitalPart,
 )
 from population.services import household_member_add
@@ -434,6 +435,14 @@ def check_mark_read(c: CellContext) -> None:
     assert (c.row.read_at is not None) == c.visible
 
 
+def visit_create_payload(world: World, area: Area) -> dict:
+    """A visit to a new grid below a larger area: an existing one might be the actor's own."""
+    grid = area
+    while grid.level < AreaLevel.GRID:
+        grid = AreaFactory(parent=grid)
+    return {"grid": grid.pk, "subject": "3幢2单元502住户", "purpose": "routine"}
+
+
 API_KINDS: dict[str, ApiKind] = {
     "area": ApiKind(
         rows=AREAS,
@@ -484,6 +493,8 @@ API_KINDS: dict[str, ApiKind] = {
         extra_actions={"summary": Custom(check_special_group_summary)},
     ),
     "special-group-kind": ApiKind(rows=CodeListRows(SpecialGroupKind)),
+    # Visits are logged through the API and corrected on the pages only.
+    "visit": ApiKind(rows=Rows(Visit), may_create=ledger_keepers, create=visit_create_payload),
     "notification": ApiKind(
         rows=MY_NOTIFICATIONS, extra_actions={"mark_read": Custom(check_mark_read)}
     ),
@@ -564,6 +575,11 @@ PAGES: dict[str, Page] = {
     "houses:edit": Page.about(House),
     "houses:household-new": Page.about(House),
     "houses:household": Page.about(Household),
+    "visits:list": Page(),
+    "visits:mine": Page(),
+    "visits:new": Page(),
+    "visits:detail": Page.about(Visit),
+    "visits:correct": Page.about(Visit),
 }
 
 PUBLIC: dict[str, str] = {

@@ -11,6 +11,7 @@ from population.demo import (
     demo_organisations_load,
     demo_residents_load,
     demo_special_groups_load,
+    demo_visits_load,
 )
 
 DEMO_PASSWORD = "Grid@Demo2026"
@@ -96,6 +97,10 @@ class Command(BaseCommand):
         )
         if houses:
             self.stdout.write(f"Registered {houses} houses with their households.")
+        # Visits by every grid worker of every grid (the grid worker account's among them).
+        visits = demo_visits_load(grids=list(Area.objects.filter(level=AreaLevel.GRID)))
+        if visits:
+            self.stdout.write(f"Logged {visits} visits.")
         client = User.objects.get(username="api-client")
         # A fresh key at every load: the old one cannot be shown again, only its hash is kept.
         ApiToken.objects.filter(client=client, name="demo").delete()
