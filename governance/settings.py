@@ -361,7 +361,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # One name for a choice set that several fields share (a resident's status, an event's).
-    "ENUM_NAME_OVERRIDES": {"ResidentStatusEnum": "population.models.ResidentStatus"},
+    "ENUM_NAME_OVERRIDES": {
+        "ResidentStatusEnum": "population.models.ResidentStatus",
+        "ResidentEventKindEnum": "population.models.EventKind",
+        "OrganisationKindEnum": "population.models.OrganisationKind",
+        "SpecialGroupEventKindEnum": "population.models.SpecialGroupEventKind",
+        "HouseholdKindEnum": "population.models.HouseholdKind",
+        "HouseholdEventKindEnum": "population.models.HouseholdEventKind",
+    },
 }
 API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 365)
 POINT_LOOKUP_BATCH_LIMIT = env_int("POINT_LOOKUP_BATCH_LIMIT", 10000)

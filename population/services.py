@@ -230,6 +230,13 @@ def _require_present(resident: Resident) -> None:
         )
 
 
+def _leave_household(*, actor: Any, person: Resident, on: datetime.date) -> None:
+    """Moving away or dying ends the person's membership of their household, on that day."""
+    if person.household_id is not None:
+        household = Household.objects.select_for_update().get(pk=person.household_id)
+        _leave(actor=actor, household=household, person=person, on=on)
+
+
 def _grid_checked(*, actor: Any, grid: Area) -> Area:
     if not in_scope(actor, grid):
         raise ValidationError({"to_grid": _("Choose a grid within your own area.")})
@@ -289,6 +296,7 @@ def resident_move_grid(
         to_grid=grid,
         note=note,
     )
+    _leave_household(actor=actor, person=current, on=happened_on)
     current.grid = grid
     current.save(update_fields=["grid", "updated_at"])
     return event
@@ -310,6 +318,7 @@ def resident_move_out(
         from_grid=current.grid,
         note=note,
     )
+    _leave_household(actor=actor, person=current, on=happened_on)
     current.presence = Presence.MOVED_OUT
     current.save(update_fields=["presence", "updated_at"])
     return event
@@ -358,6 +367,7 @@ def resident_record_death(
         from_grid=current.grid,
         note=note,
     )
+    _leave_household(actor=actor, person=current, on=happened_on)
     current.presence = Presence.DECEASED
     current.save(update_fields=["presence", "updated_at"])
     return event

@@ -293,3 +293,32 @@ def test_the_api_no_longer_takes_a_status_in_an_update(street_token, resident):
     assert response.status_code == 400 and "status" in response.json()
     resident.refresh_from_db()
     assert resident.status == ResidentStatus.REGISTERED
+
+
+@pytest.mark.parametrize("leave", ["move_out", "death", "grid_move"])
+def test_moving_away_or_dying_ends_the_household_membership_that_day(users, areas, resident, leave):
+    """P2 with P25: the household file shows that the person left, and when."""
+    from population.models import HouseholdEvent
+    from population.services import household_member_add
+    from tests.population.factories import HouseFactory, HouseholdFactory
+
+    household = HouseholdFactory(house=HouseFactory(grid=areas["grid_a"]))
+    household_member_add(
+        actor=users["grid_worker_a"],
+        household=household,
+        resident=resident,
+        relationship="head",
+        on=days_ago(100),
+    )
+    resident_event_add(
+        actor=users["street_office"],
+        resident=resident,
+        kind=leave,
+        happened_on=days_ago(2),
+        to_grid=areas["grid_b"] if leave == "grid_move" else None,
+    )
+    resident.refresh_from_db()
+    household.refresh_from_db()
+    assert (resident.household, resident.relationship, household.head) == (None, "", None)
+    left = HouseholdEvent.objects.filter(household=household).latest("pk")
+    assert (left.resident, left.kind, left.on) == (resident, "left", days_ago(2))
