@@ -9,6 +9,7 @@ median is shown beside it. See bench/README.md for what each one measures.
 
 import argparse
 import datetime
+import io
 import os
 import platform
 import statistics
@@ -56,6 +57,7 @@ class Result:
     # the same answer computed in-process (ms), so the table shows both and their ratio.
     in_process: float | None = None
     ratio_target: float | None = None  # at most this many times the in-process figure
+    also_met: bool | None = None  # a second target, stated in the detail (e.g. ≤ 3× COPY)
 
     @property
     def ratio(self) -> float | None:
@@ -68,6 +70,8 @@ class Result:
             checks.append(self.target.met(self.value))
         if self.ratio_target is not None and self.ratio is not None:
             checks.append(self.ratio <= self.ratio_target)
+        if self.also_met is not None:
+            checks.append(self.also_met)
         if not checks:
             return ""
         return "met" if all(checks) else "**missed**"
@@ -667,6 +671,108 @@ def index_rebuild(ctx: Context) -> Result:
     )
 
 
+IMPORT_ROWS = 100_000
+STATUS_WORDS = ("户籍", "户籍", "户籍", "流动", "流动", "境外")
+
+
+def _import_file(grids, rows: int) -> bytes:
+    """A resident spreadsheet (CSV, Chinese headers) of `rows` distinct valid people spread
+    over the grids: what an office uploads."""
+    import datetime
+
+    from population.identities import id_number_make
+
+    lines = ["网格编码,姓名,公民身份号码,联系电话,人口类型,居住地址,工作单位"]
+    first = datetime.date(1940, 1, 1)
+    for n in range(rows):
+        born = first + datetime.timedelta(days=n // 100)
+        number = id_number_make(region="330106", born=born, serial=n % 100, female=n % 2 == 0)
+        grid = grids[n % len(grids)]
+        lines.append(
+            f"{grid.code},居民{n},{number},139{n:08d},{STATUS_WORDS[n % 6]},"
+            f"{n % 30 + 1}幢{n % 4 + 1}单元{n % 12 + 1}0{n % 4 + 1},"
+            f"{'某物流公司' if n % 3 else ''}"
+        )
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _copy_baseline(content: bytes) -> float:
+    """Seconds to COPY the same rows (the file's text) into a table of their columns with two
+    indexes (a unique one on the ID number, one on the grid code), as the issue's 1.3 s."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE bench_copy_residents (grid_code varchar(15), name varchar(50), "
+            "id_number varchar(18), phone varchar(20), status varchar(10), "
+            "address varchar(200), employer varchar(200))"
+        )
+        cursor.execute("CREATE UNIQUE INDEX ON bench_copy_residents (id_number)")
+        cursor.execute("CREATE INDEX ON bench_copy_residents (grid_code)")
+        started = time.perf_counter()
+        cursor.copy_expert(
+            "COPY bench_copy_residents FROM STDIN WITH (FORMAT csv, HEADER true)",
+            io.BytesIO(content),
+        )
+        seconds = time.perf_counter() - started
+        transaction.set_rollback(True)  # the table goes with the transaction
+    return seconds
+
+
+def resident_import(ctx: Context) -> Result:
+    """A 100,000-row file checked (dry run) and loaded by a district administrator, through
+    population/imports.py as the upload page calls it, beside COPY of the same rows."""
+    from django.db import connection
+
+    from governance.models import Role, User
+    from grid.models import Area, AreaLevel
+    from population.imports import resident_import_check, resident_import_load
+    from population.models import Resident, ResidentImport
+
+    ctx.ensure_district()
+    grids = list(Area.objects.filter(level=AreaLevel.GRID).defer("boundary").order_by("code"))
+    actor = User.objects.get(role=Role.ADMIN, home_area__level=AreaLevel.DISTRICT)
+    rows = max(1, round(IMPORT_ROWS * min(ctx.scale, 1)))
+    content = _import_file(grids, rows)
+    checks, loads, copies = [], [], []
+
+    def clear() -> None:  # outside the timing: the rows of the previous run
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {Resident._meta.db_table}, {ResidentImport._meta.db_table}")
+
+    def run() -> None:
+        clear()
+        started = time.perf_counter()
+        checked = resident_import_check(actor=actor, file_name="bench.csv", content=content)
+        checks.append(time.perf_counter() - started)
+        assert checked.is_clean, checked.problems[:3]
+        started = time.perf_counter()
+        loaded = resident_import_load(actor=actor, resident_import=checked)
+        loads.append(time.perf_counter() - started)
+        assert loaded.loaded_count == rows == Resident.objects.count()
+        copies.append(_copy_baseline(content))
+
+    timed_runs(run)
+    clear()
+    load, copy = min(loads[1:]), min(copies[1:])
+    ratio = load / copy
+    return Result(
+        "resident_import",
+        load,
+        "s",
+        Target(20, higher_is_better=False),
+        statistics.median(loads[1:]),
+        f"{rows:,} rows ({len(content) / 1e6:.1f} MB CSV, {len(grids):,} grids) loaded by "
+        f"resident_import_load: read, checked again through the resident rules, SM4-encrypted, "
+        f"blind-indexed, bulk_create in batches of 2,000 in one transaction. Beside it: the dry "
+        f"run (resident_import_check) {min(checks[1:]):.2f} s, so upload to loaded "
+        f"{min(c + lo for c, lo in zip(checks[1:], loads[1:], strict=True)):.2f} s; COPY of "
+        f"the same rows into a table with two indexes {copy:.2f} s: the load is {ratio:.1f}× "
+        f"COPY (target ≤ 3×: {'met' if ratio <= 3 else 'missed'})",
+        also_met=ratio <= 3,
+    )
+
+
 SCENARIOS: dict[str, tuple[Callable[[Context], Result], str]] = {
     "generate_district": (generate_district, "areas, users and teams, wipe included"),
     "locate_batch": (locate_batch, "GridIndex.locate_many, 200,000 random points"),
@@ -679,6 +785,7 @@ SCENARIOS: dict[str, tuple[Callable[[Context], Result], str]] = {
     "geojson_map_cold": (geojson_map_cold, "the whole map in one answer, nothing cached"),
     "geojson_map": (geojson_map, "the whole map in one answer, cached"),
     "index_rebuild": (index_rebuild, "the first calls after a boundary edit"),
+    "resident_import": (resident_import, "a 100,000-row resident file, beside COPY"),
 }
 
 

@@ -2,7 +2,7 @@ from rest_framework.routers import DefaultRouter
 
 from governance.api import NotificationViewSet
 from grid.api import AreaViewSet
-from population.api import ResidentViewSet
+from population.api import ResidentImportViewSet, ResidentViewSet
 
 
 class PortalRouter(DefaultRouter):
@@ -19,5 +19,6 @@ router = PortalRouter()
 router.register("areas", AreaViewSet, basename="area")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("residents", ResidentViewSet, basename="resident")
+router.register("resident-imports", ResidentImportViewSet, basename="resident-import")
 
 urlpatterns = router.urls

@@ -9,7 +9,10 @@ class PopulationConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from population.models import Resident
+        from population.models import Resident, ResidentImport
 
         # The audit log reads plain values: the ID number is masked and its index left out.
         auditlog.register(Resident, mask_fields=["id_number"], exclude_fields=["id_number_index"])
+        # An import's load is one audited change (status, rows loaded) of the import, which
+        # names who uploaded it; its residents are bulk-inserted, which auditlog does not see.
+        auditlog.register(ResidentImport, exclude_fields=["content", "problems"])

@@ -1,6 +1,7 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
-from grid.models import AreaLevel
+from grid.models import Area, AreaLevel
 from grid.selectors import area_list
 from population.models import Resident
 
@@ -29,3 +30,28 @@ class ResidentForm(forms.ModelForm):
 
     def _post_clean(self):
         pass  # no model validation: the service validates, normalises and saves
+
+
+class ResidentImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Spreadsheet (CSV or XLSX)"),
+        widget=forms.ClearableFileInput(
+            attrs={"class": "form-control", "accept": ".csv,.xlsx,text/csv"}
+        ),
+    )
+
+
+class ResidentExportForm(forms.Form):
+    """Which part of the user's area to export (all of it when left empty)."""
+
+    area = forms.ModelChoiceField(
+        label=_("Area"),
+        queryset=Area.objects.none(),
+        required=False,
+        empty_label=_("All of my area"),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm", "aria-label": _("Area")}),
+    )
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = area_list(user=actor).defer("boundary")

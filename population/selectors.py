@@ -9,7 +9,8 @@ from governance.identity import id_number_validate
 from governance.models import ApiToken
 from governance.scoping import visible_to
 from governance.sensitive import blind_index_of
-from population.models import Resident
+from grid.models import Area
+from population.models import Resident, ResidentImport
 
 
 def resident_search(residents: QuerySet[Resident], query: str) -> QuerySet[Resident]:
@@ -36,3 +37,23 @@ def resident_list(
     """The residents the user sees (through `token` for an API call), optionally searched."""
     residents = visible_to(user, Resident.objects.select_related("grid"), token=token)
     return resident_search(residents, query) if query else residents
+
+
+def resident_import_list(*, user: Any, token: ApiToken | None = None) -> QuerySet[ResidentImport]:
+    """The imports of the user's area, newest first; the file itself (`content`) is left out
+    of the rows until a load or the rejected rows need it."""
+    imports = ResidentImport.objects.select_related("area", "uploaded_by").defer(
+        "content", "area__boundary"
+    )
+    return visible_to(user, imports, token=token)
+
+
+def resident_export_list(
+    *, user: Any, area: Area | None = None, token: ApiToken | None = None
+) -> QuerySet[Resident]:
+    """The residents an export holds: those the user sees, within `area` when given (an area
+    out of the user's scope gives none), by grid and name."""
+    residents = visible_to(user, Resident.objects.all(), token=token)
+    if area is not None:
+        residents = residents.filter(grid__path__startswith=area.path)
+    return residents.order_by("grid__code", "name", "pk")

@@ -8,4 +8,10 @@ urlpatterns = [
     path("", views.resident_list, name="list"),
     path("new/", views.resident_new, name="new"),
     path("<int:pk>/", views.resident_detail, name="detail"),
+    path("export/", views.resident_export, name="export"),
+    path("imports/", views.resident_import_new, name="import-new"),
+    path("imports/template/", views.resident_import_template, name="import-template"),
+    path("imports/<int:pk>/", views.resident_import_detail, name="import"),
+    path("imports/<int:pk>/load/", views.resident_import_load, name="import-load"),
+    path("imports/<int:pk>/rejected/", views.resident_import_rejected, name="import-rejected"),
 ]

@@ -32,6 +32,8 @@ BEYOND_THE_SCHEMA = {
     "grid",  # a grid that exists in the caller's area (hidden = does not exist)
     "id_number",  # GB 11643 (region, birth date, check character), one registration per person
     "phone",  # a mobile number or a landline with its area code
+    "rows",  # an import's rows: each one a resident as the rules above want it
+    "file",  # an import's file: a readable CSV or XLSX with the template's header
 }
 NUL_REFUSAL = "NUL"  # strings may not carry U+0000 (governance.middleware)
 
