@@ -25,8 +25,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from governance.models import ApiToken
 from governance.permissions import require_perm
@@ -47,35 +47,30 @@ CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # Excel in China saves CSV as GBK unle
 
 @dataclass(frozen=True)
 class Column:
-    """A column of the template. `label` is the header in the user's language."""
+    """A column of the template: its header in either language (and aliases people type)."""
 
     key: str
-    english: str  # marked with gettext_noop: shown translated, matched as written
+    english: str
     chinese: str
     required: bool = False
     aliases: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
-        return _(self.english)
+        """The header in the user's language: the national data model's Chinese term (姓名,
+        not a translation of "name"), so that the template uploads as it is."""
+        return self.chinese if (get_language() or "").startswith("zh") else self.english
 
 
 COLUMNS = (
-    Column("grid_code", gettext_noop("grid code"), "网格编码", True, ("网格代码", "网格")),
-    Column("name", gettext_noop("name"), "姓名", True),
-    Column(
-        "id_number",
-        gettext_noop("ID number"),
-        "公民身份号码",
-        True,
-        ("身份证号", "身份证号码", "身份证", "id"),
-    ),
-    Column("phone", gettext_noop("phone"), "联系电话", False, ("电话", "手机", "手机号")),
-    Column("status", gettext_noop("status"), "人口类型", False, ("状态", "户籍状态")),
-    Column("address", gettext_noop("address"), "居住地址", False, ("地址", "住址")),
-    Column("employer", gettext_noop("employer"), "工作单位", False, ("单位", "服务处所")),
+    Column("grid_code", "grid code", "网格编码", True, ("网格代码", "网格")),
+    Column("name", "name", "姓名", True),
+    Column("id_number", "ID number", "公民身份号码", True, ("身份证号", "身份证号码", "身份证")),
+    Column("phone", "phone", "联系电话", False, ("电话", "手机", "手机号")),
+    Column("status", "status", "人口类型", False, ("状态", "户籍状态")),
+    Column("address", "address", "居住地址", False, ("地址", "住址")),
+    Column("employer", "employer", "工作单位", False, ("单位", "服务处所")),
 )
-COLUMN_BY_KEY = {column.key: column for column in COLUMNS}
 # The column the rejected-rows file adds; an upload of that file ignores it.
 PROBLEMS_HEADERS = ("problems", "问题")
 PROBLEMS = ""  # its key in Sheet.keys

@@ -190,3 +190,13 @@ def test_the_kept_file_is_encrypted_at_rest(users, areas):
         cursor.execute("SELECT content FROM population_residentimport")
         [(stored,)] = cursor.fetchall()
     assert stored.startswith("v1:") and number not in stored
+
+
+def test_the_chinese_template_has_the_chinese_headers_and_loads(users, areas):
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        template = template_file("csv").decode("utf-8-sig")
+    assert template.strip() == HEADER
+    content = (template + f"{areas['grid_a'].code},王,{id_number_for(13)},,户籍,,\n").encode()
+    assert check(users["grid_worker_a"], content).is_clean
