@@ -8,7 +8,7 @@ from governance.admin_base import ActorFormMixin, ScopedAdminMixin
 from governance.scoping import visible_to
 from grid.models import Area, AreaLevel
 from population import services
-from population.models import Resident
+from population.models import Resident, ResidentImport
 
 
 class ResidentAdminForm(forms.ModelForm):
@@ -71,3 +71,36 @@ class ResidentAdmin(ActorFormMixin, ScopedAdminMixin, ObjectPermissionsModelAdmi
         else:
             saved = services.resident_register(actor=request.user, **form.cleaned_data)
             obj.pk = saved.pk
+
+
+@admin.register(ResidentImport)
+class ResidentImportAdmin(ScopedAdminMixin, ObjectPermissionsModelAdmin):
+    """Imports are checked and loaded on their pages (through population/imports.py); the
+    admin shows them, never their file (it holds ID numbers in full)."""
+
+    list_display = ["file_name", "area", "status", "row_count", "loaded_count", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["area"]
+    fields = [
+        "file_name",
+        "area",
+        "uploaded_by",
+        "file_format",
+        "status",
+        "row_count",
+        "loaded_count",
+        "valid_only",
+        "problems",
+        "created_at",
+        "loaded_at",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("content", "area__boundary")
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -459,6 +459,8 @@ ADMIN_MODELS: dict[str, ScopedAdmin | GlobalAdmin | SuperuserOnlyAdmin] = {
     "governance.apitoken": ScopedAdmin(may_change=nobody),
     # Notices are the system's: the admin shows them (by their recipient's area), never adds.
     "governance.notification": ScopedAdmin(may_add=nobody, may_change=nobody),
+    # Imports are checked and loaded on their pages; the admin only shows them.
+    "population.residentimport": ScopedAdmin(may_add=nobody, may_change=nobody),
     "grid.teamrole": GlobalAdmin("the roles of a grid team (一格多元), the same everywhere"),
     "auth.group": SuperuserOnlyAdmin("permissions come from roles, not groups"),
     "auditlog.logentry": SuperuserOnlyAdmin("the audit trail of the whole system"),

@@ -6,7 +6,7 @@ from governance.models import ApiToken, Role, User
 from governance.services import api_token_issue, user_create, user_update
 from grid.generation import DISTRICT_CODE, DistrictSpec, district_build
 from grid.models import Area, AreaLevel
-from population.demo import demo_residents_load
+from population.demo import demo_imports_load, demo_residents_load
 
 DEMO_PASSWORD = "Grid@Demo2026"
 
@@ -75,6 +75,18 @@ class Command(BaseCommand):
         ) + demo_residents_load(actor=User.objects.get(username="admin"), grids=list(others[:5]))
         if residents:
             self.stdout.write(f"Registered {residents} residents.")
+        # Imports: every other grid gets its people through one; the office has one to load.
+        imported = demo_imports_load(
+            admin=User.objects.get(username="admin"),
+            office=User.objects.get(username="office"),
+            office_grids=list(
+                Area.objects.filter(level=AreaLevel.GRID, path__startswith=street.path)
+                .defer("boundary")
+                .order_by("code")
+            ),
+        )
+        if imported:
+            self.stdout.write(f"Imported {imported} residents.")
         client = User.objects.get(username="api-client")
         # A fresh key at every load: the old one cannot be shown again, only its hash is kept.
         ApiToken.objects.filter(client=client, name="demo").delete()
