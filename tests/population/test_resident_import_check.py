@@ -143,3 +143,22 @@ def test_a_leader_may_not_import(users):
 
     with pytest.raises(PermissionDenied):
         check(users["leader"], csv_of("x,y,z,,,,"))
+
+
+def test_the_check_costs_the_same_queries_for_3_rows_as_for_60(users, areas):
+    """Bulk: one query for the file's grids, one for the people already registered."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from population.imports import check_rows, read_sheet
+
+    def queries(rows: int, first: int) -> int:
+        grids = [areas["grid_a"].code, areas["grid_b"].code]
+        lines = [f"{grids[n % 2]},王{n},{id_number_for(first + n)},,,," for n in range(rows)]
+        sheet = read_sheet(csv_of(*lines))
+        with CaptureQueriesContext(connection) as captured:
+            checked = check_rows(actor=users["community_office"], sheet=sheet)
+        assert len(checked.residents) == rows
+        return len(captured)
+
+    assert queries(3, 200) == queries(60, 300) == 2
