@@ -101,7 +101,7 @@ def test_a_second_load_loads_nothing_twice(users, areas):
     assert Resident.objects.count() == 1 and again.loaded_count == 1
 
 
-def test_a_crash_mid_load_leaves_nothing_loaded(users, areas):
+def test_a_crash_mid_load_leaves_nothing_loaded_with_bulk_create(users, areas):
     code = areas["grid_a"].code
     content = csv_of(*(f"{code},居民{n},{id_number_for(100 + n)},,,," for n in range(5)))
     checked = check(users["grid_worker_a"], content)
@@ -115,6 +115,9 @@ def test_a_crash_mid_load_leaves_nothing_loaded(users, areas):
         return real_bulk_create(objs, *args, **kwargs)
 
     with (
+        mock.patch.object(
+            imports, "COPY_FIELD_TYPES", frozenset()
+        ),  # the bulk_create path, in batches of 2
         mock.patch.object(imports, "BATCH", 2),
         mock.patch.object(Resident.objects, "bulk_create", crash_on_second_batch),
         pytest.raises(RuntimeError),
@@ -200,3 +203,45 @@ def test_the_chinese_template_has_the_chinese_headers_and_loads(users, areas):
     assert template.strip() == HEADER
     content = (template + f"{areas['grid_a'].code},王,{id_number_for(13)},,户籍,,\n").encode()
     assert check(users["grid_worker_a"], content).is_clean
+
+
+def test_a_crash_after_the_copy_leaves_nothing_loaded(users, areas):
+    code = areas["grid_a"].code
+    content = csv_of(*(f"{code},居民{n},{id_number_for(120 + n)},,,," for n in range(3)))
+    checked = check(users["grid_worker_a"], content)
+    real_insert = imports._insert
+
+    def insert_then_crash(residents):
+        real_insert(residents)
+        assert Resident.objects.count() == 3  # written, inside the transaction
+        raise RuntimeError("worker killed")
+
+    with mock.patch.object(imports, "_insert", insert_then_crash), pytest.raises(RuntimeError):
+        resident_import_load(actor=users["grid_worker_a"], resident_import=checked)
+    assert not Resident.objects.exists()
+
+
+def test_copy_and_bulk_create_store_the_same_values_tabs_backslashes_and_all(users, areas):
+    code = areas["grid_a"].code
+    rows = [
+        [code, "\\N", id_number_for(130), "", "境外", "3幢\t2单元\\501", "某公司\n分部"],
+        [code, "李", id_number_for(131), "0571-87654321", "", "", ""],
+    ]
+    text = io.StringIO()
+    csv.writer(text).writerows([HEADER.split(","), *rows])
+    fields = [f for f in Resident._meta.concrete_fields if not f.primary_key]
+    assert all(f.get_internal_type() in imports.COPY_FIELD_TYPES for f in fields)  # COPY
+    stored = {}
+    for path, copy_types in (("copy", imports.COPY_FIELD_TYPES), ("bulk_create", frozenset())):
+        Resident.objects.all().delete()
+        checked = check(users["grid_worker_a"], text.getvalue().encode())
+        with mock.patch.object(imports, "COPY_FIELD_TYPES", copy_types):
+            resident_import_load(actor=users["grid_worker_a"], resident_import=checked)
+        stored[path] = sorted(
+            (r.name, r.id_number, r.phone, r.status, r.address, r.employer, r.sex, r.birth_date)
+            for r in Resident.objects.all()
+        )
+    assert stored["copy"] == stored["bulk_create"]
+    assert ("\\N", id_number_for(130), "", "foreign", "3幢\t2单元\\501", "某公司\n分部") == (
+        stored["copy"][0][:6]
+    )
