@@ -245,3 +245,21 @@ def test_copy_and_bulk_create_store_the_same_values_tabs_backslashes_and_all(use
     assert ("\\N", id_number_for(130), "", "foreign", "3幢\t2单元\\501", "某公司\n分部") == (
         stored["copy"][0][:6]
     )
+
+
+def test_a_person_registered_while_the_file_loads_stops_the_whole_load(users, areas):
+    """The check ran before the other registration committed: the unique blind index
+    refuses the COPY, and the load says so, with nothing loaded."""
+    code = areas["grid_a"].code
+    content = csv_of(f"{code},王,{id_number_for(140)},,,,", f"{code},李,{id_number_for(141)},,,,")
+    checked = check(users["grid_worker_a"], content)
+    ResidentFactory(grid=areas["grid_b"], id_number=id_number_for(141))
+    with (
+        mock.patch.object(imports, "_registered", lambda **kwargs: {}),
+        pytest.raises(ValidationError) as error,
+    ):
+        resident_import_load(actor=users["grid_worker_a"], resident_import=checked)
+    assert "registered by someone else" in error.value.message_dict["file"][0]
+    assert Resident.objects.count() == 1
+    checked.refresh_from_db()
+    assert checked.status == "checked"
