@@ -360,6 +360,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two models' fields named "status": each code list gets its own name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "ResidentStatusEnum": "population.models.ResidentStatus",
+        "ResidentImportStatusEnum": "population.models.ImportStatus",
+    },
 }
 API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 365)
 POINT_LOOKUP_BATCH_LIMIT = env_int("POINT_LOOKUP_BATCH_LIMIT", 10000)
