@@ -86,10 +86,25 @@ def _visible_grids(request):
     )
 
 
-def _visible_residents(request):
-    return selectors.resident_list(
-        user=getattr(request, "user", None), token=request_token(request)
-    )
+def _visible(model):
+    """The rows of `model` the request's caller sees, for a filter or a payload: a hidden one
+    "does not exist" for them."""
+
+    def rows(request):
+        return visible_to(
+            getattr(request, "user", None),
+            model._default_manager.all(),
+            token=request_token(request),
+        )
+
+    return rows
+
+
+_visible_residents = _visible(Resident)
+_visible_users = _visible(User)
+_visible_houses = _visible(House)
+_visible_households = _visible(Household)
+_visible_organisations = _visible(Organisation)
 
 
 class ResidentUpdateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
@@ -463,12 +478,6 @@ class VitalPartSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def _visible_organisations(request):
-    return visible_to(
-        getattr(request, "user", None), Organisation.objects.all(), token=request_token(request)
-    )
-
-
 class VitalPartUpdateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     name = serializers.CharField(max_length=100)
     description = serializers.CharField(required=False, allow_blank=True)
@@ -717,18 +726,6 @@ class SpecialGroupRecordViewSet(
 
 
 # --- Houses, households and rental houses ------------------------------------------------------
-
-
-def _visible_residents(request):
-    return visible_to(
-        getattr(request, "user", None), Resident.objects.all(), token=request_token(request)
-    )
-
-
-def _visible_houses(request):
-    return visible_to(
-        getattr(request, "user", None), House.objects.all(), token=request_token(request)
-    )
 
 
 class ScopedChoicesMixin:
@@ -1038,6 +1035,8 @@ class VisitSerializer(serializers.ModelSerializer):
             "visited_at",
             "resident",
             "resident_name",
+            "household",
+            "organisation",
             "subject",
             "purpose",
             "notes",
@@ -1061,25 +1060,19 @@ class VisitSerializer(serializers.ModelSerializer):
         return visit.located_grid_id if visible else None
 
 
-def _visible_residents(request):
-    return visible_to(
-        getattr(request, "user", None), Resident.objects.all(), token=request_token(request)
-    )
-
-
-def _visible_users(request):
-    return visible_to(
-        getattr(request, "user", None), User.objects.all(), token=request_token(request)
-    )
-
-
 class VisitCreateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     grid = serializers.PrimaryKeyRelatedField(
         queryset=Area.objects.none(),
         required=False,
-        help_text="Default: the resident's grid, else the caller's own grid.",
+        help_text="Default: the visited row's grid, else the caller's own grid.",
     )
     resident = serializers.PrimaryKeyRelatedField(queryset=Resident.objects.none(), required=False)
+    household = serializers.PrimaryKeyRelatedField(
+        queryset=Household.objects.none(), required=False
+    )
+    organisation = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.none(), required=False
+    )
     subject = serializers.CharField(max_length=200, required=False, allow_blank=True)
     purpose = serializers.ChoiceField(choices=VisitPurpose.choices, required=False)
     visited_at = serializers.DateTimeField(required=False, help_text="Default: now.")
@@ -1097,6 +1090,10 @@ class VisitCreateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
             self.fields["resident"].queryset = (
                 _visible_residents(request).select_related("grid").defer("grid__boundary")
             )
+            self.fields["household"].queryset = _visible_households(request)
+            self.fields["organisation"].queryset = (
+                _visible_organisations(request).select_related("grid").defer("grid__boundary")
+            )
 
 
 @extend_schema_field(OpenApiTypes.BOOL)
@@ -1112,6 +1109,8 @@ class VisitFilter(PortalFilterSet):
     grid = django_filters.ModelChoiceFilter(queryset=_visible_grids)
     worker = django_filters.ModelChoiceFilter(queryset=_visible_users)
     resident = django_filters.ModelChoiceFilter(queryset=_visible_residents)
+    household = django_filters.ModelChoiceFilter(queryset=_visible_households)
+    organisation = django_filters.ModelChoiceFilter(queryset=_visible_organisations)
     purpose = django_filters.ChoiceFilter(choices=VisitPurpose.choices)
     visited_from = django_filters.DateFilter(
         method="filter_from", label=_("Visited on or after (local day)")
@@ -1125,7 +1124,7 @@ class VisitFilter(PortalFilterSet):
 
     class Meta:
         model = Visit
-        fields = ["grid", "worker", "resident", "purpose"]
+        fields = ["grid", "worker", "resident", "household", "organisation", "purpose"]
 
     def filter_from(self, queryset, name, value):
         return selectors.visits_from_day(queryset, value)

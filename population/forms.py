@@ -22,7 +22,13 @@ from population.models import (
     VisitPurpose,
     VitalPart,
 )
-from population.selectors import PROBLEM_CHOICES, household_candidates, resident_list
+from population.selectors import (
+    PROBLEM_CHOICES,
+    household_candidates,
+    household_list,
+    organisation_list,
+    resident_list,
+)
 from population.services import REASON_MAX_LENGTH
 
 
@@ -240,6 +246,8 @@ class SpecialGroupRecordForm(forms.ModelForm):
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["resident"].queryset = resident_list(user=actor)
+        self.fields["household"].queryset = household_list(user=actor)
+        self.fields["organisation"].queryset = organisation_list(user=actor)
         self.fields["kind"].queryset = SpecialGroupKind.objects.select_related("parent")
         self.fields["responsible"].queryset = visible_to(
             actor, User.objects.filter(role=Role.GRID_WORKER, is_active=True)
@@ -408,6 +416,8 @@ class VisitForm(forms.ModelForm):
         fields = [
             "grid",
             "resident",
+            "household",
+            "organisation",
             "subject",
             "purpose",
             "visited_at",
@@ -419,6 +429,8 @@ class VisitForm(forms.ModelForm):
         ]
         widgets = {
             "resident": forms.HiddenInput,
+            "household": forms.HiddenInput,
+            "organisation": forms.HiddenInput,
             "visited_at": forms.DateTimeInput(
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
             ),
@@ -435,6 +447,8 @@ class VisitForm(forms.ModelForm):
         self.fields["grid"].queryset = grids
         self.fields["grid"].required = False  # the resident's, or a grid worker's own
         self.fields["resident"].queryset = resident_list(user=actor)
+        self.fields["household"].queryset = household_list(user=actor)
+        self.fields["organisation"].queryset = organisation_list(user=actor)
         self.fields["visited_at"].required = False  # now
         self.fields["visited_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
         self.fields["visited_at"].help_text = _("Leave as it is for a visit just made.")

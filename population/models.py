@@ -956,8 +956,8 @@ class Visit(RulesModel):
     """A grid worker's visit (走访基层群众, seed 003; the visit log is the 民情日记 of seed 002):
     who, whom, when, where, why and what was found.
 
-    Whom: the visited rows are nullable foreign keys named in VISIT_SUBJECTS (a resident now;
-    a household or an organisation is one more field and one more name there), and `subject`
+    Whom: the visited rows are nullable foreign keys named in VISIT_SUBJECTS (a resident, a
+    household, an organisation; any of them, all in the visit's grid), and `subject`
     describes whom in words, for a visit to no registered row and as the record that stays
     readable when a row is corrected away.
 
@@ -985,6 +985,22 @@ class Visit(RulesModel):
     resident = models.ForeignKey(
         Resident,
         verbose_name=_("resident"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="visits",
+    )
+    household = models.ForeignKey(
+        "population.Household",
+        verbose_name=_("household"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="visits",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -1065,7 +1081,7 @@ class Visit(RulesModel):
 
 
 # The visited rows of a visit (each a nullable foreign key on Visit, in its grid).
-VISIT_SUBJECTS: tuple[str, ...] = ("resident",)
+VISIT_SUBJECTS: tuple[str, ...] = ("resident", "household", "organisation")
 
 
 class ImportStatus(models.TextChoices):

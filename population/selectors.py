@@ -460,6 +460,8 @@ def visit_list(
     grid: Area | None = None,
     worker: Any = None,
     resident: Resident | None = None,
+    household: Household | None = None,
+    organisation: Organisation | None = None,
     purpose: str | None = None,
     visited_from: datetime.date | None = None,
     visited_to: datetime.date | None = None,
@@ -480,6 +482,10 @@ def visit_list(
         visits = visits.filter(worker=worker)
     if resident is not None:
         visits = visits.filter(resident=resident)
+    if household is not None:
+        visits = visits.filter(household=household)
+    if organisation is not None:
+        visits = visits.filter(organisation=organisation)
     if purpose:
         visits = visits.filter(purpose=purpose)
     if visited_from is not None:

@@ -15,7 +15,7 @@ from governance.credit_code import credit_code_validate
 from governance.identity import id_number_facts
 from governance.models import Role, User
 from governance.permissions import require_perm
-from governance.scoping import in_scope
+from governance.scoping import area_of, in_scope
 from governance.sensitive import blind_index_of
 from governance.services import notification_send
 from grid.index import grid_index
@@ -1389,12 +1389,18 @@ def _visit_subjects_check(*, visit: Visit) -> None:
         if row is None:
             continue
         named = True
-        if row.grid_id != visit.grid_id:
+        if area_of(row).pk != visit.grid_id:
             raise ValidationError(
                 {field: _("This record belongs to another grid than the visit's.")}
             )
     if not named and not visit.subject:
-        raise ValidationError({"subject": _("Say whom the visit was to, or choose a resident.")})
+        raise ValidationError(
+            {
+                "subject": _(
+                    "Say whom the visit was to, or choose a resident, household or organisation."
+                )
+            }
+        )
 
 
 def visit_validate(*, visit: Visit) -> None:
@@ -1438,6 +1444,8 @@ def visit_log(
     actor: Any,
     grid: Area | None = None,
     resident: Resident | None = None,
+    household: Household | None = None,
+    organisation: Organisation | None = None,
     subject: str = "",
     purpose: str = VisitPurpose.ROUTINE,
     visited_at: datetime.datetime | None = None,
@@ -1447,13 +1455,17 @@ def visit_log(
     longitude: float | None = None,
     location_accuracy: float | None = None,
 ) -> Visit:
-    """Log a visit by the actor. Its grid is the visited resident's, else `grid` (a grid
-    worker's own grid when they have only that); `visited_at` defaults to now."""
+    """Log a visit by the actor. Its grid is the visited row's (resident, household or
+    organisation), else `grid` (a grid worker's own grid when they have only that);
+    `visited_at` defaults to now."""
     require_perm(actor, "population.add_visit")
-    if resident is not None and not in_scope(actor, resident):
-        raise ValidationError({"resident": _("Choose a resident within your own area.")})
+    visited = {"resident": resident, "household": household, "organisation": organisation}
+    for field, row in visited.items():
+        if row is not None and not in_scope(actor, row):
+            raise ValidationError({field: _("Choose a record within your own area.")})
     if grid is None:
-        grid = resident.grid if resident is not None else _own_grid(actor)
+        named = [row for row in visited.values() if row is not None]
+        grid = area_of(named[0]) if named else _own_grid(actor)
     if not in_scope(actor, grid):
         raise ValidationError({"grid": _("Choose a grid within your own area.")})
     if not grid.is_grid:
@@ -1462,7 +1474,9 @@ def visit_log(
         grid=grid,
         worker=actor,
         resident=resident,
-        subject=subject or (resident.name if resident is not None else ""),
+        household=household,
+        organisation=organisation,
+        subject=subject or next((str(row) for row in visited.values() if row is not None), ""),
         purpose=purpose,
         visited_at=visited_at or timezone.now(),
         notes=notes,

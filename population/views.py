@@ -43,7 +43,7 @@ from population.models import (
 )
 
 PAGE_SIZE = 50
-RESIDENT_VISITS = 20  # the latest visits a resident's page lists
+RESIDENT_VISITS = 20  # the latest visits a resident's, household's or organisation's page lists
 
 
 @portal_login_required
@@ -230,6 +230,10 @@ def organisation_detail(request, pk: int):
             "may_change": request.user.has_perm("population.change_organisation", organisation),
             "may_add_part": organisation.is_key_unit
             and request.user.has_perm("population.add_vitalpart"),
+            "visits": selectors.visit_list(user=request.user, organisation=organisation)[
+                :RESIDENT_VISITS
+            ],
+            "may_log_visit": request.user.has_perm("population.add_visit"),
         },
     )
 
@@ -557,6 +561,10 @@ def household_detail(request, pk: int):
             "members": household.members.all(),
             "events": selectors.household_events(user=request.user, household=household),
             "form": form if may_edit else None,
+            "visits": selectors.visit_list(user=request.user, household=household)[
+                :RESIDENT_VISITS
+            ],
+            "may_log_visit": request.user.has_perm("population.add_visit"),
         },
     )
 
@@ -573,26 +581,37 @@ def _visible_visit(request, pk: int) -> Visit:
 def visit_new(request):
     if not request.user.has_perm("population.add_visit"):
         return render(request, "population/visit_form.html", {"form": None})
-    resident = None
-    if request.GET.get("resident"):  # from the resident's page
-        resident = get_object_or_404(
-            selectors.resident_list(user=request.user), pk=_int(request.GET["resident"])
-        )
-    initial = {"resident": resident.pk if resident else None}
-    initial["visited_at"] = timezone.localtime().replace(second=0, microsecond=0)
+    # From the resident's, household's or organisation's page: whom is filled in.
+    initial: dict = {"visited_at": timezone.localtime().replace(second=0, microsecond=0)}
+    visited = None
+    for field, rows in VISIT_SUBJECT_ROWS.items():
+        if request.GET.get(field):
+            visited = get_object_or_404(rows(user=request.user), pk=_int(request.GET[field]))
+            initial[field] = visited.pk
+            break
     form = VisitForm(request.POST or None, actor=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        resident = form.cleaned_data["resident"]
-        try:
-            visit = services.visit_log(actor=request.user, **_given(form.cleaned_data))
-        except ValidationError as error:
-            _add(form, error)
-        else:
-            messages.success(request, _("The visit is logged."))
-            return redirect("visits:detail", pk=visit.pk)
-    elif request.method == "POST":
-        resident = form.cleaned_data.get("resident")
-    return render(request, "population/visit_form.html", {"form": form, "resident": resident})
+    if request.method == "POST":
+        valid = form.is_valid()
+        visited = next(
+            (form.cleaned_data[f] for f in VISIT_SUBJECT_ROWS if form.cleaned_data.get(f)), None
+        )
+        if valid:
+            try:
+                visit = services.visit_log(actor=request.user, **_given(form.cleaned_data))
+            except ValidationError as error:
+                _add(form, error)
+            else:
+                messages.success(request, _("The visit is logged."))
+                return redirect("visits:detail", pk=visit.pk)
+    return render(request, "population/visit_form.html", {"form": form, "visited": visited})
+
+
+# Whom a visit can name, and where each is looked up (scoped).
+VISIT_SUBJECT_ROWS = {
+    "resident": selectors.resident_list,
+    "household": selectors.household_list,
+    "organisation": selectors.organisation_list,
+}
 
 
 def _int(value: str) -> int:

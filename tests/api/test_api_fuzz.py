@@ -47,6 +47,7 @@ BEYOND_THE_SCHEMA = {
     "has_security_body",  # ticked when security bodies are described
     "landlord_phone",  # the same
     "house",  # a house that exists in the caller's area (hidden = does not exist)
+    "household",  # the same; a visited one lies in the visit's grid
     # "resident" too: of the house's grid, in or out of a household
     "head",  # the same, a member of the household
     "landlord_resident",  # a resident in the caller's area
