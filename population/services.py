@@ -1381,6 +1381,14 @@ VISIT_CORRECTABLE_FIELDS = frozenset(
 VISIT_CLOCK_SKEW = datetime.timedelta(minutes=5)
 
 
+def _grid_of(row: Any) -> Area:
+    """The grid a visited row (resident, household, organisation) belongs to."""
+    grid = area_of(row)
+    if grid is None:
+        raise ValueError(f"{type(row).__name__} {row.pk} belongs to no grid")
+    return grid
+
+
 def _visit_subjects_check(*, visit: Visit) -> None:
     """Every visited row lies in the visit's grid, and the visit names whom it was about."""
     named = False
@@ -1389,7 +1397,7 @@ def _visit_subjects_check(*, visit: Visit) -> None:
         if row is None:
             continue
         named = True
-        if area_of(row).pk != visit.grid_id:
+        if _grid_of(row).pk != visit.grid_id:
             raise ValidationError(
                 {field: _("This record belongs to another grid than the visit's.")}
             )
@@ -1465,7 +1473,7 @@ def visit_log(
             raise ValidationError({field: _("Choose a record within your own area.")})
     if grid is None:
         named = [row for row in visited.values() if row is not None]
-        grid = area_of(named[0]) if named else _own_grid(actor)
+        grid = _grid_of(named[0]) if named else _own_grid(actor)
     if not in_scope(actor, grid):
         raise ValidationError({"grid": _("Choose a grid within your own area.")})
     if not grid.is_grid:
