@@ -160,6 +160,33 @@ class Context:
         _token, key = api_token_issue(actor=admin, client=client, name="bench", area=district)
         return key
 
+    def ensure_population(self) -> None:
+        """The district and its residents at this scale, generated afresh when either differs."""
+        from population.models import Resident
+
+        self.ensure_district()
+        if Resident.objects.count() != generate.rows_at(self.scale, "residents"):
+            print(f"  generating the scale {self.scale:g} residents first")
+            generate.generate(self.scale)
+
+    def street_token(self) -> tuple[object, str]:
+        """(street, fresh key) of an API client scoped to the district's first street, the
+        scope an office's own system works in."""
+        from governance.models import Role, User
+        from governance.services import api_token_issue
+        from grid.models import Area, AreaLevel
+
+        street = Area.objects.filter(level=AreaLevel.STREET).order_by("code").first()
+        client, _ = User.objects.update_or_create(
+            username="bench-street-client",
+            defaults={"role": Role.API_CLIENT, "is_active": True, "home_area": street},
+        )
+        client.api_tokens.all().delete()
+        _token, key = api_token_issue(
+            actor=self.superuser(), client=client, name="bench", area=street
+        )
+        return street, key
+
     def superuser(self):
         from governance.models import Role, User
 
@@ -667,6 +694,99 @@ def index_rebuild(ctx: Context) -> Result:
     )
 
 
+def _p95(milliseconds: list[float]) -> float:
+    return statistics.quantiles(milliseconds, n=20)[-1]
+
+
+def _resident_calls(ctx: Context, paths: list[str]) -> tuple[list[float], list[float], set[int]]:
+    """(HTTP ms per call, in-process ms per call, query counts per call) of GET `paths` with
+    a street token: over HTTP against gunicorn, and in-process through Django's test client
+    (the same view, serializer and renderer, without the network and gunicorn)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.server import timed_request
+
+    base = ctx.server()
+    _street, key = ctx.street_token()
+    headers = {"Authorization": f"Token {key}"}
+    client = Client(headers=headers, SERVER_NAME="localhost")
+    http, local, queries = [], [], set()
+    for path in paths * 2:  # the first round warms both up and is not counted
+        seconds, response = timed_request(ctx.session, "GET", base + path, headers=headers)
+        assert response.status_code == 200, (path, response.status_code, response.text[:300])
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as captured:
+            in_process = client.get(path)
+        elapsed = time.perf_counter() - started
+        assert in_process.status_code == 200, (path, in_process.status_code)
+        if len(http) < len(paths) * 2:
+            http.append(seconds * 1000)
+            local.append(elapsed * 1000)
+            queries.add(len(captured.captured_queries))
+    return http[len(paths) :], local[len(paths) :], queries
+
+
+def _page_paths(ctx: Context, first: str, pages: int) -> list[str]:
+    """`first` and the `next` links after it, walked once with a street token."""
+    from urllib.parse import urlsplit
+
+    base = ctx.server()
+    _street, key = ctx.street_token()
+    paths, url = [], base + first
+    while url and len(paths) < pages:
+        response = ctx.session.get(url, headers={"Authorization": f"Token {key}"})
+        assert response.status_code == 200, response.text[:300]
+        parts = urlsplit(url)
+        paths.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+        url = response.json()["next"]
+    return paths
+
+
+def resident_list_api(ctx: Context) -> Result:
+    """A street's residents page by page (cursor), as an office's system reads its ledger."""
+    ctx.ensure_population()
+    paths = _page_paths(ctx, "/api/v1/residents/", pages=50)
+    http, local, queries = _resident_calls(ctx, paths)
+    return Result(
+        "resident_list_api",
+        _p95(http),
+        "ms",
+        Target(100, higher_is_better=False),
+        statistics.median(http),
+        f"p95 of GET /api/v1/residents/, {len(paths)} pages of a street's "
+        f"{generate.rows_at(ctx.scale, 'residents') // 10:,} residents walked by cursor, street "
+        f"token; queries per page: {sorted(queries)}; in-process p95 through Django's test "
+        "client",
+        in_process=_p95(local),
+    )
+
+
+def resident_search_api(ctx: Context) -> Result:
+    """Searches a street's office makes: by name (a surname, a full name) and by full ID
+    number (through the blind index)."""
+    from population.models import Resident
+
+    ctx.ensure_population()
+    street, _key = ctx.street_token()
+    people = list(Resident.objects.filter(grid__path__startswith=street.path).order_by("pk")[:20])
+    searches = [f"/api/v1/residents/?q={person.name}" for person in people[:10]]
+    searches += [f"/api/v1/residents/?q={person.id_number}" for person in people[10:]]
+    http, local, queries = _resident_calls(ctx, searches)
+    return Result(
+        "resident_search_api",
+        _p95(http),
+        "ms",
+        Target(100, higher_is_better=False),
+        statistics.median(http),
+        f"p95 of GET /api/v1/residents/?q= with a street token: 10 full names, 10 full ID "
+        f"numbers of the street's people among {generate.rows_at(ctx.scale, 'residents'):,}; "
+        f"queries per call: {sorted(queries)}; in-process p95 through Django's test client",
+        in_process=_p95(local),
+    )
+
+
 SCENARIOS: dict[str, tuple[Callable[[Context], Result], str]] = {
     "generate_district": (generate_district, "areas, users and teams, wipe included"),
     "locate_batch": (locate_batch, "GridIndex.locate_many, 200,000 random points"),
@@ -679,6 +799,8 @@ SCENARIOS: dict[str, tuple[Callable[[Context], Result], str]] = {
     "geojson_map_cold": (geojson_map_cold, "the whole map in one answer, nothing cached"),
     "geojson_map": (geojson_map, "the whole map in one answer, cached"),
     "index_rebuild": (index_rebuild, "the first calls after a boundary edit"),
+    "resident_list_api": (resident_list_api, "a street's residents, 50 pages by cursor"),
+    "resident_search_api": (resident_search_api, "name and full ID number searches"),
 }
 
 
