@@ -94,7 +94,7 @@ class ResidentViewSet(
 ):
     """Residents (实有人口) of the grids within the caller's scope."""
 
-    base_queryset = Resident.objects.select_related("grid")
+    base_queryset = Resident.objects.select_related("grid").defer("grid__boundary")
     filterset_class = ResidentFilter
     pagination_class = CreatedCursorPagination
 

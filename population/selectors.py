@@ -13,12 +13,12 @@ from population.models import Resident
 
 
 def resident_search(residents: QuerySet[Resident], query: str) -> QuerySet[Resident]:
-    """By name (contains), phone (contains its digits) or full ID number (exact, through its
+    """By name (from its start: a surname, a full name), phone (contains its digits) or full ID number (exact, through its
     blind index: an encrypted column cannot be searched any other way)."""
     query = query.strip()
     if not query:
         return residents
-    match = Q(name__icontains=query)
+    match = Q(name__startswith=query)
     if query.isdigit():
         match |= Q(phone__contains=query)
     try:
@@ -34,5 +34,7 @@ def resident_list(
     *, user: Any, token: ApiToken | None = None, query: str | None = None
 ) -> QuerySet[Resident]:
     """The residents the user sees (through `token` for an API call), optionally searched."""
-    residents = visible_to(user, Resident.objects.select_related("grid"), token=token)
+    residents = visible_to(
+        user, Resident.objects.select_related("grid").defer("grid__boundary"), token=token
+    )
     return resident_search(residents, query) if query else residents
