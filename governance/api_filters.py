@@ -28,3 +28,28 @@ class PortalFilterBackend(DjangoFilterBackend):
     """Also for the filter sets that views build from `filterset_fields`."""
 
     filterset_base = PortalFilterSet
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """true/false (or 1/0) and nothing else: django-filter's own reads "null", "unknown" or
+    any other word as "no filter", which a client must learn was not what it asked."""
+
+    widget = forms.TextInput  # NullBooleanSelect turns any unknown word into None first
+    TRUE = frozenset({"true", "True", "1"})
+    FALSE = frozenset({"false", "False", "0"})
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if value in self.TRUE or value is True:
+            return True
+        if value in self.FALSE or value is False:
+            return False
+        raise forms.ValidationError(_("Give true or false."), code="invalid")
+
+    def validate(self, value):
+        pass
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField

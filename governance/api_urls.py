@@ -2,7 +2,17 @@ from rest_framework.routers import DefaultRouter
 
 from governance.api import NotificationViewSet
 from grid.api import AreaViewSet
-from population.api import ResidentViewSet
+from population.api import (
+    HouseholdViewSet,
+    HouseViewSet,
+    OrganisationViewSet,
+    ResidentEventViewSet,
+    ResidentViewSet,
+    SpecialGroupKindViewSet,
+    SpecialGroupRecordViewSet,
+    VisitViewSet,
+    VitalPartViewSet,
+)
 
 
 class PortalRouter(DefaultRouter):
@@ -19,5 +29,13 @@ router = PortalRouter()
 router.register("areas", AreaViewSet, basename="area")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("residents", ResidentViewSet, basename="resident")
+router.register("resident-events", ResidentEventViewSet, basename="resident-event")
+router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("vital-parts", VitalPartViewSet, basename="vital-part")
+router.register("special-group-records", SpecialGroupRecordViewSet, basename="special-group-record")
+router.register("special-group-kinds", SpecialGroupKindViewSet, basename="special-group-kind")
+router.register("houses", HouseViewSet, basename="house")
+router.register("households", HouseholdViewSet, basename="household")
+router.register("visits", VisitViewSet, basename="visit")
 
 urlpatterns = router.urls

@@ -91,6 +91,25 @@ class User(RulesModelMixin, AbstractUser, metaclass=RulesModelBase):
         )
 
     @property
+    def sees_personal_data_in_full(self) -> bool:
+        """Grid workers and office staff may ask to see a person's full ID number and phone in
+        their area, stating why (each view is logged): they visit, call and verify people.
+        Leaders, administrators and other systems (API clients) see them masked: a leader
+        reads cases, an administrator manages accounts, and a token that could unmask would
+        let another system harvest the ledger. Superusers hold every permission (Django)."""
+        return self.is_active and (
+            self.is_superuser or self.role in {Role.GRID_WORKER, Role.OFFICE_STAFF}
+        )
+
+    @property
+    def reviews_audit_trail(self) -> bool:
+        """Office staff (综治办) and administrators review who changed or unmasked a record in
+        their area; grid workers and leaders do not."""
+        return self.is_active and (
+            self.is_superuser or self.role in {Role.OFFICE_STAFF, Role.ADMIN}
+        )
+
+    @property
     def is_grid_worker(self) -> bool:
         return self.role == Role.GRID_WORKER
 

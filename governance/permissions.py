@@ -33,6 +33,18 @@ def may_keep_ledger(user: Any) -> bool:
 
 
 @rules.predicate
+def may_see_personal_data_in_full(user: Any) -> bool:
+    """Whoever may unmask an ID number or phone, with a stated reason (User.sees_personal_data_in_full)."""
+    return user.is_authenticated and user.sees_personal_data_in_full
+
+
+@rules.predicate
+def reviews_audit_trail(user: Any) -> bool:
+    """Whoever reviews the audit trail of records in their area (User.reviews_audit_trail)."""
+    return user.is_authenticated and user.reviews_audit_trail
+
+
+@rules.predicate
 def object_in_scope(user: Any, obj: Model | None) -> bool:
     """The row (an area, or anything with a `scope_path`) lies in the user's scope."""
     return obj is None or in_scope(user, obj)

@@ -15,11 +15,10 @@ Keys come from the environment (governance/settings.py; required with DEBUG off)
 
 Rotating the encryption key: add the new key to SENSITIVE_DATA_KEYS and make it
 SENSITIVE_DATA_KEY_ID. New and changed values use it at once; old rows still name the old
-key id and decrypt with it, so the old key stays listed until a command (not written yet:
-``sensitive_rotate``) has read every encrypted field whose value names an old key id and
-saved it again. Then the old key is removed. The blind-index key cannot be rotated this way
-(an index is searched for, not decrypted): changing it means recomputing every index
-column from the decrypted values in one migration-like run, with no search in between.
+key id and decrypt with it, so the old key stays listed until ``manage.py sensitive_rotate``
+has re-encrypted every encrypted field whose value names another key id. Then the old key
+is removed. The blind-index key: see that command's ``--reindex-from`` (an index is searched
+for, not decrypted, so its key changes only with every index recomputed).
 
 Using it in a model (the population app's residents, for instance)::
 
@@ -39,9 +38,10 @@ forget it). Order by, or compare, an encrypted column in SQL is meaningless and 
 The audit log: django-auditlog reads the Python (plain) value of a field, so an encrypted
 field must be registered masked and its index left out::
 
-    auditlog.register(Resident, mask_fields=["id_number"], exclude_fields=["id_number_index"])
+    auditlog.register(Resident, **audit_options(Resident))
 
-(AUDITLOG_MASK_CALLABLE, governance.audit.mask_entirely, hides every character).
+(``mask_fields`` every encrypted field, ``exclude_fields`` every index; AUDITLOG_MASK_CALLABLE,
+governance.audit.mask_entirely, hides every character).
 
 What else sees the plain value: anything that reads the model in Python (forms, serializers,
 the admin, ``dumpdata``, which needs the keys to run). A value that ``normalize`` refuses
@@ -342,6 +342,24 @@ def _index_saved_with_source(
 # One receiver for every model (not one per class: historical models in migrations would add
 # one each); it returns at once unless save() was given update_fields.
 pre_save.connect(_index_saved_with_source, dispatch_uid="governance.sensitive.index_with_source")
+
+
+def encrypted_fields(model: type[models.Model]) -> list[EncryptedCharField]:
+    return [f for f in model._meta.concrete_fields if isinstance(f, EncryptedCharField)]
+
+
+def blind_index_fields(model: type[models.Model]) -> list[BlindIndexField]:
+    return [f for f in model._meta.concrete_fields if isinstance(f, BlindIndexField)]
+
+
+def audit_options(model: type[models.Model]) -> dict[str, list[str]]:
+    """auditlog.register() options for a model with encrypted fields: every encrypted field
+    masked (auditlog reads plain values), every blind index left out, so that a new encrypted
+    field cannot reach the audit trail in clear by being forgotten here."""
+    return {
+        "mask_fields": [f.name for f in encrypted_fields(model)],
+        "exclude_fields": [f.name for f in blind_index_fields(model)],
+    }
 
 
 def blind_index_of(model: type[models.Model], source: str, value: str) -> str | None:

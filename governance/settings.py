@@ -360,6 +360,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name for a choice set that several fields share (a resident's status, an event's).
+    "ENUM_NAME_OVERRIDES": {
+        "ResidentStatusEnum": "population.models.ResidentStatus",
+        "ResidentEventKindEnum": "population.models.EventKind",
+        "OrganisationKindEnum": "population.models.OrganisationKind",
+        "SpecialGroupEventKindEnum": "population.models.SpecialGroupEventKind",
+        "HouseholdKindEnum": "population.models.HouseholdKind",
+        "HouseholdEventKindEnum": "population.models.HouseholdEventKind",
+    },
 }
 API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 365)
 POINT_LOOKUP_BATCH_LIMIT = env_int("POINT_LOOKUP_BATCH_LIMIT", 10000)
@@ -402,6 +411,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "grid.tasks.check_area_tree",
         "schedule": crontab(hour=2, minute=30),
     },
+    "special-group-reminders-hourly": {
+        "task": "population.tasks.send_special_group_reminders",
+        "schedule": crontab(minute=5),
+    },
 }
 
 # --- Portal ---------------------------------------------------------------------------------
@@ -412,6 +425,10 @@ GRID_INDEX_CHECK_SECONDS = env_float("GRID_INDEX_CHECK_SECONDS", 1)
 # one in a thread (grid.index): no request waits for the rebuild.
 GRID_INDEX_REBUILD_IN_BACKGROUND = env_bool("GRID_INDEX_REBUILD_IN_BACKGROUND", True)
 DEMO_MODE = env_bool("DEMO_MODE", False)
+# The organisation size rule (P12, seed 004): an enterprise or 两新 organisation with at least
+# this many employees keeps an internal security body (治安综合治理工作站, 保卫…), a smaller
+# one names a liaison (综治联络员). The seeds say "规模较小" and fix no number: this one is ours.
+ORGANISATION_SECURITY_BODY_MIN_EMPLOYEES = env_int("ORGANISATION_SECURITY_BODY_MIN_EMPLOYEES", 100)
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_MASK_CALLABLE = "governance.audit.mask_entirely"

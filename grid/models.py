@@ -189,3 +189,10 @@ def mask_phone(phone: str) -> str:
     if len(phone) < 7:
         return "*" * len(phone)
     return f"{phone[:3]}{'*' * (len(phone) - 7)}{phone[-4:]}"
+
+
+def phone_normalize(phone: str) -> str:
+    """The one searchable form of a phone number: digits only, without the country code, so
+    that 0571-87654321, 057187654321 and "+86 139 1234 5678" find what was typed either way."""
+    compact = "".join(phone.split()).replace("-", "")
+    return compact.removeprefix("+86")

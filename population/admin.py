@@ -6,9 +6,22 @@ from rules.contrib.admin import ObjectPermissionsModelAdmin
 
 from governance.admin_base import ActorFormMixin, ScopedAdminMixin
 from governance.scoping import visible_to
-from grid.models import Area, AreaLevel
+from grid.models import Area, AreaLevel, mask_phone
 from population import services
-from population.models import Resident
+from population.forms import ORGANISATION_FORM_FIELDS
+from population.models import (
+    House,
+    Household,
+    Organisation,
+    OrganisationKind,
+    Resident,
+    SpecialGroupEvent,
+    SpecialGroupKind,
+    SpecialGroupRecord,
+    Visit,
+    VitalPart,
+    special_group_access,
+)
 
 
 class ResidentAdminForm(forms.ModelForm):
@@ -45,6 +58,10 @@ class ResidentAdmin(ActorFormMixin, ScopedAdminMixin, ObjectPermissionsModelAdmi
     def masked_id_number(self, obj: Resident) -> str:
         return obj.id_number_masked
 
+    @admin.display(description=_("phone"))
+    def masked_phone(self, obj: Resident) -> str:
+        return obj.phone_masked
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "grid":
             kwargs["queryset"] = visible_to(
@@ -55,13 +72,15 @@ class ResidentAdmin(ActorFormMixin, ScopedAdminMixin, ObjectPermissionsModelAdmi
     def get_fields(self, request, obj=None):
         if obj is None:
             return self.fields
-        # The number is typed in once and shown masked afterwards, here as everywhere (the
-        # unmasked, logged view is a later slice).
-        return [name if name != "id_number" else "masked_id_number" for name in self.fields]
+        # The numbers are typed in once and shown masked afterwards, here as everywhere: the
+        # full, logged view is the resident's page (administrators see them masked).
+        return [self.MASKED.get(name, name) for name in self.fields]
+
+    MASKED = {"id_number": "masked_id_number", "phone": "masked_phone"}
 
     def get_readonly_fields(self, request, obj=None):
-        # A move to another grid is a later, dated event.
-        return ["grid", "masked_id_number"] if obj is not None else []
+        # A move to another grid and a status change are dated events (the resident's page).
+        return ["grid", "status", *self.MASKED.values()] if obj is not None else []
 
     def save_model(self, request, obj, form, change):
         # The form validated through the service already (ResidentAdminForm._post_clean).
@@ -70,4 +89,408 @@ class ResidentAdmin(ActorFormMixin, ScopedAdminMixin, ObjectPermissionsModelAdmi
             services.resident_update(actor=request.user, resident=obj, **values)
         else:
             saved = services.resident_register(actor=request.user, **form.cleaned_data)
+            obj.pk = saved.pk
+
+
+# --- Organisations ---------------------------------------------------------------------------
+
+
+class OrganisationAdminForm(forms.ModelForm):
+    """The contacts' phones are not put back into the form (they are shown masked in its help
+    text): an empty box keeps the number on record, as on the portal's edit page."""
+
+    class Meta:
+        model = Organisation
+        fields = list(ORGANISATION_FORM_FIELDS)
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        self.kept_phones = {}
+        if self.instance.pk:
+            for name_field, phone_field in services.CONTACT_FIELDS:
+                phone = getattr(self.instance, phone_field)
+                self.kept_phones[phone_field] = (name_field, phone)
+                self.initial[phone_field] = ""
+                if phone and phone_field in self.fields:
+                    self.fields[phone_field].help_text = _(
+                        "On record: %(phone)s. Leave empty to keep it."
+                    ) % {"phone": mask_phone(phone)}
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        for phone_field, (name_field, phone) in self.kept_phones.items():
+            if not self.cleaned_data.get(phone_field) and self.cleaned_data.get(name_field):
+                setattr(self.instance, phone_field, phone)
+        try:
+            services.organisation_validate(actor=self.actor, organisation=self.instance)
+        except ValidationError as error:
+            self._update_errors(error)
+
+
+class VitalPartInline(admin.TabularInline):
+    """Read here; added and changed on the vital part's own admin page (through its service)."""
+
+    model = VitalPart
+    fields = ["name", "person_responsible"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ActorFormMixin, ScopedAdminMixin, ObjectPermissionsModelAdmin):
+    """Saved through the organisation services, so the rules are those of the pages and API."""
+
+    list_display = ["name", "kind", "credit_code", "grid", "employee_count", "created_at"]
+    list_filter = ["kind", "has_security_body"]
+    search_fields = ["name", "credit_code"]
+    list_select_related = ["grid"]
+    form = OrganisationAdminForm
+    fields = ORGANISATION_FORM_FIELDS
+    inlines = [VitalPartInline]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "grid":
+            kwargs["queryset"] = visible_to(
+                request.user, Area.objects.filter(level=AreaLevel.GRID).defer("boundary")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["grid"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            values = {name: form.cleaned_data[name] for name in form.changed_data}
+            services.organisation_update(actor=request.user, organisation=obj, **values)
+        else:
+            saved = services.organisation_register(actor=request.user, **form.cleaned_data)
+            obj.pk = saved.pk
+
+
+class VitalPartAdminForm(forms.ModelForm):
+    class Meta:
+        model = VitalPart
+        fields = ["organisation", "name", "description", "person_responsible"]
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            services.vital_part_validate(vital_part=self.instance)
+        except ValidationError as error:
+            self._update_errors(error)
+
+
+@admin.register(VitalPart)
+class VitalPartAdmin(ActorFormMixin, ScopedAdminMixin, ObjectPermissionsModelAdmin):
+    list_display = ["name", "organisation", "person_responsible", "created_at"]
+    search_fields = ["name", "organisation__name"]
+    list_select_related = ["organisation"]
+    form = VitalPartAdminForm
+    fields = ["organisation", "name", "description", "person_responsible"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "organisation":
+            kwargs["queryset"] = visible_to(
+                request.user, Organisation.objects.filter(kind=OrganisationKind.KEY_UNIT)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["organisation"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            values = {name: form.cleaned_data[name] for name in form.changed_data}
+            services.vital_part_update(actor=request.user, vital_part=obj, **values)
+        else:
+            saved = services.vital_part_add(actor=request.user, **form.cleaned_data)
+            obj.pk = saved.pk
+
+
+@admin.register(SpecialGroupKind)
+class SpecialGroupKindAdmin(ObjectPermissionsModelAdmin):
+    """The editable code list of special groups; the rules on SpecialGroupKind say who edits
+    it. The follow-up intervals are editable defaults (no policy document sets one)."""
+
+    list_display = [
+        "name",
+        "code",
+        "parent",
+        "details",
+        "health_related",
+        "follow_up_days",
+        "recidivism_target_percent",
+        "sort_order",
+    ]
+    list_select_related = ["parent"]
+    list_filter = ["health_related", "details"]
+
+
+class SpecialGroupEventInline(admin.TabularInline):
+    model = SpecialGroupEvent
+    extra = 0
+    fields = ["kind", "occurred_on", "notes", "created_by", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SpecialGroupRecord)
+class SpecialGroupRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Read-only here, with its history: records are kept on the portal's pages and through
+    the API (the special-group services), where their rules live."""
+
+    list_display = ["resident", "kind", "since", "until", "responsible", "next_follow_up_due"]
+    list_filter = ["kind"]
+    list_select_related = ["resident", "kind", "responsible"]
+    inlines = [SpecialGroupEventInline]
+
+    def get_queryset(self, request):
+        # Beyond the scope, the same rule as every page (special_group_access).
+        access = special_group_access(request.user)
+        queryset = super().get_queryset(request)
+        return queryset.none() if access is None else queryset.filter(access)
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# --- Houses and households: saved through their services, like residents -------------------------
+
+
+def _visible_grids(request):
+    return visible_to(request.user, Area.objects.filter(level=AreaLevel.GRID).defer("boundary"))
+
+
+class HouseAdminForm(forms.ModelForm):
+    class Meta:
+        model = House
+        fields = [
+            "grid",
+            *services.HOUSE_ADDRESS_FIELDS,
+            "is_rented",
+            *services.HOUSE_RENTAL_FIELDS,
+        ]
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            services.house_validate(actor=self.actor, house=self.instance)
+        except ValidationError as error:
+            self._update_errors(error)
+
+
+class HouseholdInline(admin.TabularInline):
+    model = Household
+    fields = ["number", "kind", "head"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False  # a household is registered on its own page, through its service
+
+
+@admin.register(House)
+class HouseAdmin(ActorFormMixin, ScopedAdminMixin, ObjectPermissionsModelAdmin):
+    list_display = ["label", "grid", "is_rented", "landlord_name", "filed_on"]
+    list_filter = ["is_rented", ("filed_on", admin.EmptyFieldListFilter)]
+    search_fields = ["building", "room", "address_line", "landlord_name"]
+    list_select_related = ["grid"]
+    form = HouseAdminForm
+    fields = HouseAdminForm.Meta.fields
+    raw_id_fields = ["landlord_resident"]
+    inlines = [HouseholdInline]
+
+    @admin.display(description=_("address"))
+    def label(self, obj: House) -> str:
+        return obj.label
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "grid":
+            kwargs["queryset"] = _visible_grids(request)
+        if db_field.name == "landlord_resident":
+            kwargs["queryset"] = visible_to(request.user, Resident.objects.all())
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["grid"] if obj is not None else []  # a house does not move
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            values = {name: form.cleaned_data[name] for name in form.changed_data}
+            services.house_update(actor=request.user, house=obj, **values)
+        else:
+            saved = services.house_register(actor=request.user, **form.cleaned_data)
+            obj.pk = saved.pk
+
+
+class HouseholdAdminForm(forms.ModelForm):
+    class Meta:
+        model = Household
+        fields = ["house", "number", "kind", "note"]
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+
+
+class MemberInline(admin.TabularInline):
+    """Members join and leave through the household page or the API (dated events)."""
+
+    model = Resident
+    fk_name = "household"
+    fields = ["name", "relationship", "status"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Household)
+class HouseholdAdmin(ActorFormMixin, ScopedAdminMixin, ObjectPermissionsModelAdmin):
+    list_display = ["house", "number", "kind", "head"]
+    list_filter = ["kind"]
+    search_fields = ["number", "house__building", "head__name"]
+    list_select_related = ["house", "head"]
+    form = HouseholdAdminForm
+    fields = HouseholdAdminForm.Meta.fields
+    raw_id_fields = ["house"]
+    inlines = [MemberInline]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "house":
+            kwargs["queryset"] = visible_to(request.user, House.objects.all())
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["house"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        values = {name: form.cleaned_data[name] for name in form.changed_data}
+        # The form's fields are the service's checks already: kind is a choice, the house
+        # one of the administrator's (formfield_for_foreignkey).
+        if change:
+            services.household_update(actor=request.user, household=obj, **values)
+        else:
+            obj.pk = services.household_register(actor=request.user, **form.cleaned_data).pk
+
+
+class VisitAdminForm(forms.ModelForm):
+    class Meta:
+        model = Visit
+        fields = [
+            "grid",
+            "resident",
+            "subject",
+            "purpose",
+            "visited_at",
+            "notes",
+            "findings",
+            "latitude",
+            "longitude",
+        ]
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        if "grid" in self.fields:
+            self.fields["grid"].required = False  # the resident's grid
+            self.fields["grid"].help_text = _("Leave empty to use the resident's grid.")
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        visit = self.instance
+        if visit.pk is None:
+            visit.worker = self.actor
+        try:
+            if visit.grid_id is None and visit.resident is not None:
+                visit.grid = visit.resident.grid
+            services.visit_validate(visit=visit)
+        except ValidationError as error:
+            self._update_errors(error)
+
+
+@admin.register(Visit)
+class VisitAdmin(ActorFormMixin, ScopedAdminMixin, ObjectPermissionsModelAdmin):
+    """Logged and corrected through the visit services: the rules of the pages and the API."""
+
+    list_display = ["visited_at", "__str__", "purpose", "grid", "worker", "outside_grid"]
+    list_filter = ["purpose", "outside_grid"]
+    search_fields = ["subject", "resident__name"]
+    list_select_related = ["grid", "worker", "resident"]
+    date_hierarchy = "visited_at"
+    autocomplete_fields = ["resident"]
+    form = VisitAdminForm
+    fields = VisitAdminForm.Meta.fields
+    CORRECTABLE = ["resident", "subject", "purpose", "visited_at", "notes", "findings"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("grid__boundary")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "grid":
+            kwargs["queryset"] = visible_to(
+                request.user, Area.objects.filter(level=AreaLevel.GRID).defer("boundary")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return self.fields
+        # The grid the point fell in is left out: it may lie outside the administrator's area
+        # (the pages name it only to those who see it); `outside_grid` says what matters.
+        return [*self.fields, "location_accuracy", "outside_grid", "worker"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        # Where and by whom it was made are what the phone and the sign-in recorded.
+        return [name for name in self.get_fields(request, obj) if name not in self.CORRECTABLE]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            values = {name: form.cleaned_data[name] for name in form.changed_data}
+            services.visit_correct(actor=request.user, visit=obj, **values)
+        else:
+            values = {name: form.cleaned_data[name] for name in self.fields}
+            saved = services.visit_log(
+                actor=request.user, **{k: v for k, v in values.items() if v not in (None, "")}
+            )
             obj.pk = saved.pk

@@ -1,25 +1,51 @@
 import django_filters
+from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from governance.api_base import (
+    CodeCursorPagination,
     CreatedCursorPagination,
+    IdCursorPagination,
     RejectUnknownFieldsMixin,
     ScopedQuerysetMixin,
     request_token,
 )
-from governance.api_filters import PortalFilterSet
-from governance.scoping import visible_to
+from governance.api_fields import JsonFloatField
+from governance.api_filters import BooleanFilter, PortalFilterSet
+from governance.models import User
+from governance.scoping import in_scope, visible_to
 from grid.models import Area, AreaLevel
 from population import selectors, services
-from population.models import Resident, ResidentStatus
+from population.models import (
+    EventKind,
+    House,
+    Household,
+    HouseholdKind,
+    Organisation,
+    OrganisationKind,
+    Relationship,
+    Resident,
+    ResidentEvent,
+    ResidentStatus,
+    SpecialGroupEvent,
+    SpecialGroupKind,
+    SpecialGroupRecord,
+    SupervisionLevel,
+    Visit,
+    VisitPurpose,
+    VitalPart,
+)
 
 
 class ResidentSerializer(serializers.ModelSerializer):
     """A resident as the API shows them: the ID number and phone masked for everyone (the
-    unmasked view, logged with its reason, is a later slice)."""
+    full values only through the reveal action, with a reason, logged)."""
 
     id_number = serializers.CharField(source="id_number_masked", read_only=True)
     phone = serializers.CharField(source="phone_masked", read_only=True)
@@ -37,6 +63,7 @@ class ResidentSerializer(serializers.ModelSerializer):
             "birth_date",
             "phone",
             "status",
+            "presence",
             "address",
             "employer",
             "created_at",
@@ -54,11 +81,19 @@ def _visible_grids(request):
     )
 
 
+def _visible_residents(request):
+    return selectors.resident_list(
+        user=getattr(request, "user", None), token=request_token(request)
+    )
+
+
 class ResidentUpdateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    """Corrections. A status change, a move and death are dated events:
+    POST /api/v1/resident-events/."""
+
     name = serializers.CharField(max_length=50)
     id_number = serializers.CharField(max_length=18, required=False)
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    status = serializers.ChoiceField(choices=ResidentStatus.choices, required=False)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)
     employer = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
@@ -66,6 +101,8 @@ class ResidentUpdateSerializer(RejectUnknownFieldsMixin, serializers.Serializer)
 class ResidentCreateSerializer(ResidentUpdateSerializer):
     grid = serializers.PrimaryKeyRelatedField(queryset=Area.objects.none())
     id_number = serializers.CharField(max_length=18)
+    status = serializers.ChoiceField(choices=ResidentStatus.choices, required=False)
+    moved_in_on = serializers.DateField(required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,14 +113,33 @@ class ResidentCreateSerializer(ResidentUpdateSerializer):
 
 class ResidentFilter(PortalFilterSet):
     grid = django_filters.ModelChoiceFilter(queryset=_visible_grids)
-    q = django_filters.CharFilter(method="filter_q", label=_("Name, phone or full ID number"))
 
     class Meta:
         model = Resident
-        fields = ["grid", "q"]
+        fields = ["grid"]
 
-    def filter_q(self, queryset, name, value):
-        return selectors.resident_search(queryset, value)
+
+class ResidentSearchSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    q = serializers.CharField(
+        max_length=100,
+        help_text=_("A name (or part of one), a full phone number or a full ID number."),
+    )
+
+
+class ResidentRevealSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=services.REASON_MAX_LENGTH,
+        help_text=_("Why the full numbers are needed; kept in the audit trail."),
+    )
+
+
+class ResidentRevealedSerializer(serializers.ModelSerializer):
+    """The full ID number and phone of one resident (answer of a logged reveal)."""
+
+    class Meta:
+        model = Resident
+        fields = ["id", "name", "id_number", "phone"]
+        read_only_fields = fields
 
 
 class ResidentViewSet(
@@ -92,15 +148,26 @@ class ResidentViewSet(
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Residents (实有人口) of the grids within the caller's scope."""
+    """Residents (实有人口) of the grids within the caller's scope.
+
+    Search is `POST search/` with `{"q": ...}`, never a query string: a full ID number or
+    phone in a URL ends up in access logs, proxies and histories. As on the pages, `?q=` is
+    not a search; here it is refused (400) so that a client learns it, rather than getting
+    the whole unsearched list."""
 
     base_queryset = Resident.objects.select_related("grid").defer("grid__boundary")
     filterset_class = ResidentFilter
     pagination_class = CreatedCursorPagination
+    # A search is a POST that merely reads; a reveal needs its own permission.
+    action_permissions = {"search": "view", "reveal": "reveal"}
 
     def get_serializer_class(self):
         if self.action == "create":
             return ResidentCreateSerializer
+        if self.action == "search":
+            return ResidentSearchSerializer
+        if self.action == "reveal":
+            return ResidentRevealSerializer
         if self.action in {"update", "partial_update"}:
             return ResidentUpdateSerializer
         return ResidentSerializer
@@ -125,3 +192,973 @@ class ResidentViewSet(
     @extend_schema(request=ResidentUpdateSerializer, responses={200: ResidentSerializer})
     def partial_update(self, request, pk=None):
         return self.update(request, pk=pk, partial=True)
+
+    def list(self, request, *args, **kwargs):
+        if "q" in request.query_params:
+            raise ValidationError(
+                {"q": [_('Search with POST /api/v1/residents/search/ and {"q": ...}.')]}
+            )
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=ResidentSearchSerializer, responses={200: ResidentSerializer(many=True)})
+    @action(detail=False, methods=["post"])
+    def search(self, request):
+        """The list, searched: by name (contains), full phone number or full ID number (exact:
+        those columns are encrypted and searched through their blind indexes). Paginated like
+        the list: POST the same body to the `next` address."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        residents = selectors.resident_search(
+            self.filter_queryset(self.get_queryset()), serializer.validated_data["q"]
+        )
+        page = self.paginate_queryset(residents)
+        return self.get_paginated_response(ResidentSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=ResidentRevealSerializer,
+        responses={
+            200: ResidentRevealedSerializer,
+            403: OpenApiResponse(description="The caller's role sees these numbers masked."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def reveal(self, request, pk=None):
+        """The resident's full ID number and phone, for a stated reason: the view is recorded
+        in the audit trail (who, whom, when, why). Grid workers and office staff in scope
+        only; other systems (tokens) and leaders see the numbers masked (403 here)."""
+        resident = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        resident = services.resident_reveal(
+            actor=request.user,
+            resident=resident,
+            reason=serializer.validated_data["reason"],
+            via="api",
+        )
+        return Response(ResidentRevealedSerializer(resident).data)
+
+
+class ResidentEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ResidentEvent
+        fields = [
+            "id",
+            "resident",
+            "kind",
+            "happened_on",
+            "from_grid",
+            "to_grid",
+            "old_status",
+            "new_status",
+            "note",
+            "recorded_at",
+            "recorded_by",
+        ]
+        read_only_fields = fields
+
+
+class ResidentEventCreateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    """`new_status` for a status change; `to_grid` for a move to another grid or moving in
+    again."""
+
+    resident = serializers.PrimaryKeyRelatedField(queryset=Resident.objects.none())
+    kind = serializers.ChoiceField(choices=EventKind.choices)
+    happened_on = serializers.DateField()
+    new_status = serializers.ChoiceField(choices=ResidentStatus.choices, required=False)
+    to_grid = serializers.PrimaryKeyRelatedField(queryset=Area.objects.none(), required=False)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["resident"].queryset = _visible_residents(request)
+            self.fields["to_grid"].queryset = _visible_grids(request)
+
+
+class ResidentEventFilter(PortalFilterSet):
+    resident = django_filters.ModelChoiceFilter(queryset=_visible_residents)
+    kind = django_filters.ChoiceFilter(choices=EventKind.choices)
+    happened_after = django_filters.DateFilter(field_name="happened_on", lookup_expr="gte")
+    happened_before = django_filters.DateFilter(field_name="happened_on", lookup_expr="lte")
+
+    class Meta:
+        model = ResidentEvent
+        fields = ["resident", "kind", "happened_after", "happened_before"]
+
+
+class ResidentEventViewSet(
+    ScopedQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The dated history of residents (实有人口动态管理): moving in and out, between grids,
+    status changes and death. Recording one applies it to the resident."""
+
+    base_queryset = ResidentEvent.objects.all()
+    filterset_class = ResidentEventFilter
+    pagination_class = IdCursorPagination
+
+    def get_serializer_class(self):
+        return ResidentEventCreateSerializer if self.action == "create" else ResidentEventSerializer
+
+    @extend_schema(request=ResidentEventCreateSerializer, responses={201: ResidentEventSerializer})
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        event = services.resident_event_add(actor=request.user, **serializer.validated_data)
+        return Response(ResidentEventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+
+# --- Organisations ---------------------------------------------------------------------------
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    """An organisation as the API shows it: the contacts' phones masked, and what the seeds'
+    rules still ask of it (P11, P12)."""
+
+    grid_name = serializers.CharField(source="grid.name", read_only=True)
+    liaison_phone = serializers.CharField(source="liaison_phone_masked", read_only=True)
+    safety_officer_phone = serializers.CharField(
+        source="safety_officer_phone_masked", read_only=True
+    )
+    lacks_two_new_contacts = serializers.BooleanField(read_only=True)
+    size_rule_shortfall = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "id",
+            "grid",
+            "grid_name",
+            "name",
+            "kind",
+            "credit_code",
+            "address",
+            "employee_count",
+            "legal_representative",
+            "liaison_name",
+            "liaison_phone",
+            "safety_officer_name",
+            "safety_officer_phone",
+            "has_security_body",
+            "security_body_notes",
+            "lacks_two_new_contacts",
+            "size_rule_shortfall",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class OrganisationUpdateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=OrganisationKind.choices)
+    credit_code = serializers.CharField(max_length=18, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    employee_count = serializers.IntegerField(min_value=0, max_value=2_000_000, required=False)
+    legal_representative = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    liaison_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    liaison_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    safety_officer_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    safety_officer_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    has_security_body = serializers.BooleanField(required=False)
+    security_body_notes = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class OrganisationCreateSerializer(OrganisationUpdateSerializer):
+    grid = serializers.PrimaryKeyRelatedField(queryset=Area.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")  # absent while the schema is generated
+        if request is not None:
+            self.fields["grid"].queryset = _visible_grids(request)
+
+
+class OrganisationFilter(PortalFilterSet):
+    grid = django_filters.ModelChoiceFilter(queryset=_visible_grids)
+    kind = django_filters.ChoiceFilter(choices=OrganisationKind.choices)
+    problem = django_filters.ChoiceFilter(
+        choices=selectors.PROBLEM_CHOICES,
+        method="filter_problem",
+    )
+    q = django_filters.CharFilter(method="filter_q", label=_("Name or credit code"))
+
+    class Meta:
+        model = Organisation
+        fields = ["grid", "kind", "problem", "q"]
+
+    def filter_problem(self, queryset, name, value):
+        return selectors.organisation_problems(queryset, value)
+
+    def filter_q(self, queryset, name, value):
+        return selectors.organisation_search(queryset, value)
+
+
+class OrganisationViewSet(
+    ScopedQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Organisations (单位和组织) of the grids within the caller's scope."""
+
+    base_queryset = Organisation.objects.select_related("grid")
+    filterset_class = OrganisationFilter
+    pagination_class = CreatedCursorPagination
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return OrganisationCreateSerializer
+        if self.action in {"update", "partial_update"}:
+            return OrganisationUpdateSerializer
+        return OrganisationSerializer
+
+    @extend_schema(request=OrganisationCreateSerializer, responses={201: OrganisationSerializer})
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        organisation = services.organisation_register(
+            actor=request.user, **serializer.validated_data
+        )
+        return Response(OrganisationSerializer(organisation).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=OrganisationUpdateSerializer, responses={200: OrganisationSerializer})
+    def update(self, request, pk=None, partial=False):
+        organisation = self.get_object()
+        serializer = self.get_serializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        organisation = services.organisation_update(
+            actor=request.user, organisation=organisation, **serializer.validated_data
+        )
+        return Response(OrganisationSerializer(organisation).data)
+
+    @extend_schema(request=OrganisationUpdateSerializer, responses={200: OrganisationSerializer})
+    def partial_update(self, request, pk=None):
+        return self.update(request, pk=pk, partial=True)
+
+
+class VitalPartSerializer(serializers.ModelSerializer):
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+
+    class Meta:
+        model = VitalPart
+        fields = [
+            "id",
+            "organisation",
+            "organisation_name",
+            "name",
+            "description",
+            "person_responsible",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+def _visible_organisations(request):
+    return visible_to(
+        getattr(request, "user", None), Organisation.objects.all(), token=request_token(request)
+    )
+
+
+class VitalPartUpdateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    description = serializers.CharField(required=False, allow_blank=True)
+    person_responsible = serializers.CharField(max_length=50, required=False, allow_blank=True)
+
+
+class VitalPartCreateSerializer(VitalPartUpdateSerializer):
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["organisation"].queryset = _visible_organisations(request)
+
+
+class VitalPartFilter(PortalFilterSet):
+    organisation = django_filters.ModelChoiceFilter(queryset=_visible_organisations)
+
+    class Meta:
+        model = VitalPart
+        fields = ["organisation"]
+
+
+class VitalPartViewSet(
+    ScopedQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Vital parts and facilities (要害部位) of the key units within the caller's scope."""
+
+    base_queryset = VitalPart.objects.select_related("organisation")
+    filterset_class = VitalPartFilter
+    pagination_class = CreatedCursorPagination
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return VitalPartCreateSerializer
+        if self.action in {"update", "partial_update"}:
+            return VitalPartUpdateSerializer
+        return VitalPartSerializer
+
+    @extend_schema(request=VitalPartCreateSerializer, responses={201: VitalPartSerializer})
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        part = services.vital_part_add(actor=request.user, **serializer.validated_data)
+        return Response(VitalPartSerializer(part).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=VitalPartUpdateSerializer, responses={200: VitalPartSerializer})
+    def update(self, request, pk=None, partial=False):
+        part = self.get_object()
+        serializer = self.get_serializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        part = services.vital_part_update(
+            actor=request.user, vital_part=part, **serializer.validated_data
+        )
+        return Response(VitalPartSerializer(part).data)
+
+    @extend_schema(request=VitalPartUpdateSerializer, responses={200: VitalPartSerializer})
+    def partial_update(self, request, pk=None):
+        return self.update(request, pk=pk, partial=True)
+
+
+# --- Special groups ---------------------------------------------------------------------------
+
+
+class SpecialGroupKindSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+
+    class Meta:
+        model = SpecialGroupKind
+        fields = [
+            "id",
+            "code",
+            "name",
+            "parent",
+            "details",
+            "health_related",
+            "follow_up_days",
+            "recidivism_target_percent",
+        ]
+        read_only_fields = fields
+
+
+class SpecialGroupKindViewSet(viewsets.ReadOnlyModelViewSet):
+    """The special-group kinds (a code list kept by administrators in the admin)."""
+
+    queryset = SpecialGroupKind.objects.select_related("parent")
+    serializer_class = SpecialGroupKindSerializer
+    pagination_class = CodeCursorPagination
+
+
+class SpecialGroupEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SpecialGroupEvent
+        fields = ["id", "kind", "occurred_on", "notes"]
+        read_only_fields = fields
+
+
+DETAIL_FIELDS = [
+    "supervision_level",
+    "supervision_start",
+    "supervision_end",
+    "release_date",
+    "resettled",
+    "assistance_team",
+    "first_month_aid_on",
+    "risk_level",
+    "guardian_capable",
+]
+
+
+class SpecialGroupRecordSerializer(serializers.ModelSerializer):
+    """A membership as the API shows it to those who may see its member."""
+
+    kind = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    resident_name = serializers.CharField(source="resident.name", read_only=True)
+    grid = serializers.IntegerField(source="resident.grid_id", read_only=True)
+    events = SpecialGroupEventSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = SpecialGroupRecord
+        fields = [
+            "id",
+            "resident",
+            "resident_name",
+            "grid",
+            "kind",
+            "since",
+            "until",
+            "follow_up_days",
+            "responsible",
+            *DETAIL_FIELDS,
+            "notes",
+            "last_followed_up_at",
+            "next_follow_up_due",
+            "events",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class SpecialGroupRecordCreateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    resident = serializers.PrimaryKeyRelatedField(queryset=Resident.objects.none())
+    kind = serializers.SlugRelatedField(slug_field="code", queryset=SpecialGroupKind.objects.all())
+    since = serializers.DateField()
+    follow_up_days = serializers.IntegerField(min_value=1, max_value=3650, required=False)
+    supervision_level = serializers.ChoiceField(choices=SupervisionLevel.choices, required=False)
+    supervision_start = serializers.DateField(required=False)
+    supervision_end = serializers.DateField(required=False)
+    release_date = serializers.DateField(required=False)
+    resettled = serializers.BooleanField(required=False, allow_null=True, default=None)
+    assistance_team = serializers.CharField(max_length=100, required=False)
+    first_month_aid_on = serializers.DateField(required=False)
+    risk_level = serializers.IntegerField(min_value=0, max_value=5, required=False)
+    guardian_capable = serializers.BooleanField(required=False, allow_null=True, default=None)
+    notes = serializers.CharField(required=False, allow_blank=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")  # absent while the schema is generated
+        if request is not None:
+            # A resident outside the caller's scope "does not exist" for them.
+            self.fields["resident"].queryset = selectors.resident_list(
+                user=request.user, token=request_token(request)
+            )
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        # Unset booleans are "not given", not False.
+        return {key: value for key, value in attrs.items() if value is not None}
+
+
+class SpecialGroupRecordFilter(PortalFilterSet):
+    kind = django_filters.CharFilter(method="filter_kind", label=_("Kind code (and its sub-kinds)"))
+    open = django_filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")], method="filter_open", label=_("Open")
+    )
+    due_by = django_filters.DateFilter(
+        field_name="next_follow_up_due", lookup_expr="lte", label=_("Follow-up due by")
+    )
+
+    class Meta:
+        model = SpecialGroupRecord
+        fields = ["kind", "open", "due_by"]
+
+    def filter_open(self, queryset, name, value):
+        return queryset.filter(until__isnull=value == "true")
+
+    def filter_kind(self, queryset, name, value):
+        return queryset.filter(Q(kind__code=value) | Q(kind__parent__code=value))
+
+
+class SpecialGroupCountSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    name = serializers.CharField()
+    open_records = serializers.IntegerField()
+
+
+class SpecialGroupRecordViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Special-group records (特殊人群) of the residents in the caller's scope whose members
+    the caller may see (special_group_access); `summary` gives everyone in scope the counts."""
+
+    filterset_class = SpecialGroupRecordFilter
+    pagination_class = CreatedCursorPagination
+    action_permissions = {"summary": "view"}
+
+    def get_queryset(self):
+        return selectors.special_group_record_list(
+            user=self.request.user, token=request_token(self.request)
+        ).prefetch_related("events")
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return SpecialGroupRecordCreateSerializer
+        if self.action == "summary":
+            return SpecialGroupCountSerializer
+        return SpecialGroupRecordSerializer
+
+    @extend_schema(
+        request=SpecialGroupRecordCreateSerializer, responses={201: SpecialGroupRecordSerializer}
+    )
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        record = services.special_group_record_create(
+            actor=request.user, **serializer.validated_data
+        )
+        return Response(SpecialGroupRecordSerializer(record).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: SpecialGroupCountSerializer(many=True)})
+    @action(detail=False, pagination_class=None, filterset_class=None)
+    def summary(self, request):
+        """Open records per kind in the caller's scope (counts only, no names)."""
+        counts = selectors.special_group_counts(user=request.user, token=request_token(request))
+        data = [
+            {"kind": kind.code, "name": kind.name, "open_records": count} for kind, count in counts
+        ]
+        return Response(SpecialGroupCountSerializer(data, many=True).data)
+
+
+# --- Houses, households and rental houses ------------------------------------------------------
+
+
+def _visible_residents(request):
+    return visible_to(
+        getattr(request, "user", None), Resident.objects.all(), token=request_token(request)
+    )
+
+
+def _visible_houses(request):
+    return visible_to(
+        getattr(request, "user", None), House.objects.all(), token=request_token(request)
+    )
+
+
+class ScopedChoicesMixin:
+    """Fields naming rows get the caller's visible rows as choices: a hidden one "does not
+    exist" for them. `scoped_fields` maps a field name to a function of the request."""
+
+    scoped_fields: dict = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")  # absent while the schema is generated
+        if request is not None:
+            for name, choices in self.scoped_fields.items():
+                if name in self.fields:
+                    self.fields[name].queryset = choices(request)
+
+
+class HouseSerializer(serializers.ModelSerializer):
+    """A house as the API shows it: the landlord's phone masked."""
+
+    grid_name = serializers.CharField(source="grid.name", read_only=True)
+    label = serializers.CharField(read_only=True)
+    landlord_phone = serializers.CharField(source="landlord_phone_masked", read_only=True)
+    household_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = House
+        fields = [
+            "id",
+            "grid",
+            "grid_name",
+            "building",
+            "unit",
+            "room",
+            "label",
+            "address_line",
+            "is_rented",
+            "landlord_name",
+            "landlord_phone",
+            "landlord_resident",
+            "filed_on",
+            "responsibility_letter_signed_on",
+            "household_count",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class HouseUpdateSerializer(ScopedChoicesMixin, RejectUnknownFieldsMixin, serializers.Serializer):
+    scoped_fields = {"grid": _visible_grids, "landlord_resident": _visible_residents}
+
+    building = serializers.CharField(max_length=30)
+    unit = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    room = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    address_line = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    is_rented = serializers.BooleanField(required=False)
+    landlord_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    landlord_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    landlord_resident = serializers.PrimaryKeyRelatedField(
+        queryset=Resident.objects.none(), required=False, allow_null=True
+    )
+    filed_on = serializers.DateField(required=False, allow_null=True)
+    responsibility_letter_signed_on = serializers.DateField(required=False, allow_null=True)
+
+
+class HouseCreateSerializer(HouseUpdateSerializer):
+    grid = serializers.PrimaryKeyRelatedField(queryset=Area.objects.none())
+
+
+class HouseFilter(PortalFilterSet):
+    grid = django_filters.ModelChoiceFilter(queryset=_visible_grids)
+    rented = BooleanFilter(field_name="is_rented", label=_("Rented out"))
+    filed = BooleanFilter(
+        field_name="filed_on", lookup_expr="isnull", exclude=True, label=_("Filed (登记备案)")
+    )
+
+    class Meta:
+        model = House
+        fields = ["grid", "rented", "filed"]
+
+
+class _Refetched:
+    """Answer a write with the row as a read shows it (annotations included)."""
+
+    def _shown(self, row):
+        return self.read_serializer(self.get_queryset().get(pk=row.pk)).data
+
+
+class HouseViewSet(
+    _Refetched,
+    ScopedQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Houses (房屋) and rental houses (出租房屋) of the grids within the caller's scope;
+    `?rented=true&filed=false` lists the rentals not filed."""
+
+    base_queryset = House.objects.select_related("grid").annotate(
+        household_count=Count("households")
+    )
+    filterset_class = HouseFilter
+    pagination_class = CreatedCursorPagination
+    read_serializer = HouseSerializer
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return HouseCreateSerializer
+        if self.action in {"update", "partial_update"}:
+            return HouseUpdateSerializer
+        return HouseSerializer
+
+    @extend_schema(request=HouseCreateSerializer, responses={201: HouseSerializer})
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        house = services.house_register(actor=request.user, **serializer.validated_data)
+        return Response(self._shown(house), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=HouseUpdateSerializer, responses={200: HouseSerializer})
+    def update(self, request, pk=None, partial=False):
+        house = self.get_object()
+        serializer = self.get_serializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        house = services.house_update(actor=request.user, house=house, **serializer.validated_data)
+        return Response(self._shown(house))
+
+    @extend_schema(request=HouseUpdateSerializer, responses={200: HouseSerializer})
+    def partial_update(self, request, pk=None):
+        return self.update(request, pk=pk, partial=True)
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Resident
+        fields = ["id", "name", "relationship", "status"]
+        read_only_fields = fields
+
+
+class HouseholdSerializer(serializers.ModelSerializer):
+    house_label = serializers.CharField(source="house.label", read_only=True)
+    grid = serializers.IntegerField(source="house.grid_id", read_only=True)
+    head_name = serializers.CharField(source="head.name", read_only=True, default=None)
+    members = MemberSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Household
+        fields = [
+            "id",
+            "house",
+            "house_label",
+            "grid",
+            "number",
+            "kind",
+            "head",
+            "head_name",
+            "note",
+            "members",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class HouseholdUpdateSerializer(
+    ScopedChoicesMixin, RejectUnknownFieldsMixin, serializers.Serializer
+):
+    scoped_fields = {"house": _visible_houses, "head": _visible_residents}
+
+    kind = serializers.ChoiceField(choices=HouseholdKind.choices)
+    number = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    head = serializers.PrimaryKeyRelatedField(queryset=Resident.objects.none(), required=False)
+
+
+class HouseholdCreateSerializer(HouseholdUpdateSerializer):
+    house = serializers.PrimaryKeyRelatedField(queryset=House.objects.none())
+    kind = serializers.ChoiceField(choices=HouseholdKind.choices, required=False)
+
+
+class MemberAddSerializer(ScopedChoicesMixin, RejectUnknownFieldsMixin, serializers.Serializer):
+    scoped_fields = {"resident": _visible_residents}
+
+    resident = serializers.PrimaryKeyRelatedField(queryset=Resident.objects.none())
+    relationship = serializers.ChoiceField(choices=Relationship.choices)
+    on = serializers.DateField(required=False)
+    move = serializers.BooleanField(
+        required=False, help_text=_("Move the person out of their current household.")
+    )
+
+
+class MemberRemoveSerializer(ScopedChoicesMixin, RejectUnknownFieldsMixin, serializers.Serializer):
+    scoped_fields = {"resident": _visible_residents}
+
+    resident = serializers.PrimaryKeyRelatedField(queryset=Resident.objects.none())
+    on = serializers.DateField(required=False)
+
+
+class HouseholdFilter(PortalFilterSet):
+    grid = django_filters.ModelChoiceFilter(field_name="house__grid", queryset=_visible_grids)
+    house = django_filters.ModelChoiceFilter(queryset=_visible_houses)
+    rented = BooleanFilter(field_name="house__is_rented", label=_("Rented out"))
+    filed = BooleanFilter(
+        field_name="house__filed_on",
+        lookup_expr="isnull",
+        exclude=True,
+        label=_("Filed (登记备案)"),
+    )
+
+    class Meta:
+        model = Household
+        fields = ["grid", "house", "rented", "filed"]
+
+
+class HouseholdViewSet(
+    _Refetched,
+    ScopedQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Households (户) of the houses within the caller's scope, with their members."""
+
+    base_queryset = Household.objects.select_related("house", "head").prefetch_related(
+        Prefetch("members", queryset=Resident.objects.order_by("pk"))
+    )
+    filterset_class = HouseholdFilter
+    pagination_class = CreatedCursorPagination
+    read_serializer = HouseholdSerializer
+
+    def get_serializer_class(self):
+        return {
+            "create": HouseholdCreateSerializer,
+            "update": HouseholdUpdateSerializer,
+            "partial_update": HouseholdUpdateSerializer,
+            "add_member": MemberAddSerializer,
+            "remove_member": MemberRemoveSerializer,
+        }.get(self.action, HouseholdSerializer)
+
+    @extend_schema(request=HouseholdCreateSerializer, responses={201: HouseholdSerializer})
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        household = services.household_register(actor=request.user, **serializer.validated_data)
+        return Response(self._shown(household), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=HouseholdUpdateSerializer, responses={200: HouseholdSerializer})
+    def update(self, request, pk=None, partial=False):
+        household = self.get_object()
+        serializer = self.get_serializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        household = services.household_update(
+            actor=request.user, household=household, **serializer.validated_data
+        )
+        return Response(self._shown(household))
+
+    @extend_schema(request=HouseholdUpdateSerializer, responses={200: HouseholdSerializer})
+    def partial_update(self, request, pk=None):
+        return self.update(request, pk=pk, partial=True)
+
+    @extend_schema(request=MemberAddSerializer, responses={200: HouseholdSerializer})
+    @action(detail=True, methods=["post"], url_path="add-member")
+    def add_member(self, request, pk=None):
+        """A resident of the house's grid joins the household (a dated event)."""
+        household = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.household_member_add(
+            actor=request.user, household=household, **serializer.validated_data
+        )
+        return Response(self._shown(household))
+
+    @extend_schema(request=MemberRemoveSerializer, responses={200: HouseholdSerializer})
+    @action(detail=True, methods=["post"], url_path="remove-member")
+    def remove_member(self, request, pk=None):
+        """A member leaves the household (a dated event)."""
+        household = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.household_member_remove(
+            actor=request.user, household=household, **serializer.validated_data
+        )
+        return Response(self._shown(household))
+
+
+# --- Visits ----------------------------------------------------------------------------------
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    """A visit as the API shows it. `located_grid` is the grid the phone's point fell in,
+    named only when it lies in the caller's scope (`outside_grid` says the rest)."""
+
+    grid_name = serializers.CharField(source="grid.name", read_only=True)
+    worker_name = serializers.CharField(source="worker.display_name", read_only=True)
+    resident_name = serializers.CharField(source="resident.name", read_only=True, default=None)
+    located_grid = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Visit
+        fields = [
+            "id",
+            "grid",
+            "grid_name",
+            "worker",
+            "worker_name",
+            "visited_at",
+            "resident",
+            "resident_name",
+            "subject",
+            "purpose",
+            "notes",
+            "findings",
+            "latitude",
+            "longitude",
+            "location_accuracy",
+            "located_grid",
+            "outside_grid",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_located_grid(self, visit: Visit) -> int | None:
+        request = self.context.get("request")
+        if visit.located_grid_id is None or request is None:
+            return None
+        visible = in_scope(request.user, visit.located_grid, token=request_token(request))
+        return visit.located_grid_id if visible else None
+
+
+def _visible_residents(request):
+    return visible_to(
+        getattr(request, "user", None), Resident.objects.all(), token=request_token(request)
+    )
+
+
+def _visible_users(request):
+    return visible_to(
+        getattr(request, "user", None), User.objects.all(), token=request_token(request)
+    )
+
+
+class VisitCreateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    grid = serializers.PrimaryKeyRelatedField(
+        queryset=Area.objects.none(),
+        required=False,
+        help_text="Default: the resident's grid, else the caller's own grid.",
+    )
+    resident = serializers.PrimaryKeyRelatedField(queryset=Resident.objects.none(), required=False)
+    subject = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    purpose = serializers.ChoiceField(choices=VisitPurpose.choices, required=False)
+    visited_at = serializers.DateTimeField(required=False, help_text="Default: now.")
+    notes = serializers.CharField(required=False, allow_blank=True)
+    findings = serializers.CharField(required=False, allow_blank=True)
+    latitude = JsonFloatField(min_value=-90, max_value=90, required=False)
+    longitude = JsonFloatField(min_value=-180, max_value=180, required=False)
+    location_accuracy = JsonFloatField(min_value=0, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")  # absent while the schema is generated
+        if request is not None:
+            self.fields["grid"].queryset = _visible_grids(request)
+            self.fields["resident"].queryset = (
+                _visible_residents(request).select_related("grid").defer("grid__boundary")
+            )
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class StrictBooleanFilter(django_filters.ChoiceFilter):
+    """ "true" or "false" only: django-filter's BooleanFilter reads "null" or "unknown" as no
+    filter at all, which a client must not mistake for a filter applied."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, choices=[("true", "true"), ("false", "false")], **kwargs)
+
+
+class VisitFilter(PortalFilterSet):
+    grid = django_filters.ModelChoiceFilter(queryset=_visible_grids)
+    worker = django_filters.ModelChoiceFilter(queryset=_visible_users)
+    resident = django_filters.ModelChoiceFilter(queryset=_visible_residents)
+    purpose = django_filters.ChoiceFilter(choices=VisitPurpose.choices)
+    visited_from = django_filters.DateFilter(
+        method="filter_from", label=_("Visited on or after (local day)")
+    )
+    visited_to = django_filters.DateFilter(
+        method="filter_to", label=_("Visited on or before (local day)")
+    )
+    outside_grid = StrictBooleanFilter(
+        method="filter_outside_grid", label=_("Placed outside its grid")
+    )
+
+    class Meta:
+        model = Visit
+        fields = ["grid", "worker", "resident", "purpose"]
+
+    def filter_from(self, queryset, name, value):
+        return selectors.visits_from_day(queryset, value)
+
+    def filter_to(self, queryset, name, value):
+        return selectors.visits_to_day(queryset, value)
+
+    def filter_outside_grid(self, queryset, name, value):
+        return queryset.filter(**{name: value == "true"})
+
+
+class VisitCursorPagination(IdCursorPagination):
+    ordering = ("-visited_at", "-pk")
+
+
+class VisitViewSet(
+    ScopedQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Visits (走访) by grid workers within the caller's scope; a visit is logged by the caller."""
+
+    base_queryset = Visit.objects.select_related(
+        "grid", "worker", "resident", "located_grid"
+    ).defer("grid__boundary", "located_grid__boundary")
+    filterset_class = VisitFilter
+    pagination_class = VisitCursorPagination
+
+    def get_serializer_class(self):
+        return VisitCreateSerializer if self.action == "create" else VisitSerializer
+
+    @extend_schema(request=VisitCreateSerializer, responses={201: VisitSerializer})
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        visit = services.visit_log(actor=request.user, **serializer.validated_data)
+        return Response(
+            VisitSerializer(visit, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )

@@ -9,7 +9,31 @@ class PopulationConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from population.models import Resident
+        from governance.sensitive import audit_options
+        from population.models import (
+            House,
+            Household,
+            HouseholdEvent,
+            Organisation,
+            Resident,
+            ResidentEvent,
+            SpecialGroupEvent,
+            SpecialGroupKind,
+            SpecialGroupRecord,
+            Visit,
+            VitalPart,
+        )
 
-        # The audit log reads plain values: the ID number is masked and its index left out.
-        auditlog.register(Resident, mask_fields=["id_number"], exclude_fields=["id_number_index"])
+        # The audit log reads plain values: every encrypted field (ID number, phones) is masked
+        # entirely and its index left out.
+        auditlog.register(Resident, **audit_options(Resident))
+        auditlog.register(ResidentEvent)
+        auditlog.register(Organisation, **audit_options(Organisation))
+        auditlog.register(VitalPart)
+        auditlog.register(SpecialGroupKind)
+        auditlog.register(SpecialGroupRecord)
+        auditlog.register(SpecialGroupEvent)
+        auditlog.register(House, **audit_options(House))
+        auditlog.register(Household)
+        auditlog.register(HouseholdEvent)
+        auditlog.register(Visit)

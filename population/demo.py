@@ -3,10 +3,44 @@
 import datetime
 from typing import Any
 
-from grid.models import Area
-from population.identities import id_number_make
-from population.models import Resident, ResidentStatus
-from population.services import resident_register
+from django.utils import timezone
+from shapely.geometry import Point
+
+from governance.models import Role, User
+from grid.models import Area, AreaLevel
+from population.identities import credit_code_make, id_number_make
+from population.models import (
+    KINDS_WITHOUT_CREDIT_CODE,
+    House,
+    HouseholdKind,
+    Organisation,
+    OrganisationKind,
+    Resident,
+    ResidentStatus,
+    SpecialGroupEventKind,
+    SpecialGroupKind,
+    SpecialGroupRecord,
+    Visit,
+    VisitPurpose,
+)
+from population.services import (
+    house_register,
+    household_member_add,
+    household_register,
+    organisation_register,
+    resident_move_out,
+    resident_register,
+    resident_reveal,
+    resident_status_change,
+    special_group_event_record,
+    special_group_record_create,
+    visit_log,
+    vital_part_add,
+)
+
+# The first resident of each grid whose worker loads it was seen in full once, so that the
+# office's view of the resident's history shows what a logged reveal looks like.
+DEMO_REVEAL_REASON = "入户走访，核对身份证与户口簿"
 
 # name, born, female, status, address, employer
 PEOPLE = [
@@ -35,7 +69,7 @@ def demo_residents_load(*, actor: Any, grids: list[Area]) -> int:
         if Resident.objects.filter(grid=grid).exists():
             continue
         for index, (name, born, female, status, address, employer) in enumerate(PEOPLE):
-            resident_register(
+            resident = resident_register(
                 actor=actor,
                 grid=grid,
                 name=name,
@@ -47,6 +81,363 @@ def demo_residents_load(*, actor: Any, grids: list[Area]) -> int:
                 status=status,
                 address=address,
                 employer=employer,
+                moved_in_on=max(born, datetime.date(2015 + index, 3, 1 + number)),
             )
             created += 1
+            _demo_history(actor=actor, resident=resident, grid_number=number)
+            if index == 0 and actor.has_perm("population.reveal_resident", resident):
+                resident_reveal(actor=actor, resident=resident, reason=DEMO_REVEAL_REASON)
+    return created
+
+
+def _demo_history(*, actor: Any, resident: Resident, grid_number: int) -> None:
+    """A few lives that changed: a floating worker settles (落户), a student leaves."""
+    if resident.name == "刘芳":
+        resident_status_change(
+            actor=actor,
+            resident=resident,
+            status=ResidentStatus.REGISTERED,
+            happened_on=datetime.date(2025, 6, 18),
+            note="落户本社区",
+        )
+    elif resident.name == "杨丽" and grid_number % 3 == 0:
+        resident_move_out(
+            actor=actor,
+            resident=resident,
+            happened_on=datetime.date(2025, 9, 1),
+            note="外出求学(上海)",
+        )
+
+
+# --- Organisations ---------------------------------------------------------------------------
+
+# name, kind, employees, legal representative, liaison, safety officer, security bodies,
+# vital parts (name, person responsible, description). One of each kind a grid worker meets:
+# a large enterprise with its security station, a small 两新 firm still without its
+# safety-information officer (P11), a social organisation, a key unit with its vital parts
+# (P14), and the property company and owners' committee of a compound (四位一体, P27).
+ORGANISATIONS: list[tuple[Any, ...]] = [
+    (
+        "精工机械制造有限公司",
+        OrganisationKind.ENTERPRISE,
+        320,
+        "沈国平",
+        ("何建明", "13957100001"),
+        ("周立新", "13957100002"),
+        "治安综合治理工作站, 保卫科, 劳动争议调解委员会",
+        [],
+    ),
+    (
+        "云帆网络科技有限公司",
+        OrganisationKind.NEW_ECONOMIC,
+        18,
+        "林晓峰",
+        ("郑雨", "13857100003"),
+        None,
+        "",
+        [],
+    ),
+    (
+        "邻里社工服务中心",
+        OrganisationKind.NEW_SOCIAL,
+        6,
+        "许敏",
+        ("许敏", "13657100004"),
+        ("吴涛", "13657100005"),
+        "",
+        [],
+    ),
+    (
+        "城北加油站",
+        OrganisationKind.KEY_UNIT,
+        24,
+        "钱卫东",
+        ("孙强", "13757100006"),
+        ("孙强", "13757100006"),
+        "安全保卫组",
+        [
+            ("储油罐区", "钱卫东", "地下储油罐四座, 防爆监控全覆盖"),
+            ("配电房", "孙强", "双人双锁, 每日巡查"),
+        ],
+    ),
+    (
+        "绿城物业服务有限公司",
+        OrganisationKind.PROPERTY_COMPANY,
+        45,
+        "冯海",
+        ("冯海", "13557100007"),
+        None,
+        "秩序维护部",
+        [],
+    ),
+    ("阳光小区业主委员会", OrganisationKind.OWNERS_COMMITTEE, 0, "朱红", None, None, "", []),
+]
+# Every third grid (the first of each call among them) also has a growing workshop past the size threshold and without its
+# security body yet: the size rule's list (P12) is never empty.
+GROWING = ("恒达纺织有限公司", OrganisationKind.ENTERPRISE, 150, "韩磊", None, None, "", [])
+
+
+def demo_organisations_load(*, actor: Any, grids: list[Area]) -> int:
+    """Register ORGANISATIONS in each grid once (a second load skips grids that have some);
+    their credit codes carry the grid's county code and are distinct per grid."""
+    created = 0
+    for number, grid in enumerate(grids):
+        if Organisation.objects.filter(grid=grid).exists():
+            continue
+        rows = ORGANISATIONS + ([GROWING] if number % 3 == 0 else [])
+        for index, row in enumerate(rows):
+            name, kind, employees, representative, liaison, officer, bodies, parts = row
+            organisation = organisation_register(
+                actor=actor,
+                grid=grid,
+                name=f"{grid.name}{name}" if kind == OrganisationKind.OWNERS_COMMITTEE else name,
+                kind=kind,
+                credit_code=""
+                if kind in KINDS_WITHOUT_CREDIT_CODE
+                else credit_code_make(
+                    region=grid.code[:6],
+                    serial=100_000 + grid.pk * 10 + index,
+                    department="5" if kind == OrganisationKind.NEW_SOCIAL else "9",
+                ),
+                address=f"{grid.name}{index + 1}号",
+                employee_count=employees,
+                legal_representative=representative,
+                liaison_name=liaison[0] if liaison else "",
+                liaison_phone=liaison[1] if liaison else "",
+                safety_officer_name=officer[0] if officer else "",
+                safety_officer_phone=officer[1] if officer else "",
+                has_security_body=bool(bodies),
+                security_body_notes=bodies,
+            )
+            for part_name, responsible, description in parts:
+                vital_part_add(
+                    actor=actor,
+                    organisation=organisation,
+                    name=part_name,
+                    person_responsible=responsible,
+                    description=description,
+                )
+            created += 1
+    return created
+
+
+def demo_special_groups_load(*, actor: Any) -> int:
+    """Tag a few demo residents of every grid that has residents (once per grid): a released
+    prisoner whose first-month assistance is open, a drug user with a relapse, a severe
+    mental illness patient at high risk without a capable guardian, a person under community
+    correction whose follow-up is overdue."""
+    today = datetime.date.today()
+    kinds = {kind.code: kind for kind in SpecialGroupKind.objects.all()}
+    created = 0
+    grids = Resident.objects.values_list("grid", flat=True).distinct()
+    for grid_id in sorted(set(grids)):
+        if SpecialGroupRecord.objects.filter(resident__grid_id=grid_id).exists():
+            continue
+        people = list(Resident.objects.filter(grid_id=grid_id).order_by("pk"))
+        if len(people) < 4:
+            continue
+        released = today - datetime.timedelta(days=20)
+        plans = [
+            (people[-2], "released_prisoner", released,
+             {"release_date": released, "assistance_team": "社区帮教小组", "resettled": True}),
+            (people[2], "drug_user", today - datetime.timedelta(days=200), {}),
+            (people[0], "severe_mental_illness", today - datetime.timedelta(days=400),
+             {"risk_level": 3, "guardian_capable": False}),
+            (people[1], "community_correction", today - datetime.timedelta(days=45),
+             {"supervision_level": "ordinary", "supervision_start": today - datetime.timedelta(days=45)}),
+        ]  # fmt: skip
+        for resident, code, since, details in plans:
+            record = special_group_record_create(
+                actor=actor, resident=resident, kind=kinds[code], since=since, **details
+            )
+            created += 1
+            if code == "drug_user":
+                special_group_event_record(
+                    actor=actor,
+                    record=record,
+                    kind=SpecialGroupEventKind.RELAPSE,
+                    occurred_on=today - datetime.timedelta(days=30),
+                )
+    return created
+
+
+# --- Houses, households and rental houses ------------------------------------------------------
+
+# building, unit, room, rented: (landlord, phone suffix, filed, letter signed) or None
+HOUSES = [
+    ("1", "1", "301", None),
+    ("3", "2", "502", ("赵国庆", 1, True, True)),
+    ("5", "1", "101", None),
+    ("7", "3", "602", ("钱桂兰", 2, False, False)),
+    ("9", "1", "201", ("孙海涛", 3, False, True)),
+]
+# The households living in them: house index, kind, members' (name, relationship) by PEOPLE.
+HOUSEHOLDS = [
+    (0, HouseholdKind.REGISTERED, [("王建国", "head"), ("李秀英", "spouse")]),
+    (1, HouseholdKind.FLOATING, [("张伟", "head"), ("刘芳", "tenant")]),
+    (2, HouseholdKind.REGISTERED, [("陈志强", "head"), ("杨丽", "child")]),
+    (3, HouseholdKind.FLOATING, []),
+]
+
+
+def demo_households_load(*, actor: Any, grids: list[Area]) -> int:
+    """HOUSES in every grid, some rented (one filed, two not), with HOUSEHOLDS at four of
+    them; the grid's demo residents (demo_residents_load) join them where the grid has them.
+    A grid that has its houses already is skipped."""
+    created = 0
+    today = datetime.date.today()
+    for number, grid in enumerate(grids):
+        if House.objects.filter(grid=grid).exists():
+            continue
+        houses = []
+        for building, unit, room, rental in HOUSES:
+            fields: dict[str, Any] = {}
+            if rental is not None:
+                landlord, suffix, filed, signed = rental
+                since = today - datetime.timedelta(days=90 + 30 * suffix)
+                fields = {
+                    "is_rented": True,
+                    "landlord_name": landlord,
+                    "landlord_phone": f"137{number:04d}{suffix:04d}",
+                    "filed_on": since if filed else None,
+                    "responsibility_letter_signed_on": since if signed else None,
+                }
+            houses.append(
+                house_register(
+                    actor=actor, grid=grid, building=building, unit=unit, room=room, **fields
+                )
+            )
+        residents = {r.name: r for r in Resident.objects.filter(grid=grid, household=None)}
+        for index, (house_index, kind, members) in enumerate(HOUSEHOLDS):
+            household = household_register(
+                actor=actor,
+                house=houses[house_index],
+                kind=kind,
+                number=f"{grid.code[-6:]}{index + 1:02d}"
+                if kind == HouseholdKind.REGISTERED
+                else "",
+            )
+            for name, relationship in members:
+                if name in residents:
+                    household_member_add(
+                        actor=actor,
+                        household=household,
+                        resident=residents[name],
+                        relationship=relationship,
+                        on=today - datetime.timedelta(days=365),
+                    )
+        created += len(houses)
+    return created
+
+
+# days ago, time, purpose, resident (index in PEOPLE) or None, whom, notes, findings
+VISITS = [
+    (
+        1,
+        datetime.time(9, 30),
+        VisitPurpose.ROUTINE,
+        0,
+        "1幢1单元301 王家",
+        "入户走访，了解家庭近况。",
+        "两位老人身体尚好，无异常情况。",
+    ),
+    (
+        2,
+        datetime.time(14, 10),
+        VisitPurpose.RENTAL_INSPECTION,
+        None,
+        "3幢2单元502 出租屋",
+        "核查租户信息与租赁登记。",
+        "新增租户1人，已提醒房东办理登记备案。",
+    ),
+    (
+        4,
+        datetime.time(10, 0),
+        VisitPurpose.SPECIAL_GROUP_FOLLOWUP,
+        4,
+        "5幢1单元101 陈志强",
+        "例行帮教走访。",
+        "情绪稳定，在做个体经营，暂无困难。",
+    ),
+    (
+        6,
+        datetime.time(16, 20),
+        VisitPurpose.DISPUTE_FOLLOWUP,
+        None,
+        "5幢1单元101与201住户",
+        "回访楼上漏水纠纷的调解情况。",
+        "双方已按协议维修完毕，纠纷化解。",
+    ),
+    (
+        9,
+        datetime.time(11, 0),
+        VisitPurpose.OTHER,
+        None,
+        "小区北门沿街商铺",
+        "宣传防范电信诈骗。",
+        "发放宣传资料20份。",
+    ),
+]
+# The last visit of each grid's first worker was logged standing in the neighbouring grid.
+OUTSIDE = len(VISITS) - 1
+
+
+def _inside_point(grid: Area, step: int) -> tuple[float, float]:
+    """A point inside the grid, a little different per visit (lon, lat)."""
+    geometry = grid.geometry
+    centre = geometry.representative_point()
+    minx, miny, maxx, maxy = geometry.bounds
+    candidate = Point(
+        centre.x + (maxx - minx) * 0.04 * (step % 3 - 1),
+        centre.y + (maxy - miny) * 0.04 * (step % 2),
+    )
+    point = candidate if geometry.contains(candidate) else centre
+    return point.x, point.y
+
+
+def _outside_point(grid: Area) -> tuple[float, float]:
+    """A point in a neighbouring grid of the same community, else beyond the grid's bounds."""
+    neighbour = (
+        Area.objects.filter(parent_id=grid.parent_id, level=AreaLevel.GRID, boundary__isnull=False)
+        .exclude(pk=grid.pk)
+        .order_by("code")
+        .first()
+    )
+    if neighbour is not None:
+        point = neighbour.geometry.representative_point()
+        return point.x, point.y
+    minx, miny, _maxx, _maxy = grid.geometry.bounds
+    return minx - 0.01, miny - 0.01
+
+
+def demo_visits_load(*, grids: list[Area]) -> int:
+    """VISITS by each grid worker of each grid with a boundary and no visits yet (a second
+    load adds none), to its residents where PEOPLE are registered there."""
+    created = 0
+    today = timezone.localdate()
+    for grid in grids:
+        if grid.boundary is None or Visit.objects.filter(grid=grid).exists():
+            continue
+        residents = list(Resident.objects.filter(grid=grid).order_by("pk"))
+        workers = User.objects.filter(home_area=grid, role=Role.GRID_WORKER, is_active=True)
+        for number, worker in enumerate(workers.order_by("username")):
+            for step, (days, at, purpose, who, subject, notes, findings) in enumerate(VISITS):
+                resident = residents[who] if who is not None and who < len(residents) else None
+                outside = number == 0 and step == OUTSIDE
+                lon, lat = _outside_point(grid) if outside else _inside_point(grid, step)
+                day = today - datetime.timedelta(days=days + number)
+                visit_log(
+                    actor=worker,
+                    grid=grid,
+                    resident=resident,
+                    subject="" if resident else subject,
+                    purpose=purpose,
+                    visited_at=timezone.make_aware(datetime.datetime.combine(day, at)),
+                    notes=notes,
+                    findings=findings,
+                    latitude=round(lat, 6),
+                    longitude=round(lon, 6),
+                    location_accuracy=12.0 + 4 * step,
+                )
+                created += 1
     return created

@@ -1,13 +1,41 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
-from grid.models import AreaLevel
+from governance.models import Role, User
+from governance.scoping import visible_to
+from grid.models import Area, AreaLevel
 from grid.selectors import area_list
-from population.models import Resident
+from population.models import (
+    EventKind,
+    House,
+    Household,
+    Organisation,
+    OrganisationKind,
+    Relationship,
+    Resident,
+    ResidentEvent,
+    ResidentStatus,
+    SpecialGroupEvent,
+    SpecialGroupKind,
+    SpecialGroupRecord,
+    Visit,
+    VisitPurpose,
+    VitalPart,
+)
+from population.selectors import PROBLEM_CHOICES, household_candidates, resident_list
+from population.services import REASON_MAX_LENGTH
 
 
 class ResidentForm(forms.ModelForm):
     """Registration on a phone. Only the shape is checked here; the rules (checksum, one
     registration per person, scope) are the service's, whose errors the view adds."""
+
+    moved_in_on = forms.DateField(
+        label=_("Moved in on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty for today."),
+    )
 
     class Meta:
         model = Resident
@@ -29,3 +57,450 @@ class ResidentForm(forms.ModelForm):
 
     def _post_clean(self):
         pass  # no model validation: the service validates, normalises and saves
+
+
+class ResidentEventForm(forms.Form):
+    """One dated event. Which fields an event needs (a status, a grid) is the service's rule;
+    its message names the field."""
+
+    kind = forms.ChoiceField(label=_("Event"), choices=EventKind.choices)
+    happened_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    new_status = forms.ChoiceField(
+        label=_("New status"),
+        choices=[("", "—"), *ResidentStatus.choices],
+        required=False,
+        help_text=_("For a status change."),
+    )
+    to_grid = forms.ModelChoiceField(
+        label=_("To grid"),
+        queryset=None,
+        required=False,
+        help_text=_("For a move to another grid, or moving in again."),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=ResidentEvent._meta.get_field("note").max_length,
+        required=False,
+        help_text=_("Where to, why, or the source."),
+    )
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_grid"].queryset = area_list(user=actor, level=AreaLevel.GRID).defer(
+            "boundary"
+        )
+        for field in self.fields.values():
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select" if is_select else "form-control"
+
+
+class RevealForm(forms.Form):
+    """Why the full ID number and phone are needed (kept in the audit trail)."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=REASON_MAX_LENGTH,
+        help_text=_("For example: verifying identity on a home visit. Kept in the audit trail."),
+        widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "off"}),
+    )
+
+
+def _style(form: forms.BaseForm) -> None:
+    for field in form.fields.values():
+        if isinstance(field.widget, forms.CheckboxInput):
+            field.widget.attrs["class"] = "form-check-input"
+        elif isinstance(field.widget, forms.Select):
+            field.widget.attrs["class"] = "form-select"
+        else:
+            field.widget.attrs["class"] = "form-control"
+
+
+ORGANISATION_FORM_FIELDS = [
+    "grid",
+    "name",
+    "kind",
+    "credit_code",
+    "address",
+    "employee_count",
+    "legal_representative",
+    "liaison_name",
+    "liaison_phone",
+    "safety_officer_name",
+    "safety_officer_phone",
+    "has_security_body",
+    "security_body_notes",
+]
+
+
+class OrganisationForm(forms.ModelForm):
+    """Registration and correction on a phone: the shape only; the rules are the service's,
+    whose errors the view adds. An existing organisation keeps its grid."""
+
+    class Meta:
+        model = Organisation
+        fields = ORGANISATION_FORM_FIELDS
+        widgets = {
+            "credit_code": forms.TextInput(attrs={"autocomplete": "off", "maxlength": 18}),
+            "liaison_phone": forms.TextInput(attrs={"inputmode": "tel"}),
+            "safety_officer_phone": forms.TextInput(attrs={"inputmode": "tel"}),
+            "employee_count": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+        }
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["grid"]
+        else:
+            grids = area_list(user=actor, level=AreaLevel.GRID).defer("boundary")
+            self.fields["grid"].queryset = grids
+            if len(grids) == 1:
+                self.fields["grid"].initial = grids[0].pk
+        _style(self)
+
+    def _post_clean(self):
+        pass  # no model validation: the service validates, normalises and saves
+
+
+class VitalPartForm(forms.ModelForm):
+    class Meta:
+        model = VitalPart
+        fields = ["name", "description", "person_responsible"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+    def _post_clean(self):
+        pass  # the service validates and saves
+
+
+class OrganisationFilterForm(forms.Form):
+    """The list's filters (GET: names and kinds are not personal data)."""
+
+    kind = forms.ChoiceField(
+        label=_("kind"), choices=[("", _("All kinds")), *OrganisationKind.choices], required=False
+    )
+    problem = forms.ChoiceField(
+        label=_("shortfall"),
+        choices=[("", _("Any")), *PROBLEM_CHOICES],
+        required=False,
+    )
+    q = forms.CharField(label=_("Name or credit code"), max_length=100, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+def _styled(form: forms.BaseForm) -> None:
+    for field in form.fields.values():
+        is_select = isinstance(field.widget, forms.Select)
+        field.widget.attrs["class"] = "form-select" if is_select else "form-control"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class SpecialGroupRecordForm(forms.ModelForm):
+    """Tagging a resident with a special group. The kind decides which specific fields apply;
+    the service says which do not (naming the field) and checks the rest."""
+
+    class Meta:
+        model = SpecialGroupRecord
+        fields = [
+            "resident",
+            "kind",
+            "since",
+            "follow_up_days",
+            "responsible",
+            "supervision_level",
+            "supervision_start",
+            "supervision_end",
+            "release_date",
+            "resettled",
+            "assistance_team",
+            "first_month_aid_on",
+            "risk_level",
+            "guardian_capable",
+            "notes",
+        ]
+        widgets = {
+            name: DateInput()
+            for name in (
+                "since",
+                "supervision_start",
+                "supervision_end",
+                "release_date",
+                "first_month_aid_on",
+            )
+        } | {"notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resident"].queryset = resident_list(user=actor)
+        self.fields["kind"].queryset = SpecialGroupKind.objects.select_related("parent")
+        self.fields["responsible"].queryset = visible_to(
+            actor, User.objects.filter(role=Role.GRID_WORKER, is_active=True)
+        )
+        self.fields["follow_up_days"].required = False
+        self.fields["follow_up_days"].help_text = _("Empty: the kind's default interval.")
+        self.fields["responsible"].help_text = _("Empty: the grid's own worker.")
+        _styled(self)
+
+    def _post_clean(self):
+        pass  # the service validates and saves
+
+    def service_arguments(self) -> dict:
+        """What the form holds, without the fields left empty."""
+        return {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+
+
+class SpecialGroupEventForm(forms.ModelForm):
+    class Meta:
+        model = SpecialGroupEvent
+        fields = ["kind", "occurred_on", "notes"]
+        widgets = {"occurred_on": DateInput(), "notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _styled(self)
+
+    def _post_clean(self):
+        pass
+
+
+class FirstMonthAidForm(forms.Form):
+    first_month_aid_on = forms.DateField(
+        label=_("First-month assistance given on (首月救助)"), widget=DateInput()
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _styled(self)
+
+
+# --- Houses and households -------------------------------------------------------------------
+
+
+def _bootstrap(form: forms.Form) -> None:
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs["class"] = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            widget.attrs["class"] = "form-select"
+        else:
+            widget.attrs["class"] = "form-control"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class HouseForm(forms.ModelForm):
+    """A house and its rental data on a phone; the rules are the service's (house_validate).
+    The landlord's link to the ledger is set through the API or the admin: a page listing
+    every resident of a street to choose from would not load on a phone."""
+
+    class Meta:
+        model = House
+        fields = [
+            "grid",
+            "building",
+            "unit",
+            "room",
+            "address_line",
+            "is_rented",
+            "landlord_name",
+            "landlord_phone",
+            "filed_on",
+            "responsibility_letter_signed_on",
+        ]
+        widgets = {
+            "landlord_phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+            "filed_on": DateInput(),
+            "responsibility_letter_signed_on": DateInput(),
+        }
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["grid"]  # a house does not move
+        else:
+            grids = area_list(user=actor, level=AreaLevel.GRID).defer("boundary")
+            self.fields["grid"].queryset = grids
+            if len(grids) == 1:
+                self.fields["grid"].initial = grids[0].pk
+        _bootstrap(self)
+
+    def _post_clean(self):
+        pass  # the service validates, normalises and saves
+
+
+class HouseholdForm(forms.ModelForm):
+    head = forms.ModelChoiceField(
+        label=_("head (户主)"),
+        queryset=Resident.objects.none(),
+        required=False,
+        help_text=_("A resident of this grid not yet in a household; members are added next."),
+    )
+
+    class Meta:
+        model = Household
+        fields = ["kind", "number", "note"]
+
+    def __init__(self, *args, actor, house: House, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["head"].queryset = visible_to(
+            actor, Resident.objects.filter(grid_id=house.grid_id, household__isnull=True)
+        ).order_by("name", "pk")
+        _bootstrap(self)
+
+    def _post_clean(self):
+        pass
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Resident) -> str:
+        if obj.household_id is None:
+            return obj.name
+        return _("%(name)s (now in the household at %(house)s)") % {
+            "name": obj.name,
+            "house": obj.household.house.label,
+        }
+
+
+class MemberAddForm(forms.Form):
+    resident = MemberChoiceField(label=_("resident"), queryset=Resident.objects.none())
+    relationship = forms.ChoiceField(
+        label=_("relationship to the head"), choices=Relationship.choices
+    )
+    on = forms.DateField(
+        label=_("moved in on"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Today if left empty."),
+    )
+    move = forms.BooleanField(
+        label=_("Move them out of their current household"),
+        required=False,
+    )
+
+    def __init__(self, *args, actor, household: Household, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resident"].queryset = household_candidates(user=actor, household=household)
+        _bootstrap(self)
+
+
+class VisitForm(forms.ModelForm):
+    """Logging a visit on a phone in under a minute: the grid worker's grid and the resident
+    (when they came from the resident's page) are filled in, the time defaults to now and the
+    phone's point arrives in hidden fields (static/js/visit_location.js). The rules are the
+    service's (visit_log); its errors the view adds."""
+
+    class Meta:
+        model = Visit
+        fields = [
+            "grid",
+            "resident",
+            "subject",
+            "purpose",
+            "visited_at",
+            "notes",
+            "findings",
+            "latitude",
+            "longitude",
+            "location_accuracy",
+        ]
+        widgets = {
+            "resident": forms.HiddenInput,
+            "visited_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "findings": forms.Textarea(attrs={"rows": 2}),
+            "latitude": forms.HiddenInput,
+            "longitude": forms.HiddenInput,
+            "location_accuracy": forms.HiddenInput,
+        }
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        grids = area_list(user=actor, level=AreaLevel.GRID).defer("boundary")
+        self.fields["grid"].queryset = grids
+        self.fields["grid"].required = False  # the resident's, or a grid worker's own
+        self.fields["resident"].queryset = resident_list(user=actor)
+        self.fields["visited_at"].required = False  # now
+        self.fields["visited_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        self.fields["visited_at"].help_text = _("Leave as it is for a visit just made.")
+        for field in self.fields.values():
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select" if is_select else "form-control"
+        if len(grids) == 1:
+            self.fields["grid"].initial = grids[0].pk  # a grid worker's own grid
+            self.fields["grid"].widget = forms.HiddenInput()
+
+    def _post_clean(self):
+        pass  # no model validation: the service validates, places and saves
+
+
+class VisitCorrectionForm(forms.ModelForm):
+    """What a correction may change (services.VISIT_CORRECTABLE_FIELDS but the resident,
+    which is corrected from the resident's own page by logging the right visit)."""
+
+    class Meta:
+        model = Visit
+        fields = ["subject", "purpose", "visited_at", "notes", "findings"]
+        widgets = VisitForm.Meta.widgets
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["visited_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        for field in self.fields.values():
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select" if is_select else "form-control"
+
+    def _post_clean(self):
+        pass  # the service validates and saves
+
+
+class VisitFilterForm(forms.Form):
+    """The office's filters of the visit list (all optional; read from the query string)."""
+
+    grid = forms.ModelChoiceField(queryset=Area.objects.none(), required=False, label=_("grid"))
+    purpose = forms.ChoiceField(required=False, label=_("purpose"))
+    visited_from = forms.DateField(
+        required=False, label=_("from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    visited_to = forms.DateField(
+        required=False, label=_("to"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    outside_grid = forms.BooleanField(required=False, label=_("Only outside their grid"))
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grid"].queryset = area_list(user=actor, level=AreaLevel.GRID).defer("boundary")
+        self.fields["grid"].empty_label = _("All grids")
+        self.fields["purpose"].choices = [("", _("All purposes")), *VisitPurpose.choices]
+        for name, field in self.fields.items():
+            if name == "outside_grid":
+                field.widget.attrs["class"] = "form-check-input"
+            else:
+                is_select = isinstance(field.widget, forms.Select)
+                field.widget.attrs["class"] = (
+                    "form-select form-select-sm" if is_select else "form-control form-control-sm"
+                )
+
+    def filters(self) -> dict:
+        """The selector's keyword arguments: the filters given that are valid (the form shows
+        the errors of the others)."""
+        self.is_valid()
+        values = {name: value for name, value in self.cleaned_data.items() if value}
+        if "outside_grid" in values:
+            values["outside_grid"] = True
+        return values

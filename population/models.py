@@ -1,19 +1,29 @@
 """The population ledger (实有人口): the people who live in each grid, kept by its workers."""
 
+import datetime
+from typing import Any
+
+import rules
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rules.contrib.models import RulesModel
 
+from governance.credit_code import validate_credit_code
 from governance.identity import id_number_mask, id_number_validate, validate_id_number
+from governance.models import Role
 from governance.permissions import (
     is_administrator,
     is_portal_user,
     may_keep_ledger,
+    may_see_personal_data_in_full,
     object_in_scope,
+    reviews_audit_trail,
 )
 from governance.sensitive import BlindIndexField, EncryptedCharField
-from grid.models import PHONE_VALIDATOR, Area, AreaLevel, mask_phone
+from grid.models import PHONE_VALIDATOR, Area, AreaLevel, mask_phone, phone_normalize
 
 
 class Sex(models.TextChoices):
@@ -25,6 +35,27 @@ class ResidentStatus(models.TextChoices):
     REGISTERED = "registered", _("Registered (户籍)")
     FLOATING = "floating", _("Floating (流动)")
     FOREIGN = "foreign", _("Foreign (境外)")
+
+
+class Relationship(models.TextChoices):
+    """与户主关系 (the groups of GB/T 4761; the detail of 子女 or 父母 is not kept)."""
+
+    HEAD = "head", _("Head (本人)")
+    SPOUSE = "spouse", _("Spouse (配偶)")
+    CHILD = "child", _("Child (子女)")
+    PARENT = "parent", _("Parent (父母)")
+    GRANDCHILD = "grandchild", _("Grandchild (孙子女)")
+    SIBLING = "sibling", _("Sibling (兄弟姐妹)")
+    TENANT = "tenant", _("Tenant (租户)")
+    OTHER = "other", _("Other (其他)")
+
+
+class Presence(models.TextChoices):
+    """Whether a person still lives in the grid; changed only by a dated ResidentEvent."""
+
+    PRESENT = "present", _("Lives here")
+    MOVED_OUT = "moved_out", _("Moved out")
+    DECEASED = "deceased", _("Deceased")
 
 
 class Resident(RulesModel):
@@ -51,17 +82,52 @@ class Resident(RulesModel):
     # Derived from the ID number by the service (GB 11643), stored for lists and statistics.
     sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices, editable=False)
     birth_date = models.DateField(_("birth date"), editable=False)
-    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[PHONE_VALIDATOR])
+    phone = EncryptedCharField(
+        _("phone"),
+        max_length=20,
+        blank=True,
+        context="population.Resident.phone",
+        validators=[PHONE_VALIDATOR],
+    )
+    # Exact search by the whole number only: the column is encrypted, so "contains these
+    # digits" cannot be asked of it (partial phone search was given up for that).
+    phone_index = BlindIndexField(source="phone", normalize=phone_normalize)
     status = models.CharField(
         _("status"),
         max_length=10,
         choices=ResidentStatus.choices,
         default=ResidentStatus.REGISTERED,
     )
+    presence = models.CharField(
+        _("presence"),
+        max_length=10,
+        choices=Presence.choices,
+        default=Presence.PRESENT,
+        editable=False,
+        db_index=True,
+    )
     address = models.CharField(
         _("address"), max_length=200, blank=True, help_text=_("Building, unit and room.")
     )
     employer = models.CharField(_("employer"), max_length=200, blank=True)
+    # 户: at most one at a time, which the single foreign key guarantees; joining and leaving
+    # are dated HouseholdEvents (the household services), never a bare edit of this field.
+    household = models.ForeignKey(
+        "population.Household",
+        verbose_name=_("household"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+        editable=False,
+    )
+    relationship = models.CharField(
+        _("relationship to the head"),
+        max_length=12,
+        choices=Relationship.choices,
+        blank=True,
+        editable=False,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
@@ -89,6 +155,10 @@ class Resident(RulesModel):
             "add": may_keep_ledger & object_in_scope,
             "change": may_keep_ledger & object_in_scope,
             "delete": is_administrator & object_in_scope,
+            # The full ID number and phone, asked for with a reason and logged (resident_reveal).
+            "reveal": may_see_personal_data_in_full & object_in_scope,
+            # Who changed or unmasked the record, when and why (the resident's history).
+            "history": reviews_audit_trail & object_in_scope,
         }
 
     def __str__(self) -> str:
@@ -101,3 +171,905 @@ class Resident(RulesModel):
     @property
     def phone_masked(self) -> str:
         return mask_phone(self.phone)
+
+
+class EventKind(models.TextChoices):
+    MOVE_IN = "move_in", _("Moved in (迁入)")
+    GRID_MOVE = "grid_move", _("Moved to another grid")
+    STATUS_CHANGE = "status_change", _("Status changed")
+    MOVE_OUT = "move_out", _("Moved out (迁出)")
+    DEATH = "death", _("Died (死亡)")
+
+
+class ResidentEvent(RulesModel):
+    """One dated change in a person's life in the ledger (实有人口动态管理): the history is
+    these rows, the resident's grid, status and presence only their latest outcome."""
+
+    scope_path = "resident__grid__path"
+
+    resident = models.ForeignKey(
+        Resident, verbose_name=_("resident"), on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(_("event"), max_length=13, choices=EventKind.choices)
+    happened_on = models.DateField(_("date"))
+    from_grid = models.ForeignKey(
+        Area,
+        verbose_name=_("from grid"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    to_grid = models.ForeignKey(
+        Area,
+        verbose_name=_("to grid"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    old_status = models.CharField(
+        _("old status"), max_length=10, choices=ResidentStatus.choices, blank=True
+    )
+    new_status = models.CharField(
+        _("new status"), max_length=10, choices=ResidentStatus.choices, blank=True
+    )
+    note = models.CharField(
+        _("note"), max_length=200, blank=True, help_text=_("Where to, why, or the source.")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("resident event")
+        verbose_name_plural = _("resident events")
+        ordering = ["-happened_on", "-pk"]
+        indexes = [models.Index(fields=["resident", "-happened_on", "-id"])]
+        # The history is kept by those who keep the ledger and corrected only by administrators.
+        rules_permissions = {
+            "view": is_portal_user & object_in_scope,
+            "add": may_keep_ledger & object_in_scope,
+            "change": is_administrator & object_in_scope,
+            "delete": is_administrator & object_in_scope,
+        }
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.happened_on:%Y-%m-%d}"
+
+
+# --- Organisations (单位和组织) ------------------------------------------------------------------
+
+
+class OrganisationKind(models.TextChoices):
+    """Kept in code, unlike the other code lists: each kind carries a rule (the 两新 contacts
+    of P11, the size rule of P12, the vital parts of P14, whether a credit code is due)."""
+
+    ENTERPRISE = "enterprise", _("Enterprise (企业)")
+    NEW_ECONOMIC = "new_economic", _("New economic organisation (两新·非公有制经济组织)")
+    NEW_SOCIAL = "new_social", _("New social organisation (两新·社会组织)")
+    SCHOOL = "school", _("School (学校)")
+    HOSPITAL = "hospital", _("Hospital (医院)")
+    MARKET = "market", _("Market (市场)")
+    KEY_UNIT = "key_unit", _("Key unit (重点单位)")
+    RESIDENTS_COMMITTEE = "residents_committee", _("Residents' committee (居委会)")
+    OWNERS_COMMITTEE = "owners_committee", _("Owners' committee (业主委员会)")
+    PROPERTY_COMPANY = "property_company", _("Property management company (物业公司)")
+    UNREGISTERED_GROUP = "unregistered_group", _("Unregistered group (未登记的群众组织)")
+
+
+# seed 000: the 两新 organisations name a 综治联络员 and a 安全信息治安员 (P11).
+TWO_NEW_KINDS = frozenset({OrganisationKind.NEW_ECONOMIC, OrganisationKind.NEW_SOCIAL})
+# seed 004: enterprises and 两新 organisations, large ones with an internal security body,
+# smaller ones with a liaison (P12).
+SIZE_RULE_KINDS = frozenset({OrganisationKind.ENTERPRISE, *TWO_NEW_KINDS})
+# An owners' committee is filed with the street, not registered, and a group of neighbours
+# is not registered at all: they have no credit code. Every other kind is a registered
+# body (enterprise, institution, social organisation, the residents' committee as a special
+# legal person) whose code is on its licence.
+KINDS_WITHOUT_CREDIT_CODE = frozenset(
+    {OrganisationKind.OWNERS_COMMITTEE, OrganisationKind.UNREGISTERED_GROUP}
+)
+
+
+class Organisation(RulesModel):
+    scope_path = "grid__path"
+
+    grid = models.ForeignKey(
+        Area,
+        verbose_name=_("grid"),
+        on_delete=models.PROTECT,
+        related_name="organisations",
+        limit_choices_to={"level": AreaLevel.GRID},
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
+    credit_code = models.CharField(
+        _("unified social credit code"),
+        max_length=18,
+        blank=True,
+        validators=[validate_credit_code],
+        help_text=_("18 characters (GB 32100); leave empty only for a kind that has none."),
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    employee_count = models.PositiveIntegerField(_("employees"), default=0)
+    legal_representative = models.CharField(
+        _("legal representative"), max_length=50, blank=True
+    )  # 法定代表人 or 负责人: the person answerable for its security (治安法人责任制, P12)
+    liaison_name = models.CharField(_("liaison (综治联络员)"), max_length=50, blank=True)
+    liaison_phone = EncryptedCharField(
+        _("liaison's phone"),
+        max_length=20,
+        blank=True,
+        context="population.Organisation.liaison_phone",
+        validators=[PHONE_VALIDATOR],
+    )
+    safety_officer_name = models.CharField(
+        _("safety-information officer (安全信息治安员)"), max_length=50, blank=True
+    )
+    safety_officer_phone = EncryptedCharField(
+        _("safety-information officer's phone"),
+        max_length=20,
+        blank=True,
+        context="population.Organisation.safety_officer_phone",
+        validators=[PHONE_VALIDATOR],
+    )
+    has_security_body = models.BooleanField(
+        _("has an internal security body"),
+        default=False,
+        help_text=_("治安综合治理工作站, security (保卫), mediation (调解) or guard team (P13)."),
+    )
+    security_body_notes = models.CharField(
+        _("internal security bodies"), max_length=200, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_code"],
+                condition=~models.Q(credit_code=""),
+                name="population_organisation_credit_code_unique",
+            )
+        ]
+        rules_permissions = {
+            "view": is_portal_user & object_in_scope,
+            "add": may_keep_ledger & object_in_scope,
+            "change": may_keep_ledger & object_in_scope,
+            "delete": is_administrator & object_in_scope,
+        }
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_two_new(self) -> bool:
+        return self.kind in TWO_NEW_KINDS
+
+    @property
+    def is_key_unit(self) -> bool:
+        return self.kind == OrganisationKind.KEY_UNIT
+
+    @property
+    def lacks_two_new_contacts(self) -> bool:
+        """A 两新 organisation without its liaison or its safety-information officer (P11)."""
+        return self.is_two_new and not (self.liaison_name and self.safety_officer_name)
+
+    @property
+    def size_rule_shortfall(self) -> str:
+        """What the size rule (P12) still asks of it: "security_body", "liaison" or ""."""
+        if self.kind not in SIZE_RULE_KINDS:
+            return ""
+        if self.employee_count >= settings.ORGANISATION_SECURITY_BODY_MIN_EMPLOYEES:
+            return "" if self.has_security_body else "security_body"
+        return "" if self.liaison_name else "liaison"
+
+    @property
+    def liaison_phone_masked(self) -> str:
+        return mask_phone(self.liaison_phone)
+
+    @property
+    def safety_officer_phone_masked(self) -> str:
+        return mask_phone(self.safety_officer_phone)
+
+
+class VitalPart(RulesModel):
+    """A vital part or facility (要害部位设施) of a key unit (P14): what must be guarded and
+    who answers for it."""
+
+    scope_path = "organisation__grid__path"
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="vital_parts",
+        limit_choices_to={"kind": OrganisationKind.KEY_UNIT},
+    )
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    person_responsible = models.CharField(_("person responsible"), max_length=50, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("vital part")
+        verbose_name_plural = _("vital parts")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="population_vitalpart_name_unique"
+            )
+        ]
+        rules_permissions = {
+            "view": is_portal_user & object_in_scope,
+            "add": may_keep_ledger & object_in_scope,
+            "change": may_keep_ledger & object_in_scope,
+            "delete": is_administrator & object_in_scope,
+        }
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# --- Special groups (特殊人群, 重点青少年) --------------------------------------------------------
+
+
+class SpecialGroupDetails(models.TextChoices):
+    """Which kind-specific fields a kind's records carry (a sub-kind shares its parent's)."""
+
+    NONE = "", _("None")
+    CORRECTION = "correction", _("Community correction (社区矫正)")
+    RELEASE = "release", _("Release and resettlement (刑释解教)")
+    DRUGS = "drugs", _("Drug use (吸毒)")
+    MENTAL_ILLNESS = "mental_illness", _("Severe mental illness (严重精神障碍)")
+
+
+class SpecialGroupKind(RulesModel):
+    """A special group (特殊人群 / 重点青少年 of GB/T 31000): a code list shipped with the kinds
+    the seeds name (population.defaults), editable by administrators."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent kind"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sub_kinds",
+    )
+    details = models.CharField(
+        _("specific fields"),
+        max_length=20,
+        choices=SpecialGroupDetails.choices,
+        blank=True,
+        default=SpecialGroupDetails.NONE,
+    )
+    # PIPL art. 28 (医疗健康): records of these kinds are shown to fewer people.
+    health_related = models.BooleanField(_("health related"), default=False)
+    follow_up_days = models.PositiveSmallIntegerField(
+        _("follow-up interval (days)"),
+        help_text=_("The default for new records; no policy document sets one."),
+    )
+    # seed 004 (P18): 重新犯罪率低于5% / 3%; blank where the seeds set no target.
+    recidivism_target_percent = models.DecimalField(
+        _("recidivism target (%)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("special-group kind")
+        verbose_name_plural = _("special-group kinds")
+        ordering = ["sort_order", "code"]
+        # One code list for the whole portal: everyone reads it, administrators keep it; a
+        # kind in use cannot be deleted (PROTECT).
+        rules_permissions = {
+            "view": is_portal_user,
+            "add": is_administrator,
+            "change": is_administrator,
+            "delete": is_administrator,
+        }
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SupervisionLevel(models.TextChoices):
+    STRICT = "strict", _("Strict (严管)")
+    ORDINARY = "ordinary", _("Ordinary (普管)")
+    LENIENT = "lenient", _("Lenient (宽管)")
+
+
+# A person's membership is sensitive (PIPL art. 28: 特定身份, 医疗健康). Leaders and other
+# systems see counts; this permission, granted to an account, lets them see the members.
+SPECIAL_GROUP_MEMBERS_PERM = "population.view_special_group_members"
+
+
+def special_group_sees_all(user: Any) -> bool:
+    """Office staff and administrators see every kind's members in their scope; so does an
+    account granted SPECIAL_GROUP_MEMBERS_PERM."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return (
+        user.is_superuser
+        or user.role in {Role.OFFICE_STAFF, Role.ADMIN}
+        or user.has_perm(SPECIAL_GROUP_MEMBERS_PERM)
+    )
+
+
+def special_group_access(user: Any) -> models.Q | None:
+    """Which records (beyond the scoping rule) a user sees by name, as a filter; None for
+    none. Grid workers see the members of their grid, except health-related kinds (AIDS,
+    severe mental illness), whose members only their responsible worker sees. Leaders and
+    API clients see counts only, unless granted SPECIAL_GROUP_MEMBERS_PERM.
+    `special_group_record_visible` is the same rule for one row in hand."""
+    if special_group_sees_all(user):
+        return models.Q()
+    if user.is_authenticated and user.is_active and user.role == Role.GRID_WORKER:
+        return models.Q(kind__health_related=False) | models.Q(responsible=user)
+    return None
+
+
+def special_group_record_visible(user: Any, record: "SpecialGroupRecord") -> bool:
+    if special_group_sees_all(user):
+        return True
+    if user.is_authenticated and user.is_active and user.role == Role.GRID_WORKER:
+        return not record.kind.health_related or record.responsible_id == user.pk
+    return False
+
+
+@rules.predicate
+def sees_special_group_members(user: Any, record: Any) -> bool:
+    """Without a row everyone may ask (a list without the right shows no one: leaders and
+    other systems read the counts instead)."""
+    if record is None:
+        return bool(user.is_authenticated and user.is_active)
+    target = record.record if isinstance(record, SpecialGroupEvent) else record
+    return special_group_record_visible(user, target)
+
+
+@rules.predicate
+def keeps_special_groups(user: Any) -> bool:
+    """Office staff tag residents (issue 7), as do administrators and other systems granted
+    SPECIAL_GROUP_MEMBERS_PERM; grid workers follow them up; leaders read."""
+    return special_group_sees_all(user) and user.keeps_ledgers
+
+
+class SpecialGroupRecord(RulesModel):
+    """A resident's membership of a special group, with its follow-up schedule."""
+
+    scope_path = "resident__grid__path"
+
+    resident = models.ForeignKey(
+        Resident,
+        verbose_name=_("resident"),
+        on_delete=models.PROTECT,
+        related_name="special_groups",
+    )
+    kind = models.ForeignKey(
+        SpecialGroupKind, verbose_name=_("kind"), on_delete=models.PROTECT, related_name="+"
+    )
+    since = models.DateField(_("since"))
+    until = models.DateField(_("until"), null=True, blank=True)
+    follow_up_days = models.PositiveSmallIntegerField(_("follow-up interval (days)"))
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible grid worker"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="special_group_records",
+    )
+    # Community correction (社区矫正, P19).
+    supervision_level = models.CharField(
+        _("supervision level"),
+        max_length=10,
+        choices=SupervisionLevel.choices,
+        blank=True,
+    )
+    supervision_start = models.DateField(_("supervision from"), null=True, blank=True)
+    supervision_end = models.DateField(_("supervision until"), null=True, blank=True)
+    # Released prisoners and re-education (刑释解教, P17).
+    release_date = models.DateField(_("release date"), null=True, blank=True)
+    resettled = models.BooleanField(_("resettled (安置)"), null=True, blank=True)
+    assistance_team = models.CharField(_("assistance team (帮教小组)"), max_length=100, blank=True)
+    first_month_aid_on = models.DateField(
+        _("first-month assistance given on (首月救助)"), null=True, blank=True
+    )
+    # Severe mental illness (P20): risk level 0-5 of the national management guideline.
+    risk_level = models.PositiveSmallIntegerField(
+        _("risk level"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(5)],
+    )
+    guardian_capable = models.BooleanField(_("guardian capable"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    last_followed_up_at = models.DateTimeField(_("last followed up"), null=True, blank=True)
+    next_follow_up_due = models.DateField(_("next follow-up due"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tagged by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("special-group record")
+        verbose_name_plural = _("special-group records")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resident", "kind"],
+                condition=models.Q(until__isnull=True),
+                name="special_group_one_open_record_per_kind",
+            ),
+        ]
+        indexes = [models.Index(fields=["next_follow_up_due"])]
+        permissions = [("view_special_group_members", _("Can see special-group members"))]
+        rules_permissions = {
+            "view": sees_special_group_members & object_in_scope,
+            "add": keeps_special_groups & object_in_scope,
+            "change": keeps_special_groups & object_in_scope,
+            "delete": is_administrator & object_in_scope,
+        }
+
+    def __str__(self) -> str:
+        return f"{self.resident} · {self.kind}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.until is None
+
+    @property
+    def first_month_aid_due(self) -> datetime.date | None:
+        """首月救助 (seed 003, P17): due within one month of release, until given."""
+        if self.release_date is None or self.first_month_aid_on is not None or not self.is_open:
+            return None
+        return self.release_date + datetime.timedelta(days=FIRST_MONTH_AID_DAYS)
+
+
+# seed 003 「做好刑释解教人员首月救助工作」: within the first month after release.
+FIRST_MONTH_AID_DAYS = 30
+
+
+class SpecialGroupEventKind(models.TextChoices):
+    RELAPSE = "relapse", _("Relapse (复吸)")
+    REOFFENCE = "reoffence", _("Re-offence (重新犯罪)")
+
+
+class SpecialGroupEvent(RulesModel):
+    """A dated relapse or re-offence of a member (P18, P21): what the rates count."""
+
+    scope_path = "record__resident__grid__path"
+
+    record = models.ForeignKey(
+        SpecialGroupRecord,
+        verbose_name=_("special-group record"),
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
+    kind = models.CharField(_("event"), max_length=10, choices=SpecialGroupEventKind.choices)
+    occurred_on = models.DateField(_("date"))
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("special-group event")
+        verbose_name_plural = _("special-group events")
+        ordering = ["-occurred_on", "-pk"]
+        rules_permissions = {
+            "view": sees_special_group_members & object_in_scope,
+            "add": keeps_special_groups & object_in_scope,
+            "change": keeps_special_groups & object_in_scope,
+            "delete": is_administrator & object_in_scope,
+        }
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred_on}"
+
+
+class ReminderPurpose(models.TextChoices):
+    FOLLOW_UP = "follow_up", _("Follow-up visit")
+    FIRST_MONTH_AID = "first_month_aid", _("First-month assistance (首月救助)")
+
+
+class FollowUpReminder(models.Model):
+    """One row per (record, purpose, due date), created before its reminder is sent: the
+    unique key is what makes the beat task send each reminder once, however often it runs."""
+
+    record = models.ForeignKey(SpecialGroupRecord, on_delete=models.CASCADE, related_name="+")
+    purpose = models.CharField(max_length=20, choices=ReminderPurpose.choices)
+    due_date = models.DateField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record", "purpose", "due_date"], name="follow_up_reminder_once"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(sent_at__isnull=True),
+                name="follow_up_reminder_unsent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.due_date} (record {self.record_id})"
+
+
+# --- Houses, households and rental houses (以房管人) -------------------------------------------
+
+
+class House(RulesModel):
+    """A dwelling at an address in a grid (房屋); a rented one is a rental house (出租房屋) whose
+    tenants are the members of the households living in it."""
+
+    scope_path = "grid__path"
+
+    grid = models.ForeignKey(
+        Area,
+        verbose_name=_("grid"),
+        on_delete=models.PROTECT,
+        related_name="houses",
+        limit_choices_to={"level": AreaLevel.GRID},
+    )
+    building = models.CharField(_("building (楼栋)"), max_length=30)
+    unit = models.CharField(_("unit (单元)"), max_length=20, blank=True)
+    room = models.CharField(_("room (室)"), max_length=20, blank=True)
+    address_line = models.CharField(
+        _("address line"),
+        max_length=200,
+        blank=True,
+        help_text=_("Street and number, or how to find it."),
+    )
+    is_rented = models.BooleanField(_("rented out"), default=False)
+    landlord_name = models.CharField(_("landlord"), max_length=50, blank=True)
+    landlord_phone = EncryptedCharField(
+        _("landlord's phone"),
+        max_length=20,
+        blank=True,
+        context="population.House.landlord_phone",
+        validators=[PHONE_VALIDATOR],
+    )
+    landlord_resident = models.ForeignKey(
+        Resident,
+        verbose_name=_("landlord in the ledger"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="houses_let",
+    )
+    # seed 004: 出租房屋登记备案; empty = not filed
+    filed_on = models.DateField(_("filed on (登记备案)"), null=True, blank=True)
+    # seed 004: 落实房屋出租人、承租人的治安责任
+    responsibility_letter_signed_on = models.DateField(
+        _("security responsibility letter signed on (治安责任书)"), null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("house")
+        verbose_name_plural = _("houses")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grid", "building", "unit", "room"], name="population_house_one_address"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["grid", "is_rented", "filed_on"], name="population_house_rentals")
+        ]
+        rules_permissions = {
+            "view": is_portal_user & object_in_scope,
+            "add": may_keep_ledger & object_in_scope,
+            "change": may_keep_ledger & object_in_scope,
+            "delete": is_administrator & object_in_scope,
+        }
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """1幢2单元301, the way the address is spoken (a number gets its 幢 or 单元)."""
+        building = f"{self.building}幢" if self.building.isdigit() else self.building
+        unit = f"{self.unit}单元" if self.unit.isdigit() else self.unit
+        return f"{building}{unit}{self.room}"
+
+    @property
+    def landlord_phone_masked(self) -> str:
+        return mask_phone(self.landlord_phone)
+
+    @property
+    def is_filed(self) -> bool:
+        return self.filed_on is not None
+
+    @property
+    def is_unfiled_rental(self) -> bool:
+        """Rented out but not filed (P4: 出租房屋登记备案)."""
+        return self.is_rented and self.filed_on is None
+
+
+class HouseholdKind(models.TextChoices):
+    REGISTERED = "registered", _("Registered household (户籍户)")
+    FLOATING = "floating", _("Floating household (流动户)")
+    FOREIGN = "foreign", _("Foreign household (境外人员户)")
+    COLLECTIVE = "collective", _("Collective household (集体户)")
+
+
+class Household(RulesModel):
+    """A household (户) living at a house; its members are the residents whose `household` it
+    is, one of them its head (户主)."""
+
+    scope_path = "house__grid__path"
+
+    house = models.ForeignKey(
+        House, verbose_name=_("house"), on_delete=models.PROTECT, related_name="households"
+    )
+    number = models.CharField(_("household number (户号)"), max_length=30, blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=12, choices=HouseholdKind.choices, default=HouseholdKind.REGISTERED
+    )
+    head = models.ForeignKey(
+        Resident,
+        verbose_name=_("head (户主)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        ordering = ["-created_at", "-pk"]
+        rules_permissions = {
+            "view": is_portal_user & object_in_scope,
+            "add": may_keep_ledger & object_in_scope,
+            "change": may_keep_ledger & object_in_scope,
+            "delete": is_administrator & object_in_scope,
+        }
+
+    def __str__(self) -> str:
+        head = self.head.name if self.head_id and self.head else ""
+        return f"{self.house} {head}".strip() if head else str(self.house)
+
+
+class HouseholdEventKind(models.TextChoices):
+    JOINED = "joined", _("Joined")
+    LEFT = "left", _("Left")
+
+
+class HouseholdEvent(RulesModel):
+    """A dated move into or out of a household (P2: 实有人口动态管理), so that a person's and a
+    house's history is kept rather than overwritten."""
+
+    scope_path = "household__house__grid__path"
+
+    household = models.ForeignKey(
+        Household, verbose_name=_("household"), on_delete=models.CASCADE, related_name="events"
+    )
+    resident = models.ForeignKey(
+        Resident, verbose_name=_("resident"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("event"), max_length=8, choices=HouseholdEventKind.choices)
+    relationship = models.CharField(
+        _("relationship to the head"), max_length=12, choices=Relationship.choices, blank=True
+    )
+    on = models.DateField(_("date"))
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("household event")
+        verbose_name_plural = _("household events")
+        ordering = ["-on", "-pk"]
+        rules_permissions = {
+            "view": is_portal_user & object_in_scope,
+            "add": may_keep_ledger & object_in_scope,
+            "change": is_administrator & object_in_scope,
+            "delete": is_administrator & object_in_scope,
+        }
+
+    def __str__(self) -> str:
+        return f"{self.on} {self.get_kind_display()}"
+
+
+# --- Visits (走访, 民情日记) ---------------------------------------------------------------------
+
+
+class VisitPurpose(models.TextChoices):
+    ROUTINE = "routine", _("Routine visit")
+    SPECIAL_GROUP_FOLLOWUP = "special_group_followup", _("Special-group follow-up")
+    RENTAL_INSPECTION = "rental_inspection", _("Rental inspection")
+    DISPUTE_FOLLOWUP = "dispute_followup", _("Dispute follow-up")
+    OTHER = "other", _("Other")
+
+
+def visit_correctable_today(visit: "Visit") -> bool:
+    """Whether the visit was logged today (the portal's local day)."""
+    return timezone.localdate(visit.created_at) == timezone.localdate()
+
+
+@rules.predicate
+def may_correct_visit(user: Any, visit: "Visit | None") -> bool:
+    """A visit is the worker's diary entry (民情日记, seed 002): its worker corrects it at any
+    time; anyone else who keeps the ledger of its grid only on the day it was logged (a typo
+    caught at the office the same evening); after that day it is a record, not a draft."""
+    if visit is None:
+        return True
+    return visit.worker_id == user.pk or visit_correctable_today(visit)
+
+
+class Visit(RulesModel):
+    """A grid worker's visit (走访基层群众, seed 003; the visit log is the 民情日记 of seed 002):
+    who, whom, when, where, why and what was found.
+
+    Whom: the visited rows are nullable foreign keys named in VISIT_SUBJECTS (a resident now;
+    a household or an organisation is one more field and one more name there), and `subject`
+    describes whom in words, for a visit to no registered row and as the record that stays
+    readable when a row is corrected away.
+
+    Where: the phone's point, when it gave one, is placed by the point-to-grid lookup in
+    `located_grid`; `outside_grid` flags a point outside the visit's grid (or outside every
+    grid). Such a point is kept and shown, never refused: the worker may have met the person
+    across the street, or the phone's fix may be poor."""
+
+    scope_path = "grid__path"
+
+    grid = models.ForeignKey(
+        Area,
+        verbose_name=_("grid"),
+        on_delete=models.PROTECT,
+        related_name="visits",
+        limit_choices_to={"level": AreaLevel.GRID},
+    )
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("visited by"),
+        on_delete=models.PROTECT,
+        related_name="visits",
+    )
+    visited_at = models.DateTimeField(_("visited at"))
+    resident = models.ForeignKey(
+        Resident,
+        verbose_name=_("resident"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="visits",
+    )
+    subject = models.CharField(
+        _("whom"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who or which household, organisation or place was visited."),
+    )
+    purpose = models.CharField(
+        _("purpose"), max_length=30, choices=VisitPurpose.choices, default=VisitPurpose.ROUTINE
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    findings = models.TextField(_("findings"), blank=True)
+    latitude = models.FloatField(
+        _("latitude"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.FloatField(
+        _("longitude"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    location_accuracy = models.FloatField(
+        _("location accuracy (m)"), null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    located_grid = models.ForeignKey(
+        Area,
+        verbose_name=_("grid of the location"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    outside_grid = models.BooleanField(_("outside its grid"), default=False, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-visited_at", "-pk"]
+        indexes = [
+            models.Index(fields=["grid", "-visited_at"], name="visit_grid_visited"),
+            models.Index(fields=["worker", "-visited_at"], name="visit_worker_visited"),
+            models.Index(fields=["resident", "-visited_at"], name="visit_resident_visited"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True, longitude__isnull=True)
+                | models.Q(latitude__isnull=False, longitude__isnull=False),
+                name="visit_point_whole",
+                violation_error_message=_("Give both the latitude and the longitude, or neither."),
+            ),
+        ]
+        # Everyone reads the visits of their area; those who keep the ledger log them; a
+        # correction follows may_correct_visit; removing one is an administrator's act.
+        rules_permissions = {
+            "view": is_portal_user & object_in_scope,
+            "add": may_keep_ledger & object_in_scope,
+            "change": may_keep_ledger & object_in_scope & may_correct_visit,
+            "delete": is_administrator & object_in_scope,
+        }
+
+    def __str__(self) -> str:
+        whom = self.resident.name if self.resident_id else self.subject
+        return f"{timezone.localtime(self.visited_at):%Y-%m-%d %H:%M} {whom}"
+
+    @property
+    def has_point(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+# The visited rows of a visit (each a nullable foreign key on Visit, in its grid).
+VISIT_SUBJECTS: tuple[str, ...] = ("resident",)

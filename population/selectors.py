@@ -1,26 +1,58 @@
 """Shared reads of the population ledger; every one goes through the scoping rule."""
 
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from auditlog.models import LogEntry
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from governance.identity import id_number_validate
-from governance.models import ApiToken
-from governance.scoping import visible_to
+from governance.models import ApiToken, Role, User
+from governance.scoping import scope_root, visible_to
 from governance.sensitive import blind_index_of
-from population.models import Resident
+from grid.models import Area, phone_normalize
+from population.models import (
+    SIZE_RULE_KINDS,
+    TWO_NEW_KINDS,
+    House,
+    Household,
+    HouseholdEvent,
+    Organisation,
+    ReminderPurpose,
+    Resident,
+    ResidentEvent,
+    SpecialGroupDetails,
+    SpecialGroupEvent,
+    SpecialGroupEventKind,
+    SpecialGroupKind,
+    SpecialGroupRecord,
+    Visit,
+    VitalPart,
+    special_group_access,
+)
+
+HISTORY_LIMIT = 100
 
 
 def resident_search(residents: QuerySet[Resident], query: str) -> QuerySet[Resident]:
-    """By name (from its start: a surname, a full name), phone (contains its digits) or full ID number (exact, through its
-    blind index: an encrypted column cannot be searched any other way)."""
+    """By name (from its start: a surname or a full name, which an index serves; "contains"
+    would read every row of a district), full phone number or full ID number (both exact, through their
+    blind indexes: an encrypted column cannot be searched any other way). Searching by part
+    of a phone number was given up when the phone was encrypted."""
     query = query.strip()
     if not query:
         return residents
     match = Q(name__startswith=query)
-    if query.isdigit():
-        match |= Q(phone__contains=query)
+    phone = phone_normalize(query)
+    if phone.isdigit():
+        match |= Q(phone_index=blind_index_of(Resident, "phone", phone))
     try:
         number = id_number_validate(query)
     except ValidationError:
@@ -38,3 +70,438 @@ def resident_list(
         user, Resident.objects.select_related("grid").defer("grid__boundary"), token=token
     )
     return resident_search(residents, query) if query else residents
+
+
+def resident_event_list(
+    *, user: Any, token: ApiToken | None = None, resident: Resident | None = None
+) -> QuerySet[ResidentEvent]:
+    """The dated history (newest first) the user sees, of one resident or of all."""
+    events = ResidentEvent.objects.select_related("from_grid", "to_grid", "recorded_by").defer(
+        "from_grid__boundary", "to_grid__boundary"
+    )
+    if resident is not None:
+        events = events.filter(resident=resident)
+    return visible_to(user, events, token=token)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of a resident's audit trail, as the resident's page shows it."""
+
+    when: Any
+    action: int
+    who: str
+    changes: list[tuple[str, str, str]]  # (field label, old, new): ID number and phone masked
+    reason: str  # for a reveal (LogEntry.Action.ACCESS)
+
+    @property
+    def is_reveal(self) -> bool:
+        return self.action == LogEntry.Action.ACCESS
+
+
+def _field_label(name: str) -> str:
+    try:
+        field = Resident._meta.get_field(name)
+    except FieldDoesNotExist:
+        return name
+    return str(getattr(field, "verbose_name", name))
+
+
+def _shown(value: Any) -> str:
+    # auditlog writes a missing value (before a creation) as "None"
+    return "" if value is None or value == "None" else str(value)
+
+
+def resident_history(*, user: Any, resident: Resident) -> list[HistoryEntry]:
+    """The resident's audit trail, newest first (the last HISTORY_LIMIT entries): who
+    registered and changed the record (the audit log stores the ID number and phone masked)
+    and who saw the numbers in full, with the reason they gave. As in the admin's history,
+    people outside the user's area are not named. Two queries. The caller checks
+    `population.history_resident`."""
+    entries = list(
+        LogEntry.objects.get_for_object(resident).select_related("actor")[:HISTORY_LIMIT]
+    )
+    actor_ids = {entry.actor_id for entry in entries if entry.actor_id}
+    named = set(
+        visible_to(user, User.objects.filter(pk__in=actor_ids)).values_list("pk", flat=True)
+    )
+    history = []
+    for entry in entries:
+        if entry.actor_id is None:
+            who = _("the system")
+        elif entry.actor_id in named:
+            who = entry.actor.display_name
+        else:
+            who = _("someone outside your area")
+        changes = [
+            (_field_label(name), _shown(values[0]), _shown(values[1]))
+            for name, values in (entry.changes_dict or {}).items()
+        ]
+        reason = (entry.additional_data or {}).get("reason", "")
+        history.append(HistoryEntry(entry.timestamp, entry.action, who, changes, reason))
+    return history
+
+
+# --- Organisations ---------------------------------------------------------------------------
+
+# What an organisation list can be narrowed to (the page's and the API's `problem` filter).
+LACKING_CONTACTS = "lacking_contacts"  # 两新 without a liaison or safety officer (P11)
+SIZE_RULE = "size_rule"  # short of the size rule (P12)
+PROBLEM_CHOICES = [
+    (
+        LACKING_CONTACTS,
+        gettext_lazy("两新 organisations lacking a liaison or safety-information officer"),
+    ),
+    (SIZE_RULE, gettext_lazy("Short of the size rule (security body or liaison)")),
+]
+
+
+def lacking_two_new_contacts() -> Q:
+    """两新 organisations without a 综治联络员 or a 安全信息治安员 (P11). The names decide: the
+    services keep a name and its (encrypted, unsearchable) phone together."""
+    return Q(kind__in=TWO_NEW_KINDS) & (Q(liaison_name="") | Q(safety_officer_name=""))
+
+
+def short_of_size_rule() -> Q:
+    """Enterprises and 两新 organisations at or above the size threshold without an internal
+    security body, and those below it without a liaison (P12): Organisation.size_rule_shortfall
+    as a filter."""
+    threshold = settings.ORGANISATION_SECURITY_BODY_MIN_EMPLOYEES
+    large = Q(employee_count__gte=threshold, has_security_body=False)
+    small = Q(employee_count__lt=threshold, liaison_name="")
+    return Q(kind__in=SIZE_RULE_KINDS) & (large | small)
+
+
+def organisation_problems(
+    organisations: QuerySet[Organisation], problem: str
+) -> QuerySet[Organisation]:
+    """Those with one of PROBLEM_CHOICES."""
+    if problem == LACKING_CONTACTS:
+        return organisations.filter(lacking_two_new_contacts())
+    if problem == SIZE_RULE:
+        return organisations.filter(short_of_size_rule())
+    raise ValueError(f"unknown problem {problem!r}")
+
+
+def organisation_search(
+    organisations: QuerySet[Organisation], query: str
+) -> QuerySet[Organisation]:
+    """By name (contains) or credit code (its beginning, upper-cased)."""
+    query = query.strip()
+    if not query:
+        return organisations
+    return organisations.filter(Q(name__icontains=query) | Q(credit_code__startswith=query.upper()))
+
+
+def organisation_list(
+    *,
+    user: Any,
+    token: ApiToken | None = None,
+    kind: str = "",
+    problem: str = "",
+    query: str = "",
+) -> QuerySet[Organisation]:
+    """The organisations the user sees (through `token` for an API call), of one kind, with
+    one of PROBLEM_CHOICES, or searched."""
+    organisations = visible_to(user, Organisation.objects.select_related("grid"), token=token)
+    if kind:
+        organisations = organisations.filter(kind=kind)
+    if problem:
+        organisations = organisation_problems(organisations, problem)
+    return organisation_search(organisations, query) if query else organisations
+
+
+def vital_part_list(
+    *, user: Any, token: ApiToken | None = None, organisation: Organisation | None = None
+) -> QuerySet[VitalPart]:
+    """The vital parts of the key units the user sees, or of one of them."""
+    parts = visible_to(user, VitalPart.objects.select_related("organisation"), token=token)
+    return parts.filter(organisation=organisation) if organisation is not None else parts
+
+
+# --- Special groups (特殊人群) ------------------------------------------------------------------
+
+
+def special_group_record_list(
+    *, user: Any, token: ApiToken | None = None, kind: SpecialGroupKind | None = None
+) -> QuerySet[SpecialGroupRecord]:
+    """The records whose members the user may see by name (special_group_access: beyond the
+    scoping rule, by role and kind); with `kind`, that kind and its sub-kinds."""
+    access = special_group_access(user)
+    if access is None:
+        return SpecialGroupRecord.objects.none()
+    records = visible_to(
+        user,
+        SpecialGroupRecord.objects.select_related(
+            "resident__grid", "kind__parent", "responsible"
+        ).filter(access),
+        token=token,
+    )
+    if kind is not None:
+        records = records.filter(Q(kind=kind) | Q(kind__parent=kind))
+    return records
+
+
+def special_group_counts(
+    *, user: Any, token: ApiToken | None = None
+) -> list[tuple[SpecialGroupKind, int]]:
+    """Open records per kind in the user's scope: counts, which everyone in scope may see
+    (leaders and other systems see these rather than names)."""
+    counts = dict(
+        visible_to(user, SpecialGroupRecord.objects.filter(until__isnull=True), token=token)
+        .values("kind")
+        .annotate(n=Count("pk"))
+        .values_list("kind", "n")
+    )
+    return [(kind, counts.get(kind.pk, 0)) for kind in SpecialGroupKind.objects.all()]
+
+
+@dataclass(frozen=True)
+class DueItem:
+    record: SpecialGroupRecord
+    purpose: str  # ReminderPurpose
+    due: datetime.date
+    overdue: bool
+
+
+def follow_ups_due(
+    *, user: Any, today: datetime.date | None = None, within_days: int = 7
+) -> list[DueItem]:
+    """Follow-up visits and first-month assistance (首月救助, P17) due within `within_days` or
+    overdue, soonest first, among the records the user sees; a grid worker's own only."""
+    today = today or timezone.localdate()
+    horizon = today + datetime.timedelta(days=within_days)
+    records = special_group_record_list(user=user).filter(until__isnull=True)
+    if user.role == Role.GRID_WORKER:
+        records = records.filter(responsible=user)
+    items = [
+        DueItem(record, ReminderPurpose.FOLLOW_UP, record.next_follow_up_due,
+                record.next_follow_up_due < today)
+        for record in records.filter(next_follow_up_due__lte=horizon)
+    ]  # fmt: skip
+    # 首月救助 is a task from the day of release until it is given (due a month after).
+    for record in records.filter(
+        first_month_aid_on__isnull=True, release_date__isnull=False, release_date__lte=today
+    ):
+        due = record.first_month_aid_due
+        assert due is not None  # released, not given, open: as filtered
+        items.append(DueItem(record, ReminderPurpose.FIRST_MONTH_AID, due, due < today))
+    return sorted(items, key=lambda item: (item.due, item.record.pk, item.purpose))
+
+
+def high_risk_without_guardian(
+    *, user: Any, token: ApiToken | None = None, min_risk: int = 3
+) -> QuerySet[SpecialGroupRecord]:
+    """P20: open records of severe mental illness at risk level `min_risk` or above whose
+    family cannot look after them (家庭无力看管): candidates for control measures."""
+    return (
+        special_group_record_list(user=user, token=token)
+        .filter(
+            Q(kind__details=SpecialGroupDetails.MENTAL_ILLNESS)
+            | Q(kind__parent__details=SpecialGroupDetails.MENTAL_ILLNESS),
+            until__isnull=True,
+            risk_level__gte=min_risk,
+            guardian_capable=False,
+        )
+        .order_by("-risk_level", "resident__grid__path", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class Rate:
+    area: Area | None  # None: the whole of the user's scope
+    kind: SpecialGroupKind
+    members: int
+    with_event: int
+    target_percent: Decimal | None
+
+    @property
+    def percent(self) -> Decimal | None:
+        if not self.members:
+            return None
+        return (Decimal(100) * self.with_event / self.members).quantize(Decimal("0.1"))
+
+    @property
+    def meets_target(self) -> bool | None:
+        if self.percent is None or self.target_percent is None:
+            return None
+        return self.percent < self.target_percent
+
+
+def _rates(*, user: Any, year: int, details: str, event: str, token: ApiToken | None) -> list[Rate]:
+    """Per kind with these specific fields: the members at any time in `year` and those of
+    them with an `event` that year, for the whole scope and per area one level below it."""
+    start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    records = visible_to(
+        user,
+        SpecialGroupRecord.objects.filter(
+            Q(kind__details=details) | Q(kind__parent__details=details), since__lte=end
+        ).filter(Q(until__isnull=True) | Q(until__gte=start)),
+        token=token,
+    ).annotate(
+        had_event=Exists(
+            SpecialGroupEvent.objects.filter(
+                record=OuterRef("pk"), kind=event, occurred_on__range=(start, end)
+            )
+        )
+    )
+    rows = list(records.values_list("resident__grid__path", "kind_id", "had_event"))
+    root = scope_root(user, token)
+    below = (
+        list(Area.objects.filter(parent=root).defer("boundary").order_by("code"))
+        if isinstance(root, Area)
+        else list(Area.objects.filter(parent__isnull=True).defer("boundary").order_by("code"))
+    )
+    kinds = SpecialGroupKind.objects.filter(
+        Q(details=details) | Q(parent__details=details)
+    ).select_related("parent")
+    rates = []
+    for kind in kinds:
+        target = kind.recidivism_target_percent
+        mine = [(path, had) for path, kind_id, had in rows if kind_id == kind.pk]
+        rates.append(Rate(None, kind, len(mine), sum(had for _, had in mine), target))
+        for area in below:
+            inside = [had for path, had in mine if path.startswith(area.path)]
+            rates.append(Rate(area, kind, len(inside), sum(inside), target))
+    return rates
+
+
+def recidivism_rates(*, user: Any, year: int, token: ApiToken | None = None) -> list[Rate]:
+    """重新犯罪率 (P18) of released prisoners and re-education, against seed 004's targets."""
+    return _rates(
+        user=user,
+        year=year,
+        details=SpecialGroupDetails.RELEASE,
+        event=SpecialGroupEventKind.REOFFENCE,
+        token=token,
+    )
+
+
+def relapse_rates(*, user: Any, year: int, token: ApiToken | None = None) -> list[Rate]:
+    """复吸率 (P21) of drug users; the seeds ask to lower it and set no target."""
+    return _rates(
+        user=user,
+        year=year,
+        details=SpecialGroupDetails.DRUGS,
+        event=SpecialGroupEventKind.RELAPSE,
+        token=token,
+    )
+
+
+# --- Houses, households and rental houses ------------------------------------------------------
+
+
+def house_list(
+    *,
+    user: Any,
+    token: ApiToken | None = None,
+    rented: bool | None = None,
+    filed: bool | None = None,
+) -> QuerySet[House]:
+    """The houses the user sees, each with its number of households, optionally only the
+    rented (or not rented) and the filed (or not filed) ones."""
+    houses = visible_to(
+        user,
+        House.objects.select_related("grid").annotate(household_count=Count("households")),
+        token=token,
+    )
+    if rented is not None:
+        houses = houses.filter(is_rented=rented)
+    if filed is not None:
+        houses = houses.filter(filed_on__isnull=not filed)
+    return houses
+
+
+def rentals_not_filed(*, user: Any, token: ApiToken | None = None) -> QuerySet[House]:
+    """Rented houses with no filing date (P4: 出租房屋登记备案), oldest registration first."""
+    return house_list(user=user, token=token, rented=True, filed=False).order_by("created_at", "pk")
+
+
+def _members() -> Prefetch:
+    return Prefetch("members", queryset=Resident.objects.order_by("pk"))
+
+
+def household_list(
+    *, user: Any, token: ApiToken | None = None, house: House | None = None
+) -> QuerySet[Household]:
+    """The households the user sees (of one house, when given), with their house, head and
+    members in a constant number of queries."""
+    households = visible_to(
+        user,
+        Household.objects.select_related("house__grid", "head").prefetch_related(_members()),
+        token=token,
+    )
+    return households.filter(house=house) if house is not None else households
+
+
+def household_events(*, user: Any, household: Household) -> QuerySet[HouseholdEvent]:
+    """Who joined and left the household, and when (latest first)."""
+    return visible_to(
+        user, HouseholdEvent.objects.filter(household=household).select_related("resident")
+    )
+
+
+def household_candidates(*, user: Any, household: Household) -> QuerySet[Resident]:
+    """The residents who could join a household: those of its house's grid the user sees,
+    not already in it (those in another household first by name, marked as such)."""
+    return (
+        visible_to(user, Resident.objects.filter(grid_id=household.house.grid_id))
+        .exclude(household=household)
+        .select_related("household__house")
+        .order_by(F("household").asc(nulls_first=True), "name", "pk")
+    )
+
+
+# --- Visits ----------------------------------------------------------------------------------
+
+
+def visit_list(
+    *,
+    user: Any,
+    token: ApiToken | None = None,
+    grid: Area | None = None,
+    worker: Any = None,
+    resident: Resident | None = None,
+    purpose: str | None = None,
+    visited_from: datetime.date | None = None,
+    visited_to: datetime.date | None = None,
+    outside_grid: bool | None = None,
+) -> QuerySet[Visit]:
+    """The visits the user sees (through `token` for an API call), latest first, filtered.
+    Dates are the portal's local days, both ends included. Boundaries (large) are left out."""
+    visits = visible_to(
+        user,
+        Visit.objects.select_related("grid", "worker", "resident", "located_grid").defer(
+            "grid__boundary", "located_grid__boundary"
+        ),
+        token=token,
+    )
+    if grid is not None:
+        visits = visits.filter(grid=grid)
+    if worker is not None:
+        visits = visits.filter(worker=worker)
+    if resident is not None:
+        visits = visits.filter(resident=resident)
+    if purpose:
+        visits = visits.filter(purpose=purpose)
+    if visited_from is not None:
+        visits = visits_from_day(visits, visited_from)
+    if visited_to is not None:
+        visits = visits_to_day(visits, visited_to)
+    if outside_grid is not None:
+        visits = visits.filter(outside_grid=outside_grid)
+    return visits
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def visits_from_day(visits: QuerySet[Visit], day: datetime.date) -> QuerySet[Visit]:
+    """Visits on or after the local day (a range on visited_at: its index serves it)."""
+    return visits.filter(visited_at__gte=_day_start(day))
+
+
+def visits_to_day(visits: QuerySet[Visit], day: datetime.date) -> QuerySet[Visit]:
+    """Visits on or before the local day."""
+    return visits.filter(visited_at__lt=_day_start(day + datetime.timedelta(days=1)))

@@ -1,21 +1,59 @@
 """Every change to the population ledger: one function per use case, each in one transaction."""
 
+import datetime
 from typing import Any
 
+from auditlog.models import LogEntry
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from governance.credit_code import credit_code_validate
 from governance.identity import id_number_birth_date, id_number_sex, id_number_validate
+from governance.models import Role, User
 from governance.permissions import require_perm
 from governance.scoping import in_scope
 from governance.sensitive import blind_index_of
+from governance.services import notification_send
+from grid.index import grid_index
 from grid.models import Area
-from population.models import Resident, ResidentStatus
+from population.models import (
+    KINDS_WITHOUT_CREDIT_CODE,
+    VISIT_SUBJECTS,
+    EventKind,
+    FollowUpReminder,
+    House,
+    Household,
+    HouseholdEvent,
+    HouseholdEventKind,
+    HouseholdKind,
+    Organisation,
+    OrganisationKind,
+    Presence,
+    Relationship,
+    ReminderPurpose,
+    Resident,
+    ResidentEvent,
+    ResidentStatus,
+    SpecialGroupDetails,
+    SpecialGroupEvent,
+    SpecialGroupEventKind,
+    SpecialGroupKind,
+    SpecialGroupRecord,
+    Visit,
+    VisitPurpose,
+    VitalPart,
+)
 
-# What resident_update may change. A move to another grid is a dated event (a later slice),
-# not an edit.
-EDITABLE_FIELDS = frozenset({"name", "id_number", "phone", "status", "address", "employer"})
+# What resident_update may change: corrections of what was typed. A move to another grid, a
+# status change, moving out and death are dated events (the resident_* event services below).
+EDITABLE_FIELDS = frozenset({"name", "id_number", "phone", "address", "employer"})
+# What a reveal shows in full (and names in its audit entry).
+REVEALED_FIELDS = ("id_number", "phone")
+REASON_MAX_LENGTH = 200
 
 
 def _normalized_id_number(value: str) -> str:
@@ -81,8 +119,10 @@ def resident_register(
     status: str = ResidentStatus.REGISTERED,
     address: str = "",
     employer: str = "",
+    moved_in_on: datetime.date | None = None,
 ) -> Resident:
-    """Register a person in a grid; sex and birth date come from the ID number."""
+    """Register a person in a grid; sex and birth date come from the ID number. The
+    registration is the person's first event: moved in on `moved_in_on` (default today)."""
     require_perm(actor, "population.add_resident")
     if not in_scope(actor, grid):
         raise ValidationError({"grid": _("Choose a grid within your own area.")})
@@ -103,6 +143,14 @@ def resident_register(
     require_perm(actor, "population.add_resident", resident)
     resident_validate(actor=actor, resident=resident)
     _save(actor=actor, resident=resident)
+    _event_record(
+        actor=actor,
+        resident=resident,
+        kind=EventKind.MOVE_IN,
+        happened_on=moved_in_on or timezone.localdate(),
+        to_grid=grid,
+        new_status=resident.status,
+    )
     return resident
 
 
@@ -121,3 +169,1323 @@ def resident_update(*, actor: Any, resident: Resident, **changes: Any) -> Reside
     resident_validate(actor=actor, resident=current)
     _save(actor=actor, resident=current)
     return current
+
+
+# --- Dated events (实有人口动态管理) ---------------------------------------------------------
+# Each use case locks the person, checks that the event may follow the last one, records it
+# and applies its outcome to the resident, in one transaction.
+
+
+def _locked(resident: Resident) -> Resident:
+    return Resident.objects.select_for_update().select_related("grid").get(pk=resident.pk)
+
+
+def _event_record(*, actor: Any, resident: Resident, kind: str, **fields: Any) -> ResidentEvent:
+    """Check the event's date against the person's life so far and save it."""
+    happened_on = fields["happened_on"]
+    if not isinstance(happened_on, datetime.date):
+        raise ValidationError({"happened_on": _("Enter the date of the event.")})
+    if happened_on > timezone.localdate():
+        raise ValidationError({"happened_on": _("The date cannot be in the future.")})
+    if happened_on < resident.birth_date:
+        raise ValidationError(
+            {"happened_on": _("The date is before the person's birth date (from the ID number).")}
+        )
+    latest = (
+        ResidentEvent.objects.filter(resident=resident)
+        .order_by("-happened_on")
+        .values_list("happened_on", flat=True)
+        .first()
+    )
+    if latest is not None and happened_on < latest:
+        raise ValidationError(
+            {
+                "happened_on": _(
+                    "The person's latest event is dated %(date)s: a later event cannot be "
+                    "dated before it."
+                )
+                % {"date": latest.isoformat()}
+            }
+        )
+    event = ResidentEvent(
+        resident=resident,
+        kind=kind,
+        recorded_by=actor if getattr(actor, "pk", None) else None,
+        **fields,
+    )
+    event.note = event.note.strip()
+    require_perm(actor, "population.add_residentevent", event)
+    event.full_clean(exclude=["resident", "from_grid", "to_grid", "recorded_by"])
+    event.save()
+    return event
+
+
+def _require_present(resident: Resident) -> None:
+    if resident.presence != Presence.PRESENT:
+        raise ValidationError(
+            {
+                "kind": _("%(name)s is recorded as “%(presence)s”: no later event applies.")
+                % {"name": resident.name, "presence": resident.get_presence_display()}
+            }
+        )
+
+
+def _leave_household(*, actor: Any, person: Resident, on: datetime.date) -> None:
+    """Moving away or dying ends the person's membership of their household, on that day."""
+    if person.household_id is not None:
+        household = Household.objects.select_for_update().get(pk=person.household_id)
+        _leave(actor=actor, household=household, person=person, on=on)
+
+
+def _grid_checked(*, actor: Any, grid: Area) -> Area:
+    if not in_scope(actor, grid):
+        raise ValidationError({"to_grid": _("Choose a grid within your own area.")})
+    if not grid.is_grid:
+        raise ValidationError({"to_grid": _("Choose a grid, not a larger area.")})
+    return grid
+
+
+@transaction.atomic
+def resident_status_change(
+    *, actor: Any, resident: Resident, status: str, happened_on: datetime.date, note: str = ""
+) -> ResidentEvent:
+    """A registered person becomes floating, a floating one registers here (落户), …"""
+    current = _locked(resident)
+    require_perm(actor, "population.change_resident", current)
+    _require_present(current)
+    if status not in ResidentStatus.values:
+        raise ValidationError({"new_status": _("Choose one of the statuses.")})
+    if status == current.status:
+        raise ValidationError(
+            {
+                "new_status": _("The person's status is “%(status)s” already.")
+                % {"status": current.get_status_display()}
+            }
+        )
+    event = _event_record(
+        actor=actor,
+        resident=current,
+        kind=EventKind.STATUS_CHANGE,
+        happened_on=happened_on,
+        old_status=current.status,
+        new_status=status,
+        note=note,
+    )
+    current.status = status
+    current.save(update_fields=["status", "updated_at"])
+    return event
+
+
+@transaction.atomic
+def resident_move_grid(
+    *, actor: Any, resident: Resident, grid: Area, happened_on: datetime.date, note: str = ""
+) -> ResidentEvent:
+    """The person moves house to another grid within the actor's area."""
+    current = _locked(resident)
+    require_perm(actor, "population.change_resident", current)
+    _require_present(current)
+    _grid_checked(actor=actor, grid=grid)
+    if grid.pk == current.grid_id:
+        raise ValidationError({"to_grid": _("The person lives in this grid already.")})
+    event = _event_record(
+        actor=actor,
+        resident=current,
+        kind=EventKind.GRID_MOVE,
+        happened_on=happened_on,
+        from_grid=current.grid,
+        to_grid=grid,
+        note=note,
+    )
+    _leave_household(actor=actor, person=current, on=happened_on)
+    current.grid = grid
+    current.save(update_fields=["grid", "updated_at"])
+    return event
+
+
+@transaction.atomic
+def resident_move_out(
+    *, actor: Any, resident: Resident, happened_on: datetime.date, note: str = ""
+) -> ResidentEvent:
+    """The person leaves the district's ledger (note: where to); the row and its history stay."""
+    current = _locked(resident)
+    require_perm(actor, "population.change_resident", current)
+    _require_present(current)
+    event = _event_record(
+        actor=actor,
+        resident=current,
+        kind=EventKind.MOVE_OUT,
+        happened_on=happened_on,
+        from_grid=current.grid,
+        note=note,
+    )
+    _leave_household(actor=actor, person=current, on=happened_on)
+    current.presence = Presence.MOVED_OUT
+    current.save(update_fields=["presence", "updated_at"])
+    return event
+
+
+@transaction.atomic
+def resident_move_in(
+    *, actor: Any, resident: Resident, grid: Area, happened_on: datetime.date, note: str = ""
+) -> ResidentEvent:
+    """A person who moved out comes back, to any grid within the actor's area."""
+    current = _locked(resident)
+    require_perm(actor, "population.change_resident", current)
+    if current.presence != Presence.MOVED_OUT:
+        raise ValidationError({"kind": _("Only a person recorded as moved out can move in again.")})
+    _grid_checked(actor=actor, grid=grid)
+    event = _event_record(
+        actor=actor,
+        resident=current,
+        kind=EventKind.MOVE_IN,
+        happened_on=happened_on,
+        from_grid=current.grid,
+        to_grid=grid,
+        new_status=current.status,
+        note=note,
+    )
+    current.grid = grid
+    current.presence = Presence.PRESENT
+    current.save(update_fields=["grid", "presence", "updated_at"])
+    return event
+
+
+@transaction.atomic
+def resident_record_death(
+    *, actor: Any, resident: Resident, happened_on: datetime.date, note: str = ""
+) -> ResidentEvent:
+    """The person died: kept in the ledger with their history, no longer counted as living here."""
+    current = _locked(resident)
+    require_perm(actor, "population.change_resident", current)
+    if current.presence == Presence.DECEASED:
+        raise ValidationError({"kind": _("The person's death is recorded already.")})
+    event = _event_record(
+        actor=actor,
+        resident=current,
+        kind=EventKind.DEATH,
+        happened_on=happened_on,
+        from_grid=current.grid,
+        note=note,
+    )
+    _leave_household(actor=actor, person=current, on=happened_on)
+    current.presence = Presence.DECEASED
+    current.save(update_fields=["presence", "updated_at"])
+    return event
+
+
+def resident_event_add(
+    *,
+    actor: Any,
+    resident: Resident,
+    kind: str,
+    happened_on: datetime.date,
+    new_status: str = "",
+    to_grid: Area | None = None,
+    note: str = "",
+) -> ResidentEvent:
+    """The event form's and the API's one entry: the use case its `kind` names."""
+    dated = {"actor": actor, "resident": resident, "happened_on": happened_on, "note": note}
+    if kind == EventKind.STATUS_CHANGE:
+        if not new_status:
+            raise ValidationError({"new_status": _("Choose the new status.")})
+        return resident_status_change(status=new_status, **dated)
+    if kind in {EventKind.GRID_MOVE, EventKind.MOVE_IN}:
+        if to_grid is None:
+            raise ValidationError({"to_grid": _("Choose the grid the person moves to.")})
+        move = resident_move_grid if kind == EventKind.GRID_MOVE else resident_move_in
+        return move(grid=to_grid, **dated)
+    if kind == EventKind.MOVE_OUT:
+        return resident_move_out(**dated)
+    if kind == EventKind.DEATH:
+        return resident_record_death(**dated)
+    raise ValidationError({"kind": _("Choose one of the events.")})
+
+
+@transaction.atomic
+def resident_reveal(*, actor: Any, resident: Resident, reason: str, via: str = "page") -> Resident:
+    """Allow the actor to see the resident's full ID number and phone, for a stated reason,
+    and record it in the audit trail: an ACCESS entry with who (actor), whom (the object),
+    when (timestamp) and why (additional_data). The reason is kept there only, never written
+    to a log line: it may itself say something about the person. Returns the resident, whose
+    values the caller may then show."""
+    require_perm(actor, "population.reveal_resident", resident)
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError({"reason": _("Say why you need to see the full numbers.")})
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError(
+            {"reason": _("Keep the reason under %(max)d characters.") % {"max": REASON_MAX_LENGTH}}
+        )
+    LogEntry.objects.log_create(
+        resident,
+        action=LogEntry.Action.ACCESS,
+        force_log=True,
+        actor=actor,
+        additional_data={"reason": reason, "fields": list(REVEALED_FIELDS), "via": via},
+    )
+    return resident
+
+
+# --- Organisations (单位和组织) and the vital parts of key units -------------------------------
+
+ORGANISATION_FIELDS = frozenset(
+    {
+        "name",
+        "kind",
+        "credit_code",
+        "address",
+        "employee_count",
+        "legal_representative",
+        "liaison_name",
+        "liaison_phone",
+        "safety_officer_name",
+        "safety_officer_phone",
+        "has_security_body",
+        "security_body_notes",
+    }
+)
+VITAL_PART_FIELDS = frozenset({"name", "description", "person_responsible"})
+_ORGANISATION_TEXT = (
+    "name",
+    "credit_code",
+    "address",
+    "legal_representative",
+    "liaison_name",
+    "liaison_phone",
+    "safety_officer_name",
+    "safety_officer_phone",
+    "security_body_notes",
+)
+
+
+CONTACT_FIELDS = (
+    ("liaison_name", "liaison_phone"),
+    ("safety_officer_name", "safety_officer_phone"),
+)
+
+
+def _text(value: Any) -> str:
+    return str(value or "").strip()
+
+
+def _check_credit_code_free(*, actor: Any, organisation: Organisation) -> None:
+    """One organisation, one row per credit code; names the grid of the other row only if
+    the actor sees it."""
+    if not organisation.credit_code:
+        return
+    existing = (
+        Organisation.objects.filter(credit_code=organisation.credit_code)
+        .exclude(pk=organisation.pk)
+        .select_related("grid")
+        .first()
+    )
+    if existing is None:
+        return
+    message = (
+        _("An organisation with this credit code is already registered: “%(name)s” in %(grid)s.")
+        % {"name": existing.name, "grid": existing.grid}
+        if in_scope(actor, existing)
+        else _("An organisation with this credit code is already registered in another area.")
+    )
+    raise ValidationError({"credit_code": message})
+
+
+def _check_contact(organisation: Organisation, *, name_field: str, phone_field: str) -> None:
+    # Both or neither: a name nobody can call, or a number without a name, is no contact,
+    # and the lists of those lacking one read the name only (the phone is encrypted).
+    name, phone = getattr(organisation, name_field), getattr(organisation, phone_field)
+    if name and not phone:
+        raise ValidationError({phone_field: _("Give this person's phone number as well.")})
+    if phone and not name:
+        raise ValidationError({name_field: _("Give the name of the person with this phone.")})
+
+
+def organisation_validate(*, actor: Any, organisation: Organisation) -> None:
+    """Every rule an organisation must meet before it is saved, normalising the values (the
+    admin's form calls it to show errors early)."""
+    for field in _ORGANISATION_TEXT:
+        setattr(organisation, field, _text(getattr(organisation, field)))
+    if not organisation.name:
+        raise ValidationError({"name": _("The name is required.")})
+    if organisation.kind not in OrganisationKind.values:
+        raise ValidationError({"kind": _("Choose one of the kinds in the list.")})
+    if organisation.credit_code:
+        try:
+            organisation.credit_code = credit_code_validate(organisation.credit_code)
+        except ValidationError as error:
+            raise ValidationError({"credit_code": error.error_list}) from None
+    elif organisation.kind not in KINDS_WITHOUT_CREDIT_CODE:
+        raise ValidationError(
+            {
+                "credit_code": _(
+                    "A registered organisation of this kind has a unified social credit code: "
+                    "give the one on its licence."
+                )
+            }
+        )
+    for name_field, phone_field in CONTACT_FIELDS:
+        _check_contact(organisation, name_field=name_field, phone_field=phone_field)
+    if organisation.security_body_notes and not organisation.has_security_body:
+        raise ValidationError(
+            {
+                "has_security_body": _(
+                    "Tick this box if the organisation has the security bodies described."
+                )
+            }
+        )
+    organisation.clean_fields(exclude=["grid", "created_by"])
+    _check_credit_code_free(actor=actor, organisation=organisation)
+
+
+def _save_organisation(*, actor: Any, organisation: Organisation) -> None:
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent registration of the same code
+            organisation.save()
+    except IntegrityError:
+        _check_credit_code_free(actor=actor, organisation=organisation)
+        raise
+
+
+@transaction.atomic
+def organisation_register(
+    *, actor: Any, grid: Area, name: str, kind: str, **details: Any
+) -> Organisation:
+    """Register an organisation in a grid; `details` are the other ORGANISATION_FIELDS."""
+    unknown = sorted(set(details) - ORGANISATION_FIELDS)
+    if unknown:
+        raise ValueError(f"organisation_register cannot set {', '.join(unknown)}")
+    require_perm(actor, "population.add_organisation")
+    if not in_scope(actor, grid):
+        raise ValidationError({"grid": _("Choose a grid within your own area.")})
+    if not grid.is_grid:
+        raise ValidationError(
+            {"grid": _("An organisation is registered in a grid, not in a larger area.")}
+        )
+    organisation = Organisation(
+        grid=grid,
+        name=name,
+        kind=kind,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        **details,
+    )
+    require_perm(actor, "population.add_organisation", organisation)
+    organisation_validate(actor=actor, organisation=organisation)
+    _save_organisation(actor=actor, organisation=organisation)
+    return organisation
+
+
+@transaction.atomic
+def organisation_update(*, actor: Any, organisation: Organisation, **changes: Any) -> Organisation:
+    """Correct an organisation's details (ORGANISATION_FIELDS). A key unit keeps its kind
+    while it has vital parts: they would be left under an organisation that has none."""
+    unknown = sorted(set(changes) - ORGANISATION_FIELDS)
+    if unknown:
+        raise ValueError(f"organisation_update cannot change {', '.join(unknown)}")
+    current = (
+        Organisation.objects.select_for_update().select_related("grid").get(pk=organisation.pk)
+    )
+    require_perm(actor, "population.change_organisation", current)
+    was_key_unit = current.is_key_unit
+    for field, value in changes.items():
+        setattr(current, field, value)
+    # Removing a contact's name removes the contact: its phone goes with it unless given.
+    for name_field, phone_field in CONTACT_FIELDS:
+        removed = name_field in changes and not _text(changes[name_field])
+        if removed and phone_field not in changes:
+            setattr(current, phone_field, "")
+    if was_key_unit and not current.is_key_unit and current.vital_parts.exists():
+        raise ValidationError(
+            {
+                "kind": _(
+                    "This key unit has vital parts on record: it stays a key unit while they do."
+                )
+            }
+        )
+    organisation_validate(actor=actor, organisation=current)
+    _save_organisation(actor=actor, organisation=current)
+    return current
+
+
+def vital_part_validate(*, vital_part: VitalPart) -> None:
+    """Every rule a vital part must meet before it is saved, normalising the values (the
+    admin's form calls it to show errors early)."""
+    if not vital_part.organisation.is_key_unit:
+        raise ValidationError(
+            {"organisation": _("Vital parts are recorded for key units (重点单位) only.")}
+        )
+    for field in ("name", "description", "person_responsible"):
+        setattr(vital_part, field, str(getattr(vital_part, field) or "").strip())
+    if not vital_part.name:
+        raise ValidationError({"name": _("The name is required.")})
+    vital_part.clean_fields(exclude=["organisation"])
+    duplicate = (
+        VitalPart.objects.filter(organisation=vital_part.organisation_id, name=vital_part.name)
+        .exclude(pk=vital_part.pk)
+        .exists()
+    )
+    if duplicate:
+        raise ValidationError({"name": _("This key unit already has a vital part of this name.")})
+
+
+@transaction.atomic
+def vital_part_add(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    name: str,
+    description: str = "",
+    person_responsible: str = "",
+) -> VitalPart:
+    """Record a vital part or facility (要害部位) of a key unit (P14)."""
+    require_perm(actor, "population.add_vitalpart")
+    # Locked: the kind is read here and a concurrent edit must not turn it into another.
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if not in_scope(actor, organisation):
+        raise ValidationError({"organisation": _("Choose an organisation within your own area.")})
+    vital_part = VitalPart(
+        organisation=organisation,
+        name=name,
+        description=description,
+        person_responsible=person_responsible,
+    )
+    require_perm(actor, "population.add_vitalpart", vital_part)
+    vital_part_validate(vital_part=vital_part)
+    vital_part.save()
+    return vital_part
+
+
+@transaction.atomic
+def vital_part_update(*, actor: Any, vital_part: VitalPart, **changes: Any) -> VitalPart:
+    """Correct a vital part's details (VITAL_PART_FIELDS)."""
+    unknown = sorted(set(changes) - VITAL_PART_FIELDS)
+    if unknown:
+        raise ValueError(f"vital_part_update cannot change {', '.join(unknown)}")
+    current = (
+        VitalPart.objects.select_for_update()
+        .select_related("organisation__grid")
+        .get(pk=vital_part.pk)
+    )
+    require_perm(actor, "population.change_vitalpart", current)
+    for field, value in changes.items():
+        setattr(current, field, value)
+    vital_part_validate(vital_part=current)
+    current.save()
+    return current
+
+
+# --- Special groups (特殊人群) ------------------------------------------------------------------
+
+# The kind-specific fields a record may carry, by the kind's `details`; the others stay empty.
+SPECIAL_GROUP_DETAIL_FIELDS: dict[str, frozenset[str]] = {
+    SpecialGroupDetails.CORRECTION: frozenset(
+        {"supervision_level", "supervision_start", "supervision_end"}
+    ),
+    SpecialGroupDetails.RELEASE: frozenset(
+        {"release_date", "resettled", "assistance_team", "first_month_aid_on"}
+    ),
+    SpecialGroupDetails.MENTAL_ILLNESS: frozenset({"risk_level", "guardian_capable"}),
+    SpecialGroupDetails.DRUGS: frozenset(),
+    SpecialGroupDetails.NONE: frozenset(),
+}
+ALL_DETAIL_FIELDS = frozenset().union(*SPECIAL_GROUP_DETAIL_FIELDS.values())
+RECORD_EDITABLE_FIELDS = ALL_DETAIL_FIELDS | {"responsible", "follow_up_days", "notes"}
+
+
+def special_group_details_of(kind: SpecialGroupKind) -> str:
+    """A sub-kind (e.g. idle youth under key youth) carries its parent's specific fields."""
+    return kind.details or (kind.parent.details if kind.parent_id and kind.parent else "")
+
+
+def default_responsible(grid: Area) -> Any:
+    """The grid's own worker: the team's grid worker with an account, else the only grid
+    worker whose home area is the grid; None when that is not one person."""
+    member = (
+        grid.team_members.filter(role__code="grid_worker", user__is_active=True)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    if member is not None:
+        return member.user
+    workers = list(User.objects.filter(home_area=grid, role=Role.GRID_WORKER, is_active=True)[:2])
+    return workers[0] if len(workers) == 1 else None
+
+
+def _validate_record(record: SpecialGroupRecord) -> None:
+    details = special_group_details_of(record.kind)
+    allowed = SPECIAL_GROUP_DETAIL_FIELDS[details]
+    for field in sorted(ALL_DETAIL_FIELDS - allowed):
+        if getattr(record, field) not in (None, ""):
+            raise ValidationError(
+                {
+                    field: _("This field does not apply to the kind “%(kind)s”.")
+                    % {"kind": record.kind}
+                }
+            )
+    if record.follow_up_days is not None and record.follow_up_days < 1:
+        raise ValidationError({"follow_up_days": _("The follow-up interval is at least one day.")})
+    today = timezone.localdate()
+    if record.since > today:
+        raise ValidationError({"since": _("The start date cannot be in the future.")})
+    if record.until is not None and record.until < record.since:
+        raise ValidationError({"until": _("The end date cannot be before the start date.")})
+    if (
+        record.supervision_start
+        and record.supervision_end
+        and record.supervision_end < record.supervision_start
+    ):
+        raise ValidationError({"supervision_end": _("The supervision ends before it starts.")})
+    if record.release_date is not None and record.release_date > today:
+        raise ValidationError({"release_date": _("The release date cannot be in the future.")})
+    if record.first_month_aid_on is not None and (
+        record.release_date is None or record.first_month_aid_on < record.release_date
+    ):
+        raise ValidationError(
+            {"first_month_aid_on": _("First-month assistance is given after the release date.")}
+        )
+    responsible = record.responsible
+    if responsible is not None and (
+        not responsible.is_active
+        or responsible.role != Role.GRID_WORKER
+        or responsible.home_area_id != record.resident.grid_id
+    ):
+        raise ValidationError(
+            {"responsible": _("Choose an active grid worker of the resident's grid.")}
+        )
+    record.clean_fields(exclude=["resident", "kind", "responsible", "created_by"])
+
+
+@transaction.atomic
+def special_group_record_create(
+    *,
+    actor: Any,
+    resident: Resident,
+    kind: SpecialGroupKind,
+    since: datetime.date,
+    follow_up_days: int | None = None,
+    responsible: Any = None,
+    **details: Any,
+) -> SpecialGroupRecord:
+    """Tag a resident with a special group. The follow-up interval defaults to the kind's, the
+    responsible worker to the grid's own; the first follow-up is due one interval after
+    `since`."""
+    unknown = sorted(set(details) - ALL_DETAIL_FIELDS - {"notes"})
+    if unknown:
+        raise ValueError(f"special_group_record_create cannot set {', '.join(unknown)}")
+    require_perm(actor, "population.add_specialgrouprecord")
+    # Locked: two offices tagging the same person at once must not both pass the check below.
+    resident = Resident.objects.select_for_update().select_related("grid").get(pk=resident.pk)
+    if not in_scope(actor, resident):
+        raise ValidationError({"resident": _("Choose a resident within your own area.")})
+    record = SpecialGroupRecord(
+        resident=resident,
+        kind=kind,
+        since=since,
+        follow_up_days=follow_up_days or kind.follow_up_days,
+        responsible=responsible if responsible is not None else default_responsible(resident.grid),
+        created_by=actor if getattr(actor, "pk", None) else None,
+        **details,
+    )
+    record.next_follow_up_due = since + datetime.timedelta(days=record.follow_up_days)
+    require_perm(actor, "population.add_specialgrouprecord", record)
+    _validate_record(record)
+    if SpecialGroupRecord.objects.filter(resident=resident, kind=kind, until__isnull=True).exists():
+        raise ValidationError({"kind": _("This resident already belongs to this group.")})
+    record.save()
+    return record
+
+
+@transaction.atomic
+def special_group_record_update(
+    *, actor: Any, record: SpecialGroupRecord, **changes: Any
+) -> SpecialGroupRecord:
+    """Correct a record's details, worker, interval or notes. A new interval moves the next
+    due date to one interval after the last follow-up (or the start)."""
+    unknown = sorted(set(changes) - RECORD_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"special_group_record_update cannot change {', '.join(unknown)}")
+    current = (
+        SpecialGroupRecord.objects.select_for_update(of=("self",))
+        .select_related("resident__grid", "kind__parent", "responsible")
+        .get(pk=record.pk)
+    )
+    require_perm(actor, "population.change_specialgrouprecord", current)
+    for field, value in changes.items():
+        setattr(current, field, value)
+    _validate_record(current)
+    if "follow_up_days" in changes:
+        last = current.last_followed_up_at
+        start = timezone.localdate(last) if last else current.since
+        current.next_follow_up_due = start + datetime.timedelta(days=current.follow_up_days)
+    current.save()
+    return current
+
+
+@transaction.atomic
+def special_group_record_end(
+    *, actor: Any, record: SpecialGroupRecord, until: datetime.date
+) -> SpecialGroupRecord:
+    """The resident leaves the group (correction ended, recovered, grown up ...): kept with
+    its history, no longer followed up."""
+    current = (
+        SpecialGroupRecord.objects.select_for_update(of=("self",))
+        .select_related("resident__grid", "kind__parent", "responsible")
+        .get(pk=record.pk)
+    )
+    require_perm(actor, "population.change_specialgrouprecord", current)
+    if current.until is not None:
+        raise ValidationError({"until": _("This record has already ended.")})
+    current.until = until
+    _validate_record(current)
+    if until > timezone.localdate():
+        raise ValidationError({"until": _("The end date cannot be in the future.")})
+    current.save(update_fields=["until"])
+    return current
+
+
+@transaction.atomic
+def special_group_event_record(
+    *,
+    actor: Any,
+    record: SpecialGroupRecord,
+    kind: str,
+    occurred_on: datetime.date,
+    notes: str = "",
+) -> SpecialGroupEvent:
+    """A relapse (复吸, drug users) or a re-offence (重新犯罪, released persons), dated."""
+    record = SpecialGroupRecord.objects.select_related("resident__grid", "kind__parent").get(
+        pk=record.pk
+    )
+    event = SpecialGroupEvent(
+        record=record,
+        kind=kind,
+        occurred_on=occurred_on,
+        notes=notes.strip(),
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    require_perm(actor, "population.add_specialgroupevent", event)
+    details = special_group_details_of(record.kind)
+    expected = {
+        SpecialGroupEventKind.RELAPSE: SpecialGroupDetails.DRUGS,
+        SpecialGroupEventKind.REOFFENCE: SpecialGroupDetails.RELEASE,
+    }
+    if kind not in expected:
+        raise ValidationError({"kind": _("Choose a relapse or a re-offence.")})
+    if details != expected[SpecialGroupEventKind(kind)]:
+        raise ValidationError(
+            {
+                "kind": _("This event is not recorded for the kind “%(kind)s”.")
+                % {"kind": record.kind}
+            }
+        )
+    if occurred_on > timezone.localdate():
+        raise ValidationError({"occurred_on": _("The date cannot be in the future.")})
+    if occurred_on < record.since:
+        raise ValidationError({"occurred_on": _("The date is before the record's start.")})
+    event.save()
+    return event
+
+
+@transaction.atomic
+def special_group_followup_recorded(*, resident: Resident, at: datetime.datetime) -> int:
+    """A special-group follow-up visit to the resident happened at `at` (the visit service
+    calls this once it has checked its own actor): every open record of the resident moves its
+    next due date to one interval after the visit. A visit older than the last one recorded
+    changes nothing. Returns how many records moved."""
+    moved = 0
+    records = SpecialGroupRecord.objects.select_for_update().filter(
+        resident=resident, until__isnull=True
+    )
+    for record in records:
+        if record.last_followed_up_at is not None and record.last_followed_up_at >= at:
+            continue
+        record.last_followed_up_at = at
+        record.next_follow_up_due = timezone.localdate(at) + datetime.timedelta(
+            days=record.follow_up_days
+        )
+        record.save(update_fields=["last_followed_up_at", "next_follow_up_due"])
+        moved += 1
+    return moved
+
+
+def _reminders_plan(today: datetime.date) -> None:
+    """Create the reminder rows due today (their unique key makes this idempotent)."""
+    open_records = SpecialGroupRecord.objects.filter(until__isnull=True)
+    rows = [
+        FollowUpReminder(record_id=pk, purpose=ReminderPurpose.FOLLOW_UP, due_date=due)
+        for pk, due in open_records.filter(next_follow_up_due__lte=today).values_list(
+            "pk", "next_follow_up_due"
+        )
+    ]
+    # 首月救助 (P17): reminded once, as soon as the person is released.
+    released = open_records.filter(release_date__lte=today, first_month_aid_on__isnull=True)
+    for record in released.only("pk", "release_date", "until", "first_month_aid_on"):
+        due = record.first_month_aid_due
+        if due is not None:
+            rows.append(
+                FollowUpReminder(
+                    record_id=record.pk, purpose=ReminderPurpose.FIRST_MONTH_AID, due_date=due
+                )
+            )
+    FollowUpReminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+
+
+def _reminder_recipients(record: SpecialGroupRecord) -> list[Any]:
+    if record.responsible is not None and record.responsible.is_active:
+        return [record.responsible]
+    return list(
+        User.objects.filter(
+            home_area=record.resident.grid_id, role=Role.GRID_WORKER, is_active=True
+        )
+    )
+
+
+def special_group_reminders_send(*, today: datetime.date | None = None) -> int:
+    """The beat task's work: remind the responsible worker once of every due follow-up and
+    first-month assistance. Each reminder row is locked (skip_locked: two runs side by side
+    share the work) and marked sent in the same transaction as its notice, so a run killed
+    half-way leaves the rest unsent for the next run, never sent twice. The notice names no
+    one and no group: it links to the record, which only those who may see it can open."""
+    today = today or timezone.localdate()
+    _reminders_plan(today)
+    pending = list(
+        FollowUpReminder.objects.filter(sent_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    sent = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        for pk in pending:
+            with transaction.atomic():
+                reminder = (
+                    FollowUpReminder.objects.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("record__resident", "record__responsible")
+                    .filter(pk=pk, sent_at__isnull=True)
+                    .first()
+                )
+                if reminder is None:
+                    continue  # another run has it, or sent it
+                recipients = _reminder_recipients(reminder.record)
+                if not recipients:
+                    continue  # nobody to tell yet: the due list shows it, a later run retries
+                date = reminder.due_date.isoformat()
+                title = (
+                    _("First-month assistance (首月救助) is due by %(date)s")
+                    if reminder.purpose == ReminderPurpose.FIRST_MONTH_AID
+                    else _("A special-group follow-up visit is due on %(date)s")
+                ) % {"date": date}
+                notification_send(
+                    recipients=recipients,
+                    kind="special_group_follow_up",
+                    title=title,
+                    url=reverse("special_groups:detail", args=[reminder.record_id]),
+                    dedupe_key=f"special_group_reminder:{reminder.pk}",
+                )
+                reminder.sent_at = timezone.now()
+                reminder.save(update_fields=["sent_at"])
+                sent += 1
+    return sent
+
+
+# --- Houses, households and rental houses (以房管人) ---------------------------------------------
+# A house (房屋) is an address in a grid; a rented one carries its landlord, filing date and
+# security-responsibility letter (seed 004: 出租房屋登记备案, 出租人、承租人的治安责任). Its
+# tenants are the members of the households living in it. A household (户) lives at a house;
+# a person belongs to at most one household at a time (Resident.household), and every join
+# and leave is a dated HouseholdEvent (P2: 实有人口动态管理), never a silent overwrite.
+
+HOUSE_ADDRESS_FIELDS = ("building", "unit", "room", "address_line")
+HOUSE_RENTAL_FIELDS = (
+    "landlord_name",
+    "landlord_phone",
+    "landlord_resident",
+    "filed_on",
+    "responsibility_letter_signed_on",
+)
+HOUSE_EDITABLE_FIELDS = frozenset({*HOUSE_ADDRESS_FIELDS, "is_rented", *HOUSE_RENTAL_FIELDS})
+HOUSEHOLD_EDITABLE_FIELDS = frozenset({"number", "kind", "note", "head"})
+
+
+def _grid_of_the_actor(*, actor: Any, grid: Area, field: str = "grid") -> None:
+    if not in_scope(actor, grid):
+        raise ValidationError({field: _("Choose a grid within your own area.")})
+    if not grid.is_grid:
+        raise ValidationError({field: _("A house is registered in a grid, not in a larger area.")})
+
+
+def _not_in_the_future(value: datetime.date | None, field: str) -> None:
+    if value is not None and value > timezone.localdate():
+        raise ValidationError({field: _("This date is in the future.")})
+
+
+def _check_address_free(house: House) -> None:
+    taken = (
+        House.objects.filter(
+            grid_id=house.grid_id, building=house.building, unit=house.unit, room=house.room
+        )
+        .exclude(pk=house.pk)
+        .exists()
+    )
+    if taken:
+        raise ValidationError(
+            {
+                "room": _("A house at %(address)s is already registered in this grid.")
+                % {"address": house.label}
+            }
+        )
+
+
+def house_validate(*, actor: Any, house: House) -> None:
+    """Every rule a house must meet before it is saved, normalising its values (the admin's
+    form calls it to show errors early)."""
+    for name in (*HOUSE_ADDRESS_FIELDS, "landlord_name", "landlord_phone"):
+        setattr(house, name, (getattr(house, name) or "").strip())
+    if not house.building:
+        raise ValidationError({"building": _("The building (楼栋) is required.")})
+    if house.landlord_resident_id is not None and not in_scope(actor, house.landlord_resident):
+        raise ValidationError({"landlord_resident": _("Choose a resident within your own area.")})
+    if house.is_rented:
+        if house.landlord_resident is not None and not house.landlord_name:
+            house.landlord_name = house.landlord_resident.name
+        if not house.landlord_name:
+            raise ValidationError({"landlord_name": _("A rented house names its landlord.")})
+    else:
+        # Unticking "rented" does not silently drop what was recorded: the worker clears it.
+        recorded = [name for name in HOUSE_RENTAL_FIELDS if getattr(house, name)]
+        if recorded:
+            raise ValidationError(
+                {
+                    "is_rented": _(
+                        "A house that is not rented out has no landlord, filing date or "
+                        "responsibility letter: clear them, or mark the house as rented."
+                    )
+                }
+            )
+    _not_in_the_future(house.filed_on, "filed_on")
+    _not_in_the_future(house.responsibility_letter_signed_on, "responsibility_letter_signed_on")
+    house.clean_fields(exclude=["grid", "created_by", "landlord_resident"])
+    _check_address_free(house)
+
+
+def _house_save(house: House) -> None:
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent registration of the same address
+            house.save()
+    except IntegrityError:
+        _check_address_free(house)
+        raise
+
+
+@transaction.atomic
+def house_register(
+    *,
+    actor: Any,
+    grid: Area,
+    building: str,
+    unit: str = "",
+    room: str = "",
+    address_line: str = "",
+    is_rented: bool = False,
+    landlord_name: str = "",
+    landlord_phone: str = "",
+    landlord_resident: Resident | None = None,
+    filed_on: datetime.date | None = None,
+    responsibility_letter_signed_on: datetime.date | None = None,
+) -> House:
+    """Register a house at an address in a grid, with its rental data when it is let."""
+    require_perm(actor, "population.add_house")
+    _grid_of_the_actor(actor=actor, grid=grid)
+    house = House(
+        grid=grid,
+        building=building,
+        unit=unit,
+        room=room,
+        address_line=address_line,
+        is_rented=is_rented,
+        landlord_name=landlord_name,
+        landlord_phone=landlord_phone,
+        landlord_resident=landlord_resident,
+        filed_on=filed_on,
+        responsibility_letter_signed_on=responsibility_letter_signed_on,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    require_perm(actor, "population.add_house", house)
+    house_validate(actor=actor, house=house)
+    _house_save(house)
+    return house
+
+
+@transaction.atomic
+def house_update(*, actor: Any, house: House, **changes: Any) -> House:
+    """Correct a house's address or its rental data (HOUSE_EDITABLE_FIELDS). The grid is not
+    editable: a house does not move."""
+    unknown = sorted(set(changes) - HOUSE_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"house_update cannot change {', '.join(unknown)}")
+    current = House.objects.select_for_update().select_related("grid").get(pk=house.pk)
+    require_perm(actor, "population.change_house", current)
+    for field, value in changes.items():
+        setattr(current, field, value)
+    house_validate(actor=actor, house=current)
+    _house_save(current)
+    return current
+
+
+def _household_in_scope(*, actor: Any, household: Household, field: str = "household") -> None:
+    if not in_scope(actor, household):
+        raise ValidationError({field: _("Choose a household within your own area.")})
+    require_perm(actor, "population.change_household", household)
+
+
+def _event_date(on: datetime.date | None) -> datetime.date:
+    on = on or timezone.localdate()
+    _not_in_the_future(on, "on")
+    return on
+
+
+def _validate_kind(kind: str) -> None:
+    if kind not in HouseholdKind.values:
+        raise ValidationError({"kind": _("Choose one of the household kinds.")})
+
+
+@transaction.atomic
+def household_register(
+    *,
+    actor: Any,
+    house: House,
+    kind: str = HouseholdKind.REGISTERED,
+    number: str = "",
+    note: str = "",
+    head: Resident | None = None,
+    on: datetime.date | None = None,
+) -> Household:
+    """Register a household at a house; `head`, when given, joins it as its head (户主)."""
+    require_perm(actor, "population.add_household")
+    if not in_scope(actor, house):
+        raise ValidationError({"house": _("Choose a house within your own area.")})
+    _validate_kind(kind)
+    household = Household(
+        house=house,
+        kind=kind,
+        number=number.strip(),
+        note=note.strip(),
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    require_perm(actor, "population.add_household", household)
+    household.clean_fields(exclude=["house", "head", "created_by"])
+    household.save()
+    if head is not None:
+        try:
+            household.head = household_member_add(
+                actor=actor, household=household, resident=head, relationship="head", on=on
+            )
+        except ValidationError as error:
+            # The head is named as `head` here: the form or payload has no `resident`.
+            raise ValidationError({"head": error.messages}) from None
+    return household
+
+
+@transaction.atomic
+def household_update(*, actor: Any, household: Household, **changes: Any) -> Household:
+    """Correct a household's number, kind or note, or make another member its head (the
+    former head is then recorded as "other" until a worker says what they are)."""
+    unknown = sorted(set(changes) - HOUSEHOLD_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"household_update cannot change {', '.join(unknown)}")
+    current = (
+        Household.objects.select_for_update().select_related("house__grid").get(pk=household.pk)
+    )
+    _household_in_scope(actor=actor, household=current)
+    if "kind" in changes:
+        _validate_kind(changes["kind"])
+    for field in ("number", "kind", "note"):
+        if field in changes:
+            setattr(current, field, changes[field].strip())
+    current.clean_fields(exclude=["house", "head", "created_by"])
+    if "head" in changes and changes["head"] is not None and changes["head"].pk != current.head_id:
+        head = Resident.objects.select_for_update().get(pk=changes["head"].pk)
+        if head.household_id != current.pk:
+            raise ValidationError({"head": _("The head must be a member of this household.")})
+        if current.head_id is not None:
+            Resident.objects.filter(pk=current.head_id).update(relationship=Relationship.OTHER)
+        head.relationship = Relationship.HEAD
+        head.save(update_fields=["relationship", "updated_at"])
+        current.head = head
+    elif "head" in changes and changes["head"] is None:
+        raise ValidationError({"head": _("Choose the member who heads the household.")})
+    current.save()
+    return current
+
+
+def _record(
+    *, actor: Any, household: Household, resident: Resident, kind: str, relationship: str, on: Any
+) -> None:
+    HouseholdEvent.objects.create(
+        household=household,
+        resident=resident,
+        kind=kind,
+        relationship=relationship,
+        on=on,
+        recorded_by=actor if getattr(actor, "pk", None) else None,
+    )
+
+
+@transaction.atomic
+def household_member_add(
+    *,
+    actor: Any,
+    household: Household,
+    resident: Resident,
+    relationship: str,
+    on: datetime.date | None = None,
+    move: bool = False,
+) -> Resident:
+    """Make a resident of the house's grid a member of the household from `on` (today by
+    default). A member of another household moves only when `move` says so: the person
+    then leaves that household on the same day (and it loses its head if they were it)."""
+    household = (
+        Household.objects.select_for_update().select_related("house__grid").get(pk=household.pk)
+    )
+    _household_in_scope(actor=actor, household=household)
+    if not in_scope(actor, resident):
+        raise ValidationError({"resident": _("Choose a resident within your own area.")})
+    # Locked: two workers adding the same person to two households must not both succeed.
+    person = Resident.objects.select_for_update().select_related("grid").get(pk=resident.pk)
+    if relationship not in Relationship.values:
+        raise ValidationError({"relationship": _("Choose the relationship to the head.")})
+    on = _event_date(on)
+    if person.grid_id != household.house.grid_id:
+        raise ValidationError(
+            {
+                "resident": _(
+                    "%(name)s is registered in “%(grid)s”; the members of a household live in "
+                    "the grid of its house, “%(house_grid)s”."
+                )
+                % {"name": person.name, "grid": person.grid, "house_grid": household.house.grid}
+            }
+        )
+    if person.household_id == household.pk:
+        raise ValidationError(
+            {
+                "resident": _("%(name)s is already a member of this household.")
+                % {"name": person.name}
+            }
+        )
+    if relationship == Relationship.HEAD and household.head_id is not None:
+        raise ValidationError(
+            {"relationship": _("This household already has a head: choose another relationship.")}
+        )
+    if person.household_id is not None:
+        former = (
+            Household.objects.select_for_update()
+            .select_related("house")
+            .get(pk=person.household_id)
+        )
+        if not move:
+            raise ValidationError(
+                {
+                    "resident": _(
+                        "%(name)s is a member of the household at %(house)s: remove them "
+                        "there first, or confirm the move."
+                    )
+                    % {"name": person.name, "house": former.house.label}
+                }
+            )
+        _leave(actor=actor, household=former, person=person, on=on)
+    person.household = household
+    person.relationship = relationship
+    person.save(update_fields=["household", "relationship", "updated_at"])
+    if relationship == Relationship.HEAD:
+        household.head = person
+        household.save(update_fields=["head", "updated_at"])
+    _record(
+        actor=actor,
+        household=household,
+        resident=person,
+        kind=HouseholdEventKind.JOINED,
+        relationship=relationship,
+        on=on,
+    )
+    return person
+
+
+def _leave(*, actor: Any, household: Household, person: Resident, on: datetime.date) -> None:
+    _record(
+        actor=actor,
+        household=household,
+        resident=person,
+        kind=HouseholdEventKind.LEFT,
+        relationship=person.relationship,
+        on=on,
+    )
+    if household.head_id == person.pk:
+        household.head = None
+        household.save(update_fields=["head", "updated_at"])
+    person.household = None
+    person.relationship = ""
+    person.save(update_fields=["household", "relationship", "updated_at"])
+
+
+@transaction.atomic
+def household_member_remove(
+    *, actor: Any, household: Household, resident: Resident, on: datetime.date | None = None
+) -> Resident:
+    """The resident leaves the household on `on` (today by default); a leaving head leaves
+    the household without one until another member is made head."""
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    _household_in_scope(actor=actor, household=household)
+    person = Resident.objects.select_for_update().get(pk=resident.pk)
+    if person.household_id != household.pk:
+        raise ValidationError(
+            {"resident": _("%(name)s is not a member of this household.") % {"name": person.name}}
+        )
+    _leave(actor=actor, household=household, person=person, on=_event_date(on))
+    return person
+
+
+# --- Visits (走访, 民情日记) ---------------------------------------------------------------------
+
+# What visit_correct may change. Where and by whom a visit was made is what the phone and the
+# sign-in recorded: a wrong point is kept (and flagged), not edited away.
+VISIT_CORRECTABLE_FIELDS = frozenset(
+    {*VISIT_SUBJECTS, "subject", "purpose", "notes", "findings", "visited_at"}
+)
+# A phone's clock may run a little ahead of the server's.
+VISIT_CLOCK_SKEW = datetime.timedelta(minutes=5)
+
+
+def _visit_subjects_check(*, visit: Visit) -> None:
+    """Every visited row lies in the visit's grid, and the visit names whom it was about."""
+    named = False
+    for field in VISIT_SUBJECTS:
+        row = getattr(visit, field)
+        if row is None:
+            continue
+        named = True
+        if row.grid_id != visit.grid_id:
+            raise ValidationError(
+                {field: _("This record belongs to another grid than the visit's.")}
+            )
+    if not named and not visit.subject:
+        raise ValidationError({"subject": _("Say whom the visit was to, or choose a resident.")})
+
+
+def visit_validate(*, visit: Visit) -> None:
+    """Every rule a visit must meet before it is saved, normalising its texts."""
+    visit.subject = visit.subject.strip()
+    visit.notes = visit.notes.strip()
+    visit.findings = visit.findings.strip()
+    if visit.visited_at is None:
+        raise ValidationError({"visited_at": _("Give the date and time of the visit.")})
+    if visit.visited_at > timezone.now() + VISIT_CLOCK_SKEW:
+        raise ValidationError({"visited_at": _("A visit cannot be logged for a future time.")})
+    if (visit.latitude is None) != (visit.longitude is None):
+        missing = "latitude" if visit.latitude is None else "longitude"
+        raise ValidationError({missing: _("Give both the latitude and the longitude, or neither.")})
+    # grid, worker and the visited rows are rows in hand: no query proves that they exist.
+    visit.clean_fields(exclude=["grid", "worker", "located_grid", *VISIT_SUBJECTS])
+    _visit_subjects_check(visit=visit)
+
+
+def _visit_place(*, visit: Visit) -> None:
+    """Place the point with the point-to-grid lookup; a point elsewhere is kept and flagged."""
+    latitude, longitude = visit.latitude, visit.longitude
+    if latitude is None and longitude is None:
+        visit.location_accuracy = None
+        visit.located_grid_id, visit.outside_grid = None, False
+        return
+    if latitude is None or longitude is None:
+        raise ValueError("visit_validate lets through a whole point or none")
+    # The lookup is the index in this process's memory: no query.
+    located = grid_index().locate(longitude, latitude)
+    visit.outside_grid = located != visit.grid_id
+    if visit.outside_grid:
+        visit.located_grid_id = located
+    else:
+        visit.located_grid = visit.grid  # the row in hand: showing it costs no query
+
+
+@transaction.atomic
+def visit_log(
+    *,
+    actor: Any,
+    grid: Area | None = None,
+    resident: Resident | None = None,
+    subject: str = "",
+    purpose: str = VisitPurpose.ROUTINE,
+    visited_at: datetime.datetime | None = None,
+    notes: str = "",
+    findings: str = "",
+    latitude: float | None = None,
+    longitude: float | None = None,
+    location_accuracy: float | None = None,
+) -> Visit:
+    """Log a visit by the actor. Its grid is the visited resident's, else `grid` (a grid
+    worker's own grid when they have only that); `visited_at` defaults to now."""
+    require_perm(actor, "population.add_visit")
+    if resident is not None and not in_scope(actor, resident):
+        raise ValidationError({"resident": _("Choose a resident within your own area.")})
+    if grid is None:
+        grid = resident.grid if resident is not None else _own_grid(actor)
+    if not in_scope(actor, grid):
+        raise ValidationError({"grid": _("Choose a grid within your own area.")})
+    if not grid.is_grid:
+        raise ValidationError({"grid": _("A visit belongs to a grid, not to a larger area.")})
+    visit = Visit(
+        grid=grid,
+        worker=actor,
+        resident=resident,
+        subject=subject or (resident.name if resident is not None else ""),
+        purpose=purpose,
+        visited_at=visited_at or timezone.now(),
+        notes=notes,
+        findings=findings,
+        latitude=latitude,
+        longitude=longitude,
+        location_accuracy=location_accuracy,
+    )
+    require_perm(actor, "population.add_visit", visit)
+    visit_validate(visit=visit)
+    _visit_place(visit=visit)
+    visit.save()
+    _visit_followup_notify(visit=visit)
+    return visit
+
+
+def _own_grid(actor: Any) -> Area:
+    home = getattr(actor, "home_area", None)
+    if home is None or not home.is_grid:
+        raise ValidationError({"grid": _("Choose the grid the visit belongs to.")})
+    return home
+
+
+@transaction.atomic
+def visit_correct(*, actor: Any, visit: Visit, **changes: Any) -> Visit:
+    """Correct a visit (VISIT_CORRECTABLE_FIELDS): its worker at any time, others who keep
+    the ledger of its grid on the day it was logged (Visit.Meta.rules_permissions)."""
+    unknown = sorted(set(changes) - VISIT_CORRECTABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"visit_correct cannot change {', '.join(unknown)}")
+    current = Visit.objects.select_for_update().select_related("grid").get(pk=visit.pk)
+    require_perm(actor, "population.change_visit", current)
+    followed_up = current.resident_id if _is_followup(current) else None
+    for field in VISIT_SUBJECTS:
+        row = changes.get(field)
+        if row is not None and not in_scope(actor, row):
+            raise ValidationError({field: _("Choose a record within your own area.")})
+    for field, value in changes.items():
+        setattr(current, field, value)
+    visit_validate(visit=current)
+    current.save()
+    if current.resident_id != followed_up:  # a follow-up it was not already
+        _visit_followup_notify(visit=current)
+    return current
+
+
+def _is_followup(visit: Visit) -> bool:
+    return visit.purpose == VisitPurpose.SPECIAL_GROUP_FOLLOWUP and visit.resident_id is not None
+
+
+def _visit_followup_notify(*, visit: Visit) -> None:
+    if visit.purpose == VisitPurpose.SPECIAL_GROUP_FOLLOWUP and visit.resident is not None:
+        special_group_followup_recorded(resident=visit.resident, at=visit.visited_at)

@@ -8,4 +8,6 @@ urlpatterns = [
     path("", views.resident_list, name="list"),
     path("new/", views.resident_new, name="new"),
     path("<int:pk>/", views.resident_detail, name="detail"),
+    path("<int:pk>/events/new/", views.resident_event_new, name="event-new"),
+    path("<int:pk>/reveal/", views.resident_reveal, name="reveal"),
 ]

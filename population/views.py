@@ -1,11 +1,40 @@
-from django.core.exceptions import ValidationError
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
 
+from governance.scoping import in_scope
 from governance.views import portal_login_required
 from population import selectors, services
-from population.forms import ResidentForm
+from population.forms import (
+    FirstMonthAidForm,
+    HouseForm,
+    HouseholdForm,
+    MemberAddForm,
+    OrganisationFilterForm,
+    OrganisationForm,
+    ResidentEventForm,
+    ResidentForm,
+    RevealForm,
+    SpecialGroupEventForm,
+    SpecialGroupRecordForm,
+    VisitCorrectionForm,
+    VisitFilterForm,
+    VisitForm,
+    VitalPartForm,
+)
+from population.models import Resident, SpecialGroupKind, Visit, VitalPart, special_group_access
 
 PAGE_SIZE = 50
+RESIDENT_VISITS = 20  # the latest visits a resident's page lists
 
 
 @portal_login_required
@@ -30,19 +59,617 @@ def resident_new(request):
     if not request.user.has_perm("population.add_resident"):
         # Leaders read the ledger: the page says so rather than offering a form to refuse.
         return render(request, "population/resident_form.html", {"form": None})
-    form = ResidentForm(request.POST or None, actor=request.user)
+    # ?grid= preselects the grid and ?next= comes back (from a household page) afterwards.
+    initial = {"grid": request.GET["grid"]} if request.GET.get("grid", "").isdigit() else {}
+    form = ResidentForm(request.POST or None, actor=request.user, initial=initial)
+    back = request.POST.get("next") or request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = ""
     if request.method == "POST" and form.is_valid():
         try:
             resident = services.resident_register(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            return redirect("residents:detail", pk=resident.pk)
-    return render(request, "population/resident_form.html", {"form": form})
+            return redirect(back or reverse("residents:detail", args=[resident.pk]))
+    return render(request, "population/resident_form.html", {"form": form, "next": back})
+
+
+def _detail(request, resident: Resident, *, reveal_form: RevealForm, revealed: bool = False):
+    user = request.user
+    may_review = user.has_perm("population.history_resident", resident)
+    return render(
+        request,
+        "population/resident_detail.html",
+        {
+            "resident": resident,
+            "may_reveal": user.has_perm("population.reveal_resident", resident),
+            "reveal_form": reveal_form,
+            "revealed": revealed,
+            "history": selectors.resident_history(user=user, resident=resident)
+            if may_review
+            else None,
+            "events": selectors.resident_event_list(user=user, resident=resident),
+            "special_groups": selectors.special_group_record_list(user=user).filter(
+                resident=resident
+            ),
+            "may_tag": _may_keep_special_groups(user),
+            "may_record": user.has_perm("population.change_resident", resident),
+            "visits": selectors.visit_list(user=user, resident=resident)[:RESIDENT_VISITS],
+            "may_log_visit": user.has_perm("population.add_visit"),
+        },
+    )
+
+
+def _resident_in_scope(request, pk: int) -> Resident:
+    # Out of scope is "not found": a page never confirms that a person it hides exists.
+    return get_object_or_404(
+        selectors.resident_list(user=request.user).select_related("household__house"), pk=pk
+    )
 
 
 @portal_login_required
 def resident_detail(request, pk: int):
-    # Out of scope is "not found": a page never confirms that a person it hides exists.
-    resident = get_object_or_404(selectors.resident_list(user=request.user), pk=pk)
-    return render(request, "population/resident_detail.html", {"resident": resident})
+    return _detail(request, _resident_in_scope(request, pk), reveal_form=RevealForm())
+
+
+@sensitive_post_parameters("reason")  # never in an error report
+@never_cache  # the full numbers stay out of the browser's and any proxy's cache
+@portal_login_required
+@require_POST
+def resident_reveal(request, pk: int):
+    """The resident's page with the full ID number and phone, once a reason is given."""
+    resident = _resident_in_scope(request, pk)
+    if not request.user.has_perm("population.reveal_resident", resident):
+        raise PermissionDenied
+    form = RevealForm(request.POST)
+    if form.is_valid():
+        try:
+            services.resident_reveal(
+                actor=request.user, resident=resident, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _detail(request, resident, reveal_form=RevealForm(), revealed=True)
+    return _detail(request, resident, reveal_form=form)
+
+
+@portal_login_required
+def resident_event_new(request, pk: int):
+    resident = _resident_in_scope(request, pk)
+    if not request.user.has_perm("population.change_resident", resident):
+        return render(request, "population/resident_event_form.html", {"resident": resident})
+    form = ResidentEventForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.resident_event_add(actor=request.user, resident=resident, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("residents:detail", pk=resident.pk)
+    return render(
+        request, "population/resident_event_form.html", {"resident": resident, "form": form}
+    )
+
+
+# --- Organisations ---------------------------------------------------------------------------
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """A service's errors on the form: by field where the form has it, above the form
+    otherwise (an edit form has no grid, a vital part's form no organisation)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@portal_login_required
+def organisation_list(request):
+    filters = OrganisationFilterForm(request.GET or None)
+    values = filters.cleaned_data if filters.is_valid() else {}
+    organisations = selectors.organisation_list(
+        user=request.user,
+        kind=values.get("kind", ""),
+        problem=values.get("problem", ""),
+        query=values.get("q", ""),
+    )
+    return render(
+        request,
+        "population/organisation_list.html",
+        {
+            "organisations": organisations[:PAGE_SIZE],
+            "filters": filters,
+            "filtered": bool(values and any(values.values())),
+            "may_register": request.user.has_perm("population.add_organisation"),
+        },
+    )
+
+
+@portal_login_required
+def organisation_new(request):
+    if not request.user.has_perm("population.add_organisation"):
+        return render(request, "population/organisation_form.html", {"form": None})
+    form = OrganisationForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = services.organisation_register(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return redirect("organisations:detail", pk=organisation.pk)
+    return render(request, "population/organisation_form.html", {"form": form})
+
+
+def _organisation_in_scope(request, pk: int):
+    # Out of scope is "not found": a page never confirms that what it hides exists.
+    return get_object_or_404(selectors.organisation_list(user=request.user), pk=pk)
+
+
+@portal_login_required
+def organisation_detail(request, pk: int):
+    organisation = _organisation_in_scope(request, pk)
+    return render(
+        request,
+        "population/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "vital_parts": selectors.vital_part_list(user=request.user, organisation=organisation),
+            "may_change": request.user.has_perm("population.change_organisation", organisation),
+            "may_add_part": organisation.is_key_unit
+            and request.user.has_perm("population.add_vitalpart"),
+        },
+    )
+
+
+@portal_login_required
+def organisation_edit(request, pk: int):
+    organisation = _organisation_in_scope(request, pk)
+    if not request.user.has_perm("population.change_organisation", organisation):
+        context = {"form": None, "organisation": organisation}
+        return render(request, "population/organisation_form.html", context)
+    # The phones are not put back into the page: an empty box keeps the number on record.
+    form = OrganisationForm(
+        request.POST or None,
+        instance=organisation,
+        actor=request.user,
+        initial={"liaison_phone": "", "safety_officer_phone": ""},
+    )
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            services.organisation_update(actor=request.user, organisation=organisation, **changes)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return redirect("organisations:detail", pk=organisation.pk)
+    context = {"form": form, "organisation": organisation}
+    return render(request, "population/organisation_form.html", context)
+
+
+@portal_login_required
+def vital_part_new(request, pk: int):
+    organisation = _organisation_in_scope(request, pk)
+    may_add = organisation.is_key_unit and request.user.has_perm(
+        "population.add_vitalpart", VitalPart(organisation=organisation)
+    )
+    form = VitalPartForm(request.POST or None) if may_add else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        try:
+            services.vital_part_add(
+                actor=request.user, organisation=organisation, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return redirect("organisations:detail", pk=organisation.pk)
+    return render(
+        request,
+        "population/vital_part_form.html",
+        {"form": form, "organisation": organisation},
+    )
+
+
+# --- Special groups ---------------------------------------------------------------------------
+
+
+def _may_keep_special_groups(user) -> bool:
+    return user.has_perm("population.add_specialgrouprecord")
+
+
+@portal_login_required
+def special_group_list(request):
+    """Counts per kind for everyone in scope; the members for those who may see them."""
+    kind = None
+    if request.GET.get("kind", "").isdigit():
+        kind = SpecialGroupKind.objects.filter(pk=request.GET["kind"]).first()
+    names = special_group_access(request.user) is not None
+    records = (
+        selectors.special_group_record_list(user=request.user, kind=kind).filter(
+            until__isnull=True
+        )[:PAGE_SIZE]
+        if names
+        else []
+    )
+    return render(
+        request,
+        "population/special_group_list.html",
+        {
+            "counts": selectors.special_group_counts(user=request.user),
+            "kind": kind,
+            "names": names,
+            "records": records,
+            "may_tag": _may_keep_special_groups(request.user),
+        },
+    )
+
+
+@portal_login_required
+def special_group_new(request):
+    if not _may_keep_special_groups(request.user):
+        return render(request, "population/special_group_form.html", {"form": None})
+    initial = {}
+    if request.GET.get("resident", "").isdigit():
+        initial["resident"] = request.GET["resident"]
+    form = SpecialGroupRecordForm(request.POST or None, actor=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = services.special_group_record_create(
+                actor=request.user, **form.service_arguments()
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("special_groups:detail", pk=record.pk)
+    return render(request, "population/special_group_form.html", {"form": form})
+
+
+@portal_login_required
+def special_group_detail(request, pk: int):
+    # Hidden (out of scope, or a member this role may not see) is "not found".
+    record = get_object_or_404(
+        selectors.special_group_record_list(user=request.user).prefetch_related("events"), pk=pk
+    )
+    may_keep = request.user.has_perm("population.change_specialgrouprecord", record)
+    event_form = SpecialGroupEventForm(
+        request.POST if request.POST.get("form") == "event" else None, prefix="event"
+    )
+    aid_form = FirstMonthAidForm(
+        request.POST if request.POST.get("form") == "aid" else None, prefix="aid"
+    )
+    if request.method == "POST" and may_keep:
+        try:
+            if request.POST.get("form") == "event" and event_form.is_valid():
+                services.special_group_event_record(
+                    actor=request.user, record=record, **event_form.cleaned_data
+                )
+                return redirect("special_groups:detail", pk=record.pk)
+            if request.POST.get("form") == "aid" and aid_form.is_valid():
+                services.special_group_record_update(
+                    actor=request.user, record=record, **aid_form.cleaned_data
+                )
+                return redirect("special_groups:detail", pk=record.pk)
+        except ValidationError as error:
+            form = event_form if request.POST.get("form") == "event" else aid_form
+            form.add_error(None, error)
+    return render(
+        request,
+        "population/special_group_detail.html",
+        {
+            "record": record,
+            "details": services.special_group_details_of(record.kind),
+            "may_keep": may_keep,
+            "event_form": event_form,
+            "aid_form": aid_form,
+        },
+    )
+
+
+@portal_login_required
+def special_group_due(request):
+    """Follow-ups and first-month assistance due this week or overdue (a worker's own)."""
+    return render(
+        request,
+        "population/special_group_due.html",
+        {"items": selectors.follow_ups_due(user=request.user)},
+    )
+
+
+@portal_login_required
+def special_group_rates(request):
+    """Recidivism (P18) and relapse (P21) rates per area, with the seeds' targets beside them."""
+    today = timezone.localdate()
+    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else today.year
+    year = min(max(year, 2000), today.year)
+    return render(
+        request,
+        "population/special_group_rates.html",
+        {
+            "year": year,
+            "years": range(today.year, today.year - 5, -1),
+            "recidivism": selectors.recidivism_rates(user=request.user, year=year),
+            "relapse": selectors.relapse_rates(user=request.user, year=year),
+        },
+    )
+
+
+@portal_login_required
+def special_group_high_risk(request):
+    """P20: high-risk patients whose family cannot look after them."""
+    return render(
+        request,
+        "population/special_group_high_risk.html",
+        {
+            "records": selectors.high_risk_without_guardian(user=request.user)[:PAGE_SIZE],
+            "names": special_group_access(request.user) is not None,
+        },
+    )
+
+
+# --- Houses, households and rental houses ------------------------------------------------------
+
+
+def _flag(request, name: str) -> bool | None:
+    """?rented=1 / ?rented=0 as True / False; anything else: no filter."""
+    return {"1": True, "0": False}.get(request.GET.get(name, ""))
+
+
+@portal_login_required
+def house_list(request):
+    rented, filed = _flag(request, "rented"), _flag(request, "filed")
+    houses = selectors.house_list(user=request.user, rented=rented, filed=filed).order_by(
+        "grid__code", "building", "unit", "room", "pk"
+    )
+    return render(
+        request,
+        "population/house_list.html",
+        {
+            "houses": houses[:PAGE_SIZE],
+            "rented": rented,
+            "filed": filed,
+            "may_register": request.user.has_perm("population.add_house"),
+        },
+    )
+
+
+@portal_login_required
+def rentals_not_filed(request):
+    """P4: the rented houses not filed (出租房屋登记备案), oldest first, to chase."""
+    houses = selectors.rentals_not_filed(user=request.user)
+    return render(
+        request,
+        "population/rentals_not_filed.html",
+        {"houses": houses[:PAGE_SIZE], "total": houses.count()},
+    )
+
+
+@portal_login_required
+def house_new(request):
+    if not request.user.has_perm("population.add_house"):
+        return render(request, "population/house_form.html", {"form": None})
+    form = HouseForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            house = services.house_register(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("houses:detail", pk=house.pk)
+    return render(request, "population/house_form.html", {"form": form})
+
+
+def _visible_house(request, pk: int):
+    # Out of scope is "not found": a page never confirms that a house it hides exists.
+    return get_object_or_404(selectors.house_list(user=request.user), pk=pk)
+
+
+@portal_login_required
+def house_detail(request, pk: int):
+    house = _visible_house(request, pk)
+    return render(
+        request,
+        "population/house_detail.html",
+        {
+            "house": house,
+            "households": selectors.household_list(user=request.user, house=house),
+            "may_edit": request.user.has_perm("population.change_house", house),
+        },
+    )
+
+
+@portal_login_required
+def house_edit(request, pk: int):
+    house = _visible_house(request, pk)
+    if not request.user.has_perm("population.change_house", house):
+        return render(request, "population/house_form.html", {"form": None, "house": house})
+    form = HouseForm(request.POST or None, instance=house, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            services.house_update(actor=request.user, house=house, **changes)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("houses:detail", pk=house.pk)
+    return render(request, "population/house_form.html", {"form": form, "house": house})
+
+
+@portal_login_required
+def household_new(request, pk: int):
+    house = _visible_house(request, pk)
+    if not request.user.has_perm("population.add_household"):
+        return render(request, "population/household_form.html", {"form": None, "house": house})
+    form = HouseholdForm(request.POST or None, actor=request.user, house=house)
+    if request.method == "POST" and form.is_valid():
+        try:
+            household = services.household_register(
+                actor=request.user, house=house, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("houses:household", pk=household.pk)
+    return render(request, "population/household_form.html", {"form": form, "house": house})
+
+
+@portal_login_required
+def household_detail(request, pk: int):
+    """户情 (P25): the household, its members and its history; keepers add and remove members
+    here (a POST with `remove` names the member who leaves)."""
+    household = get_object_or_404(selectors.household_list(user=request.user), pk=pk)
+    may_edit = request.user.has_perm("population.change_household", household)
+    form = MemberAddForm(actor=request.user, household=household)
+    if request.method == "POST":
+        if not may_edit:
+            raise PermissionDenied
+        try:
+            if "remove" in request.POST:
+                leaver = get_object_or_404(household.members.all(), pk=request.POST["remove"])
+                services.household_member_remove(
+                    actor=request.user, household=household, resident=leaver
+                )
+                return redirect("houses:household", pk=household.pk)
+            form = MemberAddForm(request.POST, actor=request.user, household=household)
+            if form.is_valid():
+                services.household_member_add(
+                    actor=request.user, household=household, **form.cleaned_data
+                )
+                return redirect("houses:household", pk=household.pk)
+        except ValidationError as error:
+            form.add_error(None, error)
+    return render(
+        request,
+        "population/household_detail.html",
+        {
+            "household": household,
+            "members": household.members.all(),
+            "events": selectors.household_events(user=request.user, household=household),
+            "form": form if may_edit else None,
+        },
+    )
+
+
+# --- Visits ----------------------------------------------------------------------------------
+
+
+def _visible_visit(request, pk: int) -> Visit:
+    # Out of scope is "not found", as for residents.
+    return get_object_or_404(selectors.visit_list(user=request.user), pk=pk)
+
+
+@portal_login_required
+def visit_new(request):
+    if not request.user.has_perm("population.add_visit"):
+        return render(request, "population/visit_form.html", {"form": None})
+    resident = None
+    if request.GET.get("resident"):  # from the resident's page
+        resident = get_object_or_404(
+            selectors.resident_list(user=request.user), pk=_int(request.GET["resident"])
+        )
+    initial = {"resident": resident.pk if resident else None}
+    initial["visited_at"] = timezone.localtime().replace(second=0, microsecond=0)
+    form = VisitForm(request.POST or None, actor=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        resident = form.cleaned_data["resident"]
+        try:
+            visit = services.visit_log(actor=request.user, **_given(form.cleaned_data))
+        except ValidationError as error:
+            _add(form, error)
+        else:
+            messages.success(request, _("The visit is logged."))
+            return redirect("visits:detail", pk=visit.pk)
+    elif request.method == "POST":
+        resident = form.cleaned_data.get("resident")
+    return render(request, "population/visit_form.html", {"form": form, "resident": resident})
+
+
+def _int(value: str) -> int:
+    if not value.isdigit():
+        raise Http404
+    return int(value)
+
+
+def _given(values: dict) -> dict:
+    """The form's values, leaving the service its defaults for the blank ones."""
+    return {name: value for name, value in values.items() if value not in (None, "")}
+
+
+def _add(form, error: ValidationError) -> None:
+    """The service's errors on the fields they name (or above the form for a hidden one)."""
+    for field, messages_ in error.message_dict.items():
+        visible = field in form.fields and not form.fields[field].widget.is_hidden
+        form.add_error(field if visible else None, messages_)
+
+
+def _visit_list_page(request, *, template_context: dict, **filters):
+    page = Paginator(selectors.visit_list(user=request.user, **filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "population/visit_list.html",
+        {
+            "page": page,
+            "visits": page.object_list,
+            "may_log": request.user.has_perm("population.add_visit"),
+            **template_context,
+        },
+    )
+
+
+@portal_login_required
+def visit_list(request):
+    """The office's list of the visits in its area, filtered."""
+    form = VisitFilterForm(request.GET or None, actor=request.user)
+    filters = form.filters() if request.GET else {}
+    query = request.GET.copy()
+    query.pop("page", None)
+    return _visit_list_page(
+        request,
+        template_context={"filter_form": form, "query": query.urlencode(), "mine": False},
+        **filters,
+    )
+
+
+@portal_login_required
+def visit_mine(request):
+    """The signed-in worker's own visits, latest first (their 民情日记)."""
+    return _visit_list_page(
+        request, template_context={"mine": True, "query": ""}, worker=request.user
+    )
+
+
+@portal_login_required
+def visit_detail(request, pk: int):
+    visit = _visible_visit(request, pk)
+    return render(
+        request,
+        "population/visit_detail.html",
+        {
+            "visit": visit,
+            # The grid the point fell in is named only when it is in the viewer's scope.
+            "located_grid_shown": visit.located_grid_id is not None
+            and in_scope(request.user, visit.located_grid),
+            "may_correct": request.user.has_perm("population.change_visit", visit),
+        },
+    )
+
+
+@portal_login_required
+def visit_correct(request, pk: int):
+    visit = _visible_visit(request, pk)
+    if not request.user.has_perm("population.change_visit", visit):
+        return render(request, "population/visit_correct.html", {"visit": visit, "form": None})
+    form = VisitCorrectionForm(request.POST or None, instance=visit)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            services.visit_correct(actor=request.user, visit=visit, **changes)
+        except ValidationError as error:
+            _add(form, error)
+        else:
+            messages.success(request, _("The visit is corrected."))
+            return redirect("visits:detail", pk=visit.pk)
+    return render(request, "population/visit_correct.html", {"visit": visit, "form": form})

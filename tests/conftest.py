@@ -16,6 +16,8 @@ from governance.models import Role, User
 from grid.defaults import DEFAULT_TEAM_ROLES
 from grid.generation import DistrictSpec, district_build
 from grid.models import Area, AreaLevel, TeamRole
+from population.defaults import special_group_kinds_ensure
+from population.models import SpecialGroupKind
 from tests.factories import PASSWORD, ApiTokenFactory, TOTPDeviceFactory, UserFactory
 
 
@@ -107,7 +109,18 @@ def team_roles_ensure() -> None:
 # the Celery worker) flush the database, these rows with it, so a kept database (--reuse-db)
 # would start the next run without them. tests/test_deployment.py fails on a data migration
 # missing here.
-DATA_MIGRATION_ROWS = {"grid.0002_default_team_roles": team_roles_ensure}
+def special_group_kinds_default() -> None:
+    special_group_kinds_ensure(SpecialGroupKind)
+
+
+DATA_MIGRATION_ROWS = {
+    "grid.0002_default_team_roles": team_roles_ensure,
+    # Records the registration of residents already stored as their first event: ships none.
+    "population.0003_resident_events": lambda: None,
+    # Encrypts the phones already stored: converts rows, ships none.
+    "population.0002_resident_phone_encrypted": lambda: None,
+    "population.0005_specialgroups": special_group_kinds_default,
+}
 
 
 @pytest.fixture(scope="session")

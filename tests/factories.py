@@ -28,7 +28,7 @@ from governance.services import api_token_issue, user_create
 from grid.models import CODE_LENGTH, Area, AreaLevel, GridTeamMember, TeamRole
 from grid.services import area_create
 from population.identities import id_number_make
-from population.models import Resident
+from population.models import EventKind, Resident, ResidentEvent, ResidentStatus
 from population.services import resident_register
 
 PASSWORD = "Test@Portal2026"
@@ -212,6 +212,20 @@ class ResidentFactory(DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, **fields):
         return resident_register(actor=SYSTEM, **fields)
+
+
+class ResidentEventFactory(DjangoModelFactory):
+    """A status change on a registered resident's record, saved as it is (a fact in the
+    history); the services that record events are tested in tests/population."""
+
+    class Meta:
+        model = ResidentEvent
+
+    resident = factory.SubFactory(ResidentFactory)
+    kind = EventKind.STATUS_CHANGE
+    happened_on = factory.LazyFunction(datetime.date.today)
+    old_status = ResidentStatus.REGISTERED
+    new_status = ResidentStatus.FLOATING
 
 
 # --- A row of any area-bound model in an area ------------------------------------------------

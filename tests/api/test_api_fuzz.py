@@ -32,6 +32,38 @@ BEYOND_THE_SCHEMA = {
     "grid",  # a grid that exists in the caller's area (hidden = does not exist)
     "id_number",  # GB 11643 (region, birth date, check character), one registration per person
     "phone",  # a mobile number or a landline with its area code
+    "resident",  # a resident who exists in the caller's area (hidden = does not exist)
+    "to_grid",  # as "grid"
+    "kind",  # an event that may follow the person's last (no move-in for one living here)
+    "happened_on",  # after birth and the person's latest event, not in the future
+    "new_status",  # a status the person does not have already
+    "credit_code",  # GB 32100 (both check characters), one organisation per code
+    "organisation",  # a key unit that exists in the caller's area (hidden = does not exist)
+    # "kind" too: a key unit keeps its kind while it has vital parts
+    "liaison_name",  # a contact has a name and a phone, or neither
+    "liaison_phone",
+    "safety_officer_name",
+    "safety_officer_phone",
+    "has_security_body",  # ticked when security bodies are described
+    "landlord_phone",  # the same
+    "house",  # a house that exists in the caller's area (hidden = does not exist)
+    # "resident" too: of the house's grid, in or out of a household
+    "head",  # the same, a member of the household
+    "landlord_resident",  # a resident in the caller's area
+    "building",  # not blank once stripped
+    "room",  # one house per address (building, unit, room) in a grid
+    "landlord_name",  # required when the house is rented
+    "is_rented",  # rental data only on a rented house
+    "filed_on",  # not in the future
+    "responsibility_letter_signed_on",  # not in the future
+    "on",  # not in the future
+    "relationship",  # one head per household
+    # "resident" too: in the visit's grid
+    "worker",  # an account in the caller's area (a list filter)
+    "subject",  # whom a visit was to: required when no resident is named
+    "visited_at",  # a visit is not logged for a future time
+    "latitude",  # a visit's point is given whole: latitude and longitude, or neither
+    "longitude",
 }
 NUL_REFUSAL = "NUL"  # strings may not carry U+0000 (governance.middleware)
 

@@ -1,3 +1,4 @@
+from auditlog.models import LogEntry
 from django.core.management import call_command
 
 from governance.identity import id_number_validate
@@ -17,3 +18,30 @@ def test_the_demo_registers_valid_residents_in_the_grid_workers_grid_once(db, se
     assert total > len(mine)
     call_command("load_demo")
     assert Resident.objects.count() == total
+
+
+def test_the_demo_shows_one_logged_reveal_in_the_grid_workers_grid(db, settings):
+    settings.DEMO_MODE = True
+    call_command("load_demo")
+    call_command("load_demo")
+    (entry,) = LogEntry.objects.filter(action=LogEntry.Action.ACCESS)
+    assert entry.actor.username == "gridworker" and entry.additional_data["reason"]
+
+
+def test_the_demo_shows_special_groups_in_every_grid_with_residents_once(db, settings):
+    """P17, P20, P21: open first-month aid, a relapse, a high-risk patient without guardian."""
+    from population.models import SpecialGroupRecord
+    from population.selectors import follow_ups_due, high_risk_without_guardian
+
+    settings.DEMO_MODE = True
+    call_command("load_demo")
+    grids = set(Resident.objects.values_list("grid", flat=True))
+    tagged = set(SpecialGroupRecord.objects.values_list("resident__grid", flat=True))
+    assert grids == tagged
+    office = User.objects.get(username="office")
+    purposes = {item.purpose for item in follow_ups_due(user=office)}
+    assert {"follow_up", "first_month_aid"} <= purposes
+    assert high_risk_without_guardian(user=office).exists()
+    total = SpecialGroupRecord.objects.count()
+    call_command("load_demo")
+    assert SpecialGroupRecord.objects.count() == total

@@ -24,15 +24,38 @@ everything for superusers), and personal rows only to their owner.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from governance.models import Notification, Role, User
 from grid.models import Area, AreaLevel
-from population.models import Resident
+from population.identities import credit_code_make
+from population.models import (
+    House,
+    Household,
+    Organisation,
+    Resident,
+    ResidentEvent,
+    SpecialGroupKind,
+    SpecialGroupRecord,
+    Visit,
+    VitalPart,
+)
+from population.services import household_member_add
 from tests.conftest import PEOPLE
-from tests.factories import AreaFactory, area_of, grid_in, id_number_for, row_in
+from tests.factories import (
+    SYSTEM,
+    AreaFactory,
+    ResidentFactory,
+    area_of,
+    factory_for,
+    grid_in,
+    id_number_for,
+    row_in,
+)
+from tests.population.factories import HouseFactory
 
 if TYPE_CHECKING:  # the World and the cell context live in tests/scoping/world.py
     from tests.scoping.world import Actor, CellContext, World
@@ -108,6 +131,18 @@ def ledger_keepers(actor: Actor, row=None) -> bool:
     return actor.user.is_superuser or actor.user.role != Role.LEADER
 
 
+def sees_in_full(actor: Actor, row=None) -> bool:
+    """Grid workers and office staff may unmask an ID number and phone (with a reason, logged);
+    leaders, administrators and other systems see them masked; superusers hold every right."""
+    return actor.user.is_superuser or actor.user.role in {Role.GRID_WORKER, Role.OFFICE_STAFF}
+
+
+def special_group_keepers(actor: Actor, row=None) -> bool:
+    """Office staff and administrators tag residents with special groups; grid workers,
+    leaders and other systems (without the members permission) do not."""
+    return actor.user.is_superuser or actor.user.role in {Role.OFFICE_STAFF, Role.ADMIN}
+
+
 def below_own_root(actor: Actor, area: Area) -> bool:
     """An administrator changes and deletes what lies strictly below their scope root; the
     root itself (its name, code, boundary, existence) is set by the level above."""
@@ -145,7 +180,36 @@ class Rows:
         return actor.covers(self.area_of(row))
 
 
+class SpecialGroupRows(Rows):
+    """Special-group records: in scope AND of a kind the actor's role may see by name (PIPL
+    art. 28): office staff and administrators all; grid workers all but health-related kinds
+    (unless they are the responsible worker); leaders and API clients none (counts only)."""
+
+    def visible(self, actor: Actor, row) -> bool:
+        if not actor.covers(self.area_of(row)):
+            return False
+        if special_group_keepers(actor):
+            return True
+        if actor.user.role == Role.GRID_WORKER:
+            return not row.kind.health_related or row.responsible_id == actor.user.pk
+        return False
+
+
+class CodeListRows(Rows):
+    """Rows of a code list without an area: every portal user (and token) reads them."""
+
+    def make(self, world: World, area: Area, actor: Actor):
+        return factory_for(self.model)()
+
+    def area_of(self, row) -> Area | None:
+        return None
+
+    def visible(self, actor: Actor, row) -> bool:
+        return True
+
+
 AREAS = Rows(Area)
+SPECIAL_GROUP_RECORDS = SpecialGroupRows(SpecialGroupRecord)
 # In the portal and the API a notification is its recipient's alone, wherever they are.
 MY_NOTIFICATIONS = Rows(
     Notification,
@@ -213,15 +277,113 @@ _resident_numbers = iter(range(900_000, 1_000_000))
 
 
 def resident_create_payload(world: World, area: Area) -> dict:
-    """A new grid below a larger area: an existing one might be the actor's own."""
-    grid = area
-    while grid.level < AreaLevel.GRID:
-        grid = AreaFactory(parent=grid)
+    grid = new_grid_in(area)
     return {"grid": grid.pk, "name": "新居民", "id_number": id_number_for(next(_resident_numbers))}
 
 
 def resident_update_payload(world: World, row: Resident, partial: bool) -> dict:
     return {"name": "改名"} if partial else {"name": "改名", "employer": "某公司"}
+
+
+def resident_event_create_payload(world: World, area: Area) -> dict:
+    resident = ResidentFactory(grid=new_grid_in(area))
+    return {
+        "resident": resident.pk,
+        "kind": "status_change",
+        "happened_on": datetime.date.today().isoformat(),
+        "new_status": "floating",
+    }
+
+
+_credit_serials = iter(range(500_000, 600_000))
+
+
+def new_grid_in(area: Area) -> Area:
+    """The area if it is a grid, else a new grid below it: an existing one might be the
+    actor's own."""
+    grid = area
+    while grid.level < AreaLevel.GRID:
+        grid = AreaFactory(parent=grid)
+    return grid
+
+
+def organisation_create_payload(world: World, area: Area) -> dict:
+    return {
+        "grid": new_grid_in(area).pk,
+        "name": "新单位",
+        "kind": "enterprise",
+        "credit_code": credit_code_make(serial=next(_credit_serials)),
+    }
+
+
+def organisation_update_payload(world: World, row: Organisation, partial: bool) -> dict:
+    return {"name": "改名"} if partial else {"name": "改名", "kind": row.kind}
+
+
+def vital_part_create_payload(world: World, area: Area) -> dict:
+    """A part of a new key unit (row_in's default kind) in a new grid of the area."""
+    return {"organisation": row_in(Organisation, new_grid_in(area)).pk, "name": "新部位"}
+
+
+def vital_part_update_payload(world: World, row: VitalPart, partial: bool) -> dict:
+    return {"person_responsible": "李"} if partial else {"name": "改名"}
+
+
+def special_group_create_payload(world: World, area: Area) -> dict:
+    """A new resident in a new grid inside the area (an existing one might be the actor's)."""
+    grid = area
+    while grid.level < AreaLevel.GRID:
+        grid = AreaFactory(parent=grid)
+    resident = row_in(Resident, grid)
+    return {"resident": resident.pk, "kind": "community_correction", "since": "2026-01-05"}
+
+
+def check_special_group_summary(c: CellContext) -> None:
+    """Counts for everyone in scope: the row's kind counts it iff its area is in scope."""
+    response = c.client.get(c.url)
+    assert response.status_code == 200, response.content
+    counts = {entry["kind"]: entry["open_records"] for entry in response.json()}
+    assert counts[c.row.kind.code] == int(c.actor.covers(area_of(c.row)))
+
+
+def house_create_payload(world: World, area: Area) -> dict:
+    return {"grid": new_grid_in(area).pk, "building": "1", "unit": "1", "room": "101"}
+
+
+def house_update_payload(world: World, row: House, partial: bool) -> dict:
+    return {"address_line": "改"} if partial else {"building": "99", "address_line": "改"}
+
+
+def household_create_payload(world: World, area: Area) -> dict:
+    return {"house": HouseFactory(grid=new_grid_in(area)).pk, "kind": "floating"}
+
+
+def household_update_payload(world: World, row: Household, partial: bool) -> dict:
+    return {"note": "改"} if partial else {"kind": "floating", "note": "改"}
+
+
+def _member_action_answers(c: CellContext, response) -> None:
+    expected = (200 if ledger_keepers(c.actor) else 403) if c.visible else 404
+    assert response.status_code == expected, response.content
+
+
+def check_add_member(c: CellContext) -> None:
+    resident = ResidentFactory(grid=c.row.house.grid)
+    response = c.client.post(
+        c.url, {"resident": resident.pk, "relationship": "other"}, format="json"
+    )
+    _member_action_answers(c, response)
+    resident.refresh_from_db()
+    assert (resident.household_id == c.row.pk) == (response.status_code == 200)
+
+
+def check_remove_member(c: CellContext) -> None:
+    resident = ResidentFactory(grid=c.row.house.grid)
+    household_member_add(actor=SYSTEM, household=c.row, resident=resident, relationship="other")
+    response = c.client.post(c.url, {"resident": resident.pk}, format="json")
+    _member_action_answers(c, response)
+    resident.refresh_from_db()
+    assert (resident.household_id is None) == (response.status_code == 200)
 
 
 def check_locate(c: CellContext) -> None:
@@ -239,12 +401,46 @@ def check_locate(c: CellContext) -> None:
     assert (found and found["id"]) == expected, f"locate in {grid.name}: {answers}"
 
 
+def reveals_logged(row) -> int:
+    from auditlog.models import LogEntry
+
+    return LogEntry.objects.get_for_object(row).filter(action=LogEntry.Action.ACCESS).count()
+
+
+def check_reveal(c: CellContext) -> None:
+    """API and page alike: 404 out of scope, 403 for those who see masked, else the numbers."""
+    if c.url.startswith("/api/"):
+        response = c.client.post(c.url, {"reason": "核实身份"}, format="json")
+    else:
+        response = c.client.post(c.url, {"reason": "核实身份"})
+    expected = (200 if sees_in_full(c.actor) else 403) if c.visible else 404
+    assert response.status_code == expected, response.status_code
+    assert reveals_logged(c.row) == (expected == 200)
+    if expected == 200:
+        assert c.row.id_number in response.content.decode()
+
+
+def check_search(c: CellContext) -> None:
+    response = c.client.post(c.url, {"q": c.row.id_number}, format="json")
+    assert response.status_code == 200, response.content
+    ids = [row["id"] for row in response.json()["results"]]
+    assert ids == ([c.row.pk] if c.visible else []), f"search for {c.row}: {ids}"
+
+
 def check_mark_read(c: CellContext) -> None:
     response = c.client.post(c.url, {"ids": [c.row.pk]}, format="json")
     assert response.status_code == 200, response.content
     assert response.json() == {"marked": int(c.visible)}
     c.row.refresh_from_db()
     assert (c.row.read_at is not None) == c.visible
+
+
+def visit_create_payload(world: World, area: Area) -> dict:
+    """A visit to a new grid below a larger area: an existing one might be the actor's own."""
+    grid = area
+    while grid.level < AreaLevel.GRID:
+        grid = AreaFactory(parent=grid)
+    return {"grid": grid.pk, "subject": "3幢2单元502住户", "purpose": "routine"}
 
 
 API_KINDS: dict[str, ApiKind] = {
@@ -268,9 +464,57 @@ API_KINDS: dict[str, ApiKind] = {
         may_create=ledger_keepers,
         create=resident_create_payload,
         update=resident_update_payload,
+        extra_actions={"search": Custom(check_search), "reveal": Custom(check_reveal)},
     ),
+    "resident-event": ApiKind(
+        rows=Rows(ResidentEvent),
+        may_create=ledger_keepers,
+        create=resident_event_create_payload,
+    ),
+    "organisation": ApiKind(
+        rows=Rows(Organisation),
+        may_write=ledger_keepers,
+        may_create=ledger_keepers,
+        create=organisation_create_payload,
+        update=organisation_update_payload,
+    ),
+    "vital-part": ApiKind(
+        rows=Rows(VitalPart),
+        may_write=ledger_keepers,
+        may_create=ledger_keepers,
+        create=vital_part_create_payload,
+        update=vital_part_update_payload,
+    ),
+    "special-group-record": ApiKind(
+        rows=SPECIAL_GROUP_RECORDS,
+        may_create=special_group_keepers,
+        create=special_group_create_payload,
+        hidden_create_field="resident",
+        extra_actions={"summary": Custom(check_special_group_summary)},
+    ),
+    "special-group-kind": ApiKind(rows=CodeListRows(SpecialGroupKind)),
+    # Visits are logged through the API and corrected on the pages only.
+    "visit": ApiKind(rows=Rows(Visit), may_create=ledger_keepers, create=visit_create_payload),
     "notification": ApiKind(
         rows=MY_NOTIFICATIONS, extra_actions={"mark_read": Custom(check_mark_read)}
+    ),
+    "house": ApiKind(
+        rows=Rows(House),
+        may_write=ledger_keepers,
+        may_create=ledger_keepers,
+        create=house_create_payload,
+        update=house_update_payload,
+    ),
+    "household": ApiKind(
+        rows=Rows(Household),
+        may_write=ledger_keepers,
+        may_create=ledger_keepers,
+        create=household_create_payload,
+        update=household_update_payload,
+        extra_actions={
+            "add_member": Custom(check_add_member),
+            "remove_member": Custom(check_remove_member),
+        },
     ),
 }
 API_OTHER: dict[str, str] = {"api:api-root": "the list of endpoints; it holds no rows"}
@@ -311,6 +555,31 @@ PAGES: dict[str, Page] = {
     "residents:list": Page(),
     "residents:new": Page(),
     "residents:detail": Page.about(Resident),
+    "residents:event-new": Page.about(Resident),
+    "residents:reveal": Page.about(Resident, method="POST", post=check_reveal),
+    "organisations:list": Page(),
+    "organisations:new": Page(),
+    "organisations:detail": Page.about(Organisation),
+    "organisations:edit": Page.about(Organisation),
+    "organisations:vital_part_new": Page.about(Organisation),
+    "special_groups:list": Page(),
+    "special_groups:new": Page(),
+    "special_groups:due": Page(),
+    "special_groups:rates": Page(),
+    "special_groups:high_risk": Page(),
+    "special_groups:detail": Page(rows=SPECIAL_GROUP_RECORDS, kwargs=lambda row: {"pk": row.pk}),
+    "houses:list": Page(),
+    "houses:not-filed": Page(),
+    "houses:new": Page(),
+    "houses:detail": Page.about(House),
+    "houses:edit": Page.about(House),
+    "houses:household-new": Page.about(House),
+    "houses:household": Page.about(Household),
+    "visits:list": Page(),
+    "visits:mine": Page(),
+    "visits:new": Page(),
+    "visits:detail": Page.about(Visit),
+    "visits:correct": Page.about(Visit),
 }
 
 PUBLIC: dict[str, str] = {
@@ -362,6 +631,11 @@ ADMIN_MODELS: dict[str, ScopedAdmin | GlobalAdmin | SuperuserOnlyAdmin] = {
     "governance.apitoken": ScopedAdmin(may_change=nobody),
     # Notices are the system's: the admin shows them (by their recipient's area), never adds.
     "governance.notification": ScopedAdmin(may_add=nobody, may_change=nobody),
+    "population.specialgroupkind": GlobalAdmin("the special-group kinds, the same everywhere"),
+    # Kept on the portal's pages and the API (the services); the admin shows them read-only.
+    "population.specialgrouprecord": ScopedAdmin(
+        rows=SPECIAL_GROUP_RECORDS, may_add=nobody, may_change=nobody
+    ),
     "grid.teamrole": GlobalAdmin("the roles of a grid team (一格多元), the same everywhere"),
     "auth.group": SuperuserOnlyAdmin("permissions come from roles, not groups"),
     "auditlog.logentry": SuperuserOnlyAdmin("the audit trail of the whole system"),

@@ -33,7 +33,9 @@ def scoped_filters(view_cls, model) -> list[tuple[str, type]]:
     found = []
     for name, flt in filterset.base_filters.items():
         if isinstance(flt, ModelChoiceFilter | ModelMultipleChoiceFilter):
-            target = filterset._meta.model._meta.get_field(flt.field_name).related_model
+            target = filterset._meta.model
+            for step in flt.field_name.split("__"):  # e.g. house__grid: the house's grid
+                target = target._meta.get_field(step).related_model
             if hasattr(target, "scope_path"):
                 found.append((name, target))
     return found

@@ -6,7 +6,13 @@ from governance.models import ApiToken, Role, User
 from governance.services import api_token_issue, user_create, user_update
 from grid.generation import DISTRICT_CODE, DistrictSpec, district_build
 from grid.models import Area, AreaLevel
-from population.demo import demo_residents_load
+from population.demo import (
+    demo_households_load,
+    demo_organisations_load,
+    demo_residents_load,
+    demo_special_groups_load,
+    demo_visits_load,
+)
 
 DEMO_PASSWORD = "Grid@Demo2026"
 
@@ -75,6 +81,26 @@ class Command(BaseCommand):
         ) + demo_residents_load(actor=User.objects.get(username="admin"), grids=list(others[:5]))
         if residents:
             self.stdout.write(f"Registered {residents} residents.")
+        # Organisations in every grid: the worker's own, and the others by the administrator.
+        organisations = demo_organisations_load(
+            actor=User.objects.get(username="gridworker"), grids=[grid]
+        ) + demo_organisations_load(actor=User.objects.get(username="admin"), grids=list(others))
+        if organisations:
+            self.stdout.write(f"Registered {organisations} organisations.")
+        tagged = demo_special_groups_load(actor=User.objects.get(username="admin"))
+        if tagged:
+            self.stdout.write(f"Tagged {tagged} special-group records.")
+        # Houses and households in every grid; the residents above join theirs.
+        houses = demo_households_load(
+            actor=User.objects.get(username="admin"),
+            grids=list(Area.objects.filter(level=AreaLevel.GRID).order_by("code")),
+        )
+        if houses:
+            self.stdout.write(f"Registered {houses} houses with their households.")
+        # Visits by every grid worker of every grid (the grid worker account's among them).
+        visits = demo_visits_load(grids=list(Area.objects.filter(level=AreaLevel.GRID)))
+        if visits:
+            self.stdout.write(f"Logged {visits} visits.")
         client = User.objects.get(username="api-client")
         # A fresh key at every load: the old one cannot be shown again, only its hash is kept.
         ApiToken.objects.filter(client=client, name="demo").delete()

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('grid', '0003_team_member_phone_format'),
-        ('population', '0001_initial'),
+        ('population', '0007_visits'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

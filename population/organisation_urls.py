@@ -1,0 +1,13 @@
+from django.urls import path
+
+from population import views
+
+app_name = "organisations"
+
+urlpatterns = [
+    path("", views.organisation_list, name="list"),
+    path("new/", views.organisation_new, name="new"),
+    path("<int:pk>/", views.organisation_detail, name="detail"),
+    path("<int:pk>/edit/", views.organisation_edit, name="edit"),
+    path("<int:pk>/vital-parts/new/", views.vital_part_new, name="vital_part_new"),
+]

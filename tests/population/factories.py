@@ -1,0 +1,173 @@
+"""Row factories of the population app (tests/factories.py finds `<Model>Factory` here)."""
+
+import datetime
+
+import factory
+from factory.django import DjangoModelFactory
+
+from governance.models import Role
+from population.identities import credit_code_make
+from population.models import (
+    House,
+    Household,
+    HouseholdEvent,
+    HouseholdKind,
+    Organisation,
+    OrganisationKind,
+    Relationship,
+    SpecialGroupEvent,
+    SpecialGroupKind,
+    SpecialGroupRecord,
+    Visit,
+    VisitPurpose,
+    VitalPart,
+)
+from population.services import (
+    house_register,
+    household_member_add,
+    household_register,
+    organisation_register,
+    special_group_event_record,
+    special_group_record_create,
+    visit_log,
+    vital_part_add,
+)
+from tests.factories import SYSTEM, GridFactory, ResidentFactory, UserFactory
+
+
+class OrganisationFactory(DjangoModelFactory):
+    """An organisation registered through the service; a key unit by default, so that the
+    vital parts of the scoping matrix have one to belong to."""
+
+    class Meta:
+        model = Organisation
+
+    grid = factory.SubFactory(GridFactory)
+    name = factory.Sequence(lambda n: f"单位{n}")
+    kind = OrganisationKind.KEY_UNIT
+    credit_code = factory.Sequence(lambda n: credit_code_make(serial=10_000 + n))
+
+    @classmethod
+    def _create(cls, model_class, **fields):
+        return organisation_register(actor=SYSTEM, **fields)
+
+
+class VitalPartFactory(DjangoModelFactory):
+    class Meta:
+        model = VitalPart
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"要害部位{n}")
+    person_responsible = "王保卫"
+
+    @classmethod
+    def _create(cls, model_class, **fields):
+        return vital_part_add(actor=SYSTEM, **fields)
+
+
+class SpecialGroupKindFactory(DjangoModelFactory):
+    """A kind with no specific fields and no health data unless told."""
+
+    class Meta:
+        model = SpecialGroupKind
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"test_kind_{n}")
+    name = factory.Sequence(lambda n: f"测试人群{n}")
+    follow_up_days = 30
+
+
+class SpecialGroupRecordFactory(DjangoModelFactory):
+    """A membership tagged through the service (the system as its actor)."""
+
+    class Meta:
+        model = SpecialGroupRecord
+
+    resident = factory.SubFactory(ResidentFactory)
+    # Released persons: a kind whose records also take re-offence events (the event factory).
+    kind = factory.SubFactory(
+        SpecialGroupKindFactory, code="test_release", name="测试刑释人员", details="release"
+    )
+    since = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=10))
+
+    @classmethod
+    def _create(cls, model_class, **fields):
+        return special_group_record_create(actor=SYSTEM, **fields)
+
+
+class SpecialGroupEventFactory(DjangoModelFactory):
+    class Meta:
+        model = SpecialGroupEvent
+
+    record = factory.SubFactory(SpecialGroupRecordFactory)
+    kind = "reoffence"
+    occurred_on = factory.LazyFunction(datetime.date.today)
+
+    @classmethod
+    def _create(cls, model_class, **fields):
+        return special_group_event_record(actor=SYSTEM, **fields)
+
+
+class HouseFactory(DjangoModelFactory):
+    """A house registered through the service, at a new address of its grid."""
+
+    class Meta:
+        model = House
+
+    grid = factory.SubFactory(GridFactory)
+    building = factory.Sequence(lambda n: str(n % 30 + 1))
+    unit = factory.Sequence(lambda n: str(n // 30 % 6 + 1))
+    room = factory.Sequence(lambda n: f"{n // 180 % 30 + 1}{n % 4 + 1:02d}")
+
+    @classmethod
+    def _create(cls, model_class, **fields):
+        return house_register(actor=SYSTEM, **fields)
+
+
+class HouseholdFactory(DjangoModelFactory):
+    """A household registered through the service (no members unless `head` is given)."""
+
+    class Meta:
+        model = Household
+
+    house = factory.SubFactory(HouseFactory)
+    kind = HouseholdKind.REGISTERED
+    number = factory.Sequence(lambda n: f"H{n:06d}")
+
+    @classmethod
+    def _create(cls, model_class, **fields):
+        return household_register(actor=SYSTEM, **fields)
+
+
+class HouseholdEventFactory(DjangoModelFactory):
+    """A resident of the house's grid joining a household: the event that records it."""
+
+    class Meta:
+        model = HouseholdEvent
+
+    household = factory.SubFactory(HouseholdFactory)
+
+    @classmethod
+    def _create(cls, model_class, *, household, **fields):
+        resident = ResidentFactory(grid=household.house.grid)
+        household_member_add(
+            actor=SYSTEM, household=household, resident=resident, relationship=Relationship.OTHER
+        )
+        return HouseholdEvent.objects.filter(household=household).latest("pk")
+
+
+class VisitFactory(DjangoModelFactory):
+    """A visit logged through the service by a grid worker of its grid (a new one unless
+    given), without a point unless given one."""
+
+    class Meta:
+        model = Visit
+
+    grid = factory.SubFactory(GridFactory)
+    worker = factory.LazyAttribute(lambda o: UserFactory(role=Role.GRID_WORKER, home_area=o.grid))
+    subject = factory.Sequence(lambda n: f"{n}幢1单元101住户")
+    purpose = VisitPurpose.ROUTINE
+
+    @classmethod
+    def _create(cls, model_class, *, worker, **fields):
+        return visit_log(actor=worker, **fields)
