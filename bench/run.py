@@ -9,6 +9,7 @@ median is shown beside it. See bench/README.md for what each one measures.
 
 import argparse
 import datetime
+import io
 import os
 import platform
 import statistics
@@ -56,6 +57,8 @@ class Result:
     # the same answer computed in-process (ms), so the table shows both and their ratio.
     in_process: float | None = None
     ratio_target: float | None = None  # at most this many times the in-process figure
+    also_met: bool | None = None  # a second target (e.g. ≤ 3× COPY), named by also_target
+    also_target: str = ""
 
     @property
     def ratio(self) -> float | None:
@@ -68,6 +71,8 @@ class Result:
             checks.append(self.target.met(self.value))
         if self.ratio_target is not None and self.ratio is not None:
             checks.append(self.ratio <= self.ratio_target)
+        if self.also_met is not None:
+            checks.append(self.also_met)
         if not checks:
             return ""
         return "met" if all(checks) else "**missed**"
@@ -900,6 +905,129 @@ def visit_api_create(ctx: Context) -> Result:
     )
 
 
+IMPORT_ROWS = 100_000
+IMPORT_REPEAT = 2  # each run checks and loads 100,000 rows twice over: a minute or more
+STATUS_WORDS = ("户籍", "户籍", "户籍", "流动", "流动", "境外")
+
+
+def _import_file(grids, rows: int) -> bytes:
+    """A resident spreadsheet (CSV, Chinese headers) of `rows` distinct valid people spread
+    over the grids: what an office uploads."""
+    import datetime
+
+    from population.identities import id_number_make
+
+    lines = ["网格编码,姓名,公民身份号码,联系电话,人口类型,居住地址,工作单位"]
+    first = datetime.date(1940, 1, 1)
+    for n in range(rows):
+        born = first + datetime.timedelta(days=n // 100)
+        number = id_number_make(region="330106", born=born, serial=n % 100, female=n % 2 == 0)
+        grid = grids[n % len(grids)]
+        lines.append(
+            f"{grid.code},居民{n},{number},139{n:08d},{STATUS_WORDS[n % 6]},"
+            f"{n % 30 + 1}幢{n % 4 + 1}单元{n % 12 + 1}0{n % 4 + 1},"
+            f"{'某物流公司' if n % 3 else ''}"
+        )
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _copy_seconds(cursor, table: str, data: bytes, options: str = "") -> float:
+    started = time.perf_counter()
+    cursor.copy_expert(f"COPY {table} FROM STDIN {options}", io.BytesIO(data))
+    return time.perf_counter() - started
+
+
+def _copy_baselines(content: bytes) -> tuple[float, float]:
+    """Seconds to COPY the same 100,000 people, each into a fresh table with two indexes, in
+    a transaction rolled back afterwards:
+
+    - as the file has them (its seven text columns; unique ID number, grid code);
+    - as the load stored them in population_resident (every column: ciphertext, blind index,
+      derived sex and birth date, timestamps; unique blind index, grid), read back with COPY
+      TO: the issue's "COPY of 100,000 such rows", the baseline of the ratio."""
+    from django.db import connection, transaction
+
+    from population.models import Resident
+
+    resident_table = Resident._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        stored = io.BytesIO()
+        cursor.copy_expert(f"COPY {resident_table} TO STDOUT", stored)
+        cursor.execute(
+            "CREATE TABLE bench_copy_file (grid_code varchar(15), name varchar(50), "
+            "id_number varchar(18), phone varchar(20), status varchar(10), "
+            "address varchar(200), employer varchar(200))"
+        )
+        cursor.execute("CREATE UNIQUE INDEX ON bench_copy_file (id_number)")
+        cursor.execute("CREATE INDEX ON bench_copy_file (grid_code)")
+        as_file = _copy_seconds(cursor, "bench_copy_file", content, "WITH (FORMAT csv, HEADER)")
+        cursor.execute(f"CREATE TABLE bench_copy_stored (LIKE {resident_table})")
+        cursor.execute("CREATE UNIQUE INDEX ON bench_copy_stored (id_number_index)")
+        cursor.execute("CREATE INDEX ON bench_copy_stored (grid_id)")
+        as_stored = _copy_seconds(cursor, "bench_copy_stored", stored.getvalue())
+        transaction.set_rollback(True)  # the tables go with the transaction
+    return as_file, as_stored
+
+
+def resident_import(ctx: Context) -> Result:
+    """A 100,000-row file checked (dry run) and loaded by a district administrator, through
+    population/imports.py as the upload page calls it, beside COPY of the same rows."""
+    from django.db import connection
+
+    from governance.models import Role, User
+    from grid.models import Area, AreaLevel
+    from population.imports import resident_import_check, resident_import_load
+    from population.models import Resident, ResidentImport
+
+    ctx.ensure_district()
+    grids = list(Area.objects.filter(level=AreaLevel.GRID).defer("boundary").order_by("code"))
+    actor = User.objects.get(role=Role.ADMIN, home_area__level=AreaLevel.DISTRICT)
+    rows = max(1, round(IMPORT_ROWS * min(ctx.scale, 1)))
+    content = _import_file(grids, rows)
+    checks, loads, copies = [], [], []
+
+    def clear() -> None:  # outside the timing: the rows of the previous run
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {Resident._meta.db_table}, {ResidentImport._meta.db_table}")
+
+    def run() -> None:
+        clear()
+        started = time.perf_counter()
+        checked = resident_import_check(actor=actor, file_name="bench.csv", content=content)
+        checks.append(time.perf_counter() - started)
+        assert checked.is_clean, checked.problems[:3]
+        started = time.perf_counter()
+        loaded = resident_import_load(actor=actor, resident_import=checked)
+        loads.append(time.perf_counter() - started)
+        assert loaded.loaded_count == rows == Resident.objects.count()
+        copies.append(_copy_baselines(content))
+
+    timed_runs(run, repeat=IMPORT_REPEAT)
+    clear()
+    load = min(loads[1:])
+    copy_file = min(seconds for seconds, _stored in copies[1:])
+    copy = min(stored for _file, stored in copies[1:])
+    ratio = load / copy
+    return Result(
+        "resident_import",
+        load,
+        "s",
+        Target(20, higher_is_better=False),
+        statistics.median(loads[1:]),
+        f"{rows:,} rows ({len(content) / 1e6:.1f} MB CSV, {len(grids):,} grids) loaded by "
+        f"resident_import_load: read, checked again through the resident rules, SM4-encrypted, "
+        f"blind-indexed, COPY in one transaction. Beside it: the dry "
+        f"run (resident_import_check) {min(checks[1:]):.2f} s, so upload to loaded "
+        f"{min(c + lo for c, lo in zip(checks[1:], loads[1:], strict=True)):.2f} s. COPY of "
+        f"the same people into a table with two indexes: as stored (every resident column, "
+        f"ciphertext included) {copy:.2f} s, as in the file (7 text columns) {copy_file:.2f} "
+        f"s; the load is {ratio:.1f}× the first (target ≤ 3×: "
+        f"{'met' if ratio <= 3 else 'missed'}), {load / copy_file:.0f}× the second",
+        also_met=ratio <= 3,
+        also_target="≤ 3× COPY",
+    )
+
+
 SCENARIOS: dict[str, tuple[Callable[[Context], Result], str]] = {
     "generate_district": (generate_district, "areas, users and teams, wipe included"),
     "locate_batch": (locate_batch, "GridIndex.locate_many, 200,000 random points"),
@@ -915,6 +1043,7 @@ SCENARIOS: dict[str, tuple[Callable[[Context], Result], str]] = {
     "resident_list_api": (resident_list_api, "a street's residents, 50 pages by cursor"),
     "resident_search_api": (resident_search_api, "name and full ID number searches"),
     "visit_api_create": (visit_api_create, "POST visits, one at a time, p95"),
+    "resident_import": (resident_import, "a 100,000-row resident file, beside COPY"),
 }
 
 
@@ -989,6 +1118,8 @@ def _target(result: Result) -> str:
         targets.append(f"{sign} {_figure(result.target.value, result.unit)}")
     if result.ratio_target is not None:
         targets.append(f"≤ {result.ratio_target:g}× in-process")
+    if result.also_target:
+        targets.append(result.also_target)
     return ", ".join(targets) or "—"
 
 

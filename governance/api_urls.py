@@ -7,6 +7,7 @@ from population.api import (
     HouseViewSet,
     OrganisationViewSet,
     ResidentEventViewSet,
+    ResidentImportViewSet,
     ResidentViewSet,
     SpecialGroupKindViewSet,
     SpecialGroupRecordViewSet,
@@ -37,5 +38,6 @@ router.register("special-group-kinds", SpecialGroupKindViewSet, basename="specia
 router.register("houses", HouseViewSet, basename="house")
 router.register("households", HouseholdViewSet, basename="household")
 router.register("visits", VisitViewSet, basename="visit")
+router.register("resident-imports", ResidentImportViewSet, basename="resident-import")
 
 urlpatterns = router.urls

@@ -10,6 +10,7 @@ was reissued with eighteen characters, and a ledger keeps one form only.
 """
 
 import datetime
+import operator
 import re
 
 from django.core.exceptions import ValidationError
@@ -29,7 +30,9 @@ EARLIEST_BIRTH_DATE = datetime.date(1850, 1, 1)
 
 def id_number_check_character(first17: str) -> str:
     """The check character of the first seventeen digits."""
-    total = sum(int(digit) * weight for digit, weight in zip(first17, CHECK_WEIGHTS, strict=True))
+    if len(first17) != len(CHECK_WEIGHTS):
+        raise ValueError("the check character is computed over 17 digits")
+    total = sum(map(operator.mul, map(int, first17), CHECK_WEIGHTS))
     return CHECK_CHARACTERS[total % 11]
 
 
@@ -38,6 +41,15 @@ def _birth_date(number: str) -> datetime.date | None:
         return datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         return None
+
+
+def _maybe_future(born: datetime.date) -> bool:
+    """Whether the date lies after today in the portal's time zone. Asking the time zone costs
+    ~20 µs, a fifth of a whole check: only a date within two days of the machine's today
+    (either side of any time zone's midnight) needs it (an import checks 100,000 numbers)."""
+    if born < datetime.date.today() - datetime.timedelta(days=2):
+        return False
+    return born > timezone.localdate()
 
 
 def id_number_validate(value: str) -> str:
@@ -58,7 +70,7 @@ def id_number_validate(value: str) -> str:
             code="id_number_region",
         )
     born = _birth_date(number)
-    if born is None or not EARLIEST_BIRTH_DATE <= born <= timezone.localdate():
+    if born is None or born < EARLIEST_BIRTH_DATE or _maybe_future(born):
         raise ValidationError(
             _(
                 "The ID number's birth date (digits 7 to 14: %(date)s) is not a real date "
@@ -76,6 +88,15 @@ def id_number_validate(value: str) -> str:
             code="id_number_checksum",
         )
     return number
+
+
+def id_number_facts(value: str) -> tuple[str, str, datetime.date]:
+    """(the number in its stored form, "male" or "female", the birth date), validating once:
+    what a registration derives from the number (ValidationError for an invalid one)."""
+    number = id_number_validate(value)
+    born = _birth_date(number)
+    assert born is not None  # id_number_validate checked it
+    return number, "male" if int(number[16]) % 2 else "female", born
 
 
 def id_number_birth_date(value: str) -> datetime.date:

@@ -368,6 +368,7 @@ SPECTACULAR_SETTINGS = {
         "SpecialGroupEventKindEnum": "population.models.SpecialGroupEventKind",
         "HouseholdKindEnum": "population.models.HouseholdKind",
         "HouseholdEventKindEnum": "population.models.HouseholdEventKind",
+        "ResidentImportStatusEnum": "population.models.ImportStatus",
     },
 }
 API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 365)

@@ -15,6 +15,7 @@ from population.models import (
     Organisation,
     OrganisationKind,
     Resident,
+    ResidentImport,
     SpecialGroupEvent,
     SpecialGroupKind,
     SpecialGroupRecord,
@@ -494,3 +495,36 @@ class VisitAdmin(ActorFormMixin, ScopedAdminMixin, ObjectPermissionsModelAdmin):
                 actor=request.user, **{k: v for k, v in values.items() if v not in (None, "")}
             )
             obj.pk = saved.pk
+
+
+@admin.register(ResidentImport)
+class ResidentImportAdmin(ScopedAdminMixin, ObjectPermissionsModelAdmin):
+    """Imports are checked and loaded on their pages (through population/imports.py); the
+    admin shows them, never their file (it holds ID numbers in full)."""
+
+    list_display = ["file_name", "area", "status", "row_count", "loaded_count", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["area"]
+    fields = [
+        "file_name",
+        "area",
+        "uploaded_by",
+        "file_format",
+        "status",
+        "row_count",
+        "loaded_count",
+        "valid_only",
+        "problems",
+        "created_at",
+        "loaded_at",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("content", "area__boundary")
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -17,6 +17,7 @@ class PopulationConfig(AppConfig):
             Organisation,
             Resident,
             ResidentEvent,
+            ResidentImport,
             SpecialGroupEvent,
             SpecialGroupKind,
             SpecialGroupRecord,
@@ -37,3 +38,6 @@ class PopulationConfig(AppConfig):
         auditlog.register(Household)
         auditlog.register(HouseholdEvent)
         auditlog.register(Visit)
+        # An import's load is one audited change (status, rows loaded) of the import, which
+        # names who uploaded it; its residents are bulk-inserted, which auditlog does not see.
+        auditlog.register(ResidentImport, exclude_fields=["content", "problems"])

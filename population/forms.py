@@ -504,3 +504,28 @@ class VisitFilterForm(forms.Form):
         if "outside_grid" in values:
             values["outside_grid"] = True
         return values
+
+
+class ResidentImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Spreadsheet (CSV or XLSX)"),
+        widget=forms.ClearableFileInput(
+            attrs={"class": "form-control", "accept": ".csv,.xlsx,text/csv"}
+        ),
+    )
+
+
+class ResidentExportForm(forms.Form):
+    """Which part of the user's area to export (all of it when left empty)."""
+
+    area = forms.ModelChoiceField(
+        label=_("Area"),
+        queryset=Area.objects.none(),
+        required=False,
+        empty_label=_("All of my area"),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm", "aria-label": _("Area")}),
+    )
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = area_list(user=actor).defer("boundary")

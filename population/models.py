@@ -1073,3 +1073,71 @@ class Visit(RulesModel):
 
 # The visited rows of a visit (each a nullable foreign key on Visit, in its grid).
 VISIT_SUBJECTS: tuple[str, ...] = ("resident",)
+
+
+class ImportStatus(models.TextChoices):
+    CHECKED = "checked", _("Checked, not loaded")
+    LOADED = "loaded", _("Loaded")
+
+
+class ResidentImport(RulesModel):
+    """A resident spreadsheet as uploaded, with the report of its check. The load step reads
+    this content again, so it loads exactly what was checked (population/imports.py)."""
+
+    scope_path = "area__path"
+
+    # The uploader's scope when the file came in: who may see the import and its report.
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    file_name = models.CharField(_("file name"), max_length=200)
+    file_format = models.CharField(_("format"), max_length=4)  # "csv" or "xlsx"
+    # The file itself holds ID numbers in clear: stored encrypted (base64 of its bytes).
+    content = EncryptedCharField(
+        _("content"), max_length=None, context="population.ResidentImport.content"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.CHECKED
+    )
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    # [{"row": 3, "column": "id_number", "message": "..."}, ...]: no value of a cell in it.
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    valid_only = models.BooleanField(_("only the valid rows loaded"), default=False)
+    loaded_count = models.PositiveIntegerField(_("residents loaded"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    loaded_at = models.DateTimeField(_("loaded at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("resident import")
+        verbose_name_plural = _("resident imports")
+        ordering = ["-created_at", "-pk"]
+        rules_permissions = {
+            "view": is_portal_user & object_in_scope,
+            "add": may_keep_ledger & object_in_scope,
+            "change": may_keep_ledger & object_in_scope,
+            "delete": is_administrator & object_in_scope,
+        }
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def rejected_rows(self) -> set[int]:
+        """Spreadsheet row numbers with a problem (1 is the header: the whole file)."""
+        return {problem["row"] for problem in self.problems}
+
+    @property
+    def is_clean(self) -> bool:
+        return not self.problems
+
+    @property
+    def valid_count(self) -> int:
+        rejected = self.rejected_rows
+        return 0 if 1 in rejected else self.row_count - len(rejected)

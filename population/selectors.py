@@ -28,6 +28,7 @@ from population.models import (
     ReminderPurpose,
     Resident,
     ResidentEvent,
+    ResidentImport,
     SpecialGroupDetails,
     SpecialGroupEvent,
     SpecialGroupEventKind,
@@ -505,3 +506,23 @@ def visits_from_day(visits: QuerySet[Visit], day: datetime.date) -> QuerySet[Vis
 def visits_to_day(visits: QuerySet[Visit], day: datetime.date) -> QuerySet[Visit]:
     """Visits on or before the local day."""
     return visits.filter(visited_at__lt=_day_start(day + datetime.timedelta(days=1)))
+
+
+def resident_import_list(*, user: Any, token: ApiToken | None = None) -> QuerySet[ResidentImport]:
+    """The imports of the user's area, newest first; the file itself (`content`) is left out
+    of the rows until a load or the rejected rows need it."""
+    imports = ResidentImport.objects.select_related("area", "uploaded_by").defer(
+        "content", "area__boundary"
+    )
+    return visible_to(user, imports, token=token)
+
+
+def resident_export_list(
+    *, user: Any, area: Area | None = None, token: ApiToken | None = None
+) -> QuerySet[Resident]:
+    """The residents an export holds: those the user sees, within `area` when given (an area
+    out of the user's scope gives none), by grid and name."""
+    residents = visible_to(user, Resident.objects.all(), token=token)
+    if area is not None:
+        residents = residents.filter(grid__path__startswith=area.path)
+    return residents.order_by("grid__code", "name", "pk")

@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from governance.credit_code import credit_code_validate
-from governance.identity import id_number_birth_date, id_number_sex, id_number_validate
+from governance.identity import id_number_facts
 from governance.models import Role, User
 from governance.permissions import require_perm
 from governance.scoping import in_scope
@@ -56,15 +56,18 @@ REVEALED_FIELDS = ("id_number", "phone")
 REASON_MAX_LENGTH = 200
 
 
-def _normalized_id_number(value: str) -> str:
-    try:
-        return id_number_validate(value)
-    except ValidationError as error:
-        raise ValidationError({"id_number": error.error_list}) from None
+def already_registered_error(*, actor: Any, grid: Area) -> ValidationError:
+    """One person, one row: the error for a person registered in `grid` already. Names the
+    grid only if the actor sees it."""
+    message = (
+        _("This person is already registered (已登记) in “%(grid)s”.") % {"grid": grid}
+        if in_scope(actor, grid)
+        else _("This person is already registered (已登记) in another area.")
+    )
+    return ValidationError({"id_number": message})
 
 
 def _check_not_registered(*, actor: Any, resident: Resident) -> None:
-    """One person, one row. Names the grid of the existing row only if the actor sees it."""
     index = blind_index_of(Resident, "id_number", resident.id_number)
     existing = (
         Resident.objects.filter(id_number_index=index)
@@ -72,30 +75,49 @@ def _check_not_registered(*, actor: Any, resident: Resident) -> None:
         .select_related("grid")
         .first()
     )
-    if existing is None:
-        return
-    message = (
-        _("This person is already registered (已登记) in “%(grid)s”.") % {"grid": existing.grid}
-        if in_scope(actor, existing)
-        else _("This person is already registered (已登记) in another area.")
-    )
-    raise ValidationError({"id_number": message})
+    if existing is not None:
+        raise already_registered_error(actor=actor, grid=existing.grid)
+
+
+def resident_clean(*, resident: Resident) -> None:
+    """The rules of one resident's own values, without a query: normalises them, derives sex
+    and birth date, and raises every field's problem at once. The import checks a whole file
+    with it (population/imports.py), then looks up the duplicates of all rows together."""
+    errors: dict[str, list[ValidationError]] = {}
+    resident.name = resident.name.strip()
+    if not resident.name:
+        errors["name"] = [ValidationError(_("The name is required."))]
+    resident.phone = resident.phone.strip()
+    resident.address = resident.address.strip()
+    resident.employer = resident.employer.strip()
+    if not str(resident.id_number).strip():
+        errors["id_number"] = [ValidationError(_("The ID number is required."))]
+    else:
+        try:
+            resident.id_number, resident.sex, resident.birth_date = id_number_facts(
+                resident.id_number
+            )
+        except ValidationError as error:
+            errors["id_number"] = error.error_list
+    try:
+        # grid and created_by are rows in hand: no query is needed to prove they exist. The
+        # ID number was validated just above, by its field's own validator, and sex and birth
+        # date are derived from it (once valid) or meaningless (if not): checking them again
+        # would only cost time (an import checks 100,000 rows).
+        resident.clean_fields(
+            exclude=["grid", "created_by", "id_number", "id_number_index", "sex", "birth_date"]
+            + list(errors)
+        )
+    except ValidationError as error:
+        errors.update(error.error_dict)
+    if errors:
+        raise ValidationError(errors)
 
 
 def resident_validate(*, actor: Any, resident: Resident) -> None:
     """Every rule a resident must meet before it is saved, normalising the values and
     deriving sex and birth date (the admin's form calls it to show errors early)."""
-    resident.name = resident.name.strip()
-    if not resident.name:
-        raise ValidationError({"name": _("The name is required.")})
-    resident.phone = resident.phone.strip()
-    resident.address = resident.address.strip()
-    resident.employer = resident.employer.strip()
-    resident.id_number = _normalized_id_number(resident.id_number)
-    resident.sex = id_number_sex(resident.id_number)
-    resident.birth_date = id_number_birth_date(resident.id_number)
-    # grid and created_by are rows in hand: no query is needed to prove they exist.
-    resident.clean_fields(exclude=["grid", "created_by"])
+    resident_clean(resident=resident)
     _check_not_registered(actor=actor, resident=resident)
 
 
@@ -106,6 +128,16 @@ def _save(*, actor: Any, resident: Resident) -> None:
     except IntegrityError:
         _check_not_registered(actor=actor, resident=resident)
         raise
+
+
+def resident_grid_check(*, actor: Any, grid: Area) -> None:
+    """The grid a new resident goes into: a grid, within the actor's area."""
+    if not in_scope(actor, grid):
+        raise ValidationError({"grid": _("Choose a grid within your own area.")})
+    if not grid.is_grid:
+        raise ValidationError(
+            {"grid": _("A resident is registered in a grid, not in a larger area.")}
+        )
 
 
 @transaction.atomic
@@ -124,12 +156,7 @@ def resident_register(
     """Register a person in a grid; sex and birth date come from the ID number. The
     registration is the person's first event: moved in on `moved_in_on` (default today)."""
     require_perm(actor, "population.add_resident")
-    if not in_scope(actor, grid):
-        raise ValidationError({"grid": _("Choose a grid within your own area.")})
-    if not grid.is_grid:
-        raise ValidationError(
-            {"grid": _("A resident is registered in a grid, not in a larger area.")}
-        )
+    resident_grid_check(actor=actor, grid=grid)
     resident = Resident(
         grid=grid,
         name=name,

@@ -64,6 +64,8 @@ BEYOND_THE_SCHEMA = {
     "visited_at",  # a visit is not logged for a future time
     "latitude",  # a visit's point is given whole: latitude and longitude, or neither
     "longitude",
+    "rows",  # an import's rows: each one a resident as the rules above want it
+    "file",  # an import's file: a readable CSV or XLSX with the template's header
 }
 NUL_REFUSAL = "NUL"  # strings may not carry U+0000 (governance.middleware)
 

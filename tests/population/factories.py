@@ -7,6 +7,7 @@ from factory.django import DjangoModelFactory
 
 from governance.models import Role
 from population.identities import credit_code_make
+from population.imports import resident_import_check
 from population.models import (
     House,
     Household,
@@ -15,6 +16,7 @@ from population.models import (
     Organisation,
     OrganisationKind,
     Relationship,
+    ResidentImport,
     SpecialGroupEvent,
     SpecialGroupKind,
     SpecialGroupRecord,
@@ -32,7 +34,7 @@ from population.services import (
     visit_log,
     vital_part_add,
 )
-from tests.factories import SYSTEM, GridFactory, ResidentFactory, UserFactory
+from tests.factories import SYSTEM, GridFactory, ResidentFactory, UserFactory, id_number_for
 
 
 class OrganisationFactory(DjangoModelFactory):
@@ -171,3 +173,31 @@ class VisitFactory(DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *, worker, **fields):
         return visit_log(actor=worker, **fields)
+
+
+_numbers = iter(range(700_000, 800_000))
+
+
+class ResidentImportFactory(DjangoModelFactory):
+    """A checked (not loaded) one-row import of a person in a grid of `area`."""
+
+    class Meta:
+        model = ResidentImport
+
+    area = factory.SubFactory(GridFactory)
+
+    @classmethod
+    def _create(cls, model_class, *, area, **fields):
+        from tests.factories import grid_in
+
+        grid = grid_in(area)
+        content = (
+            f"网格编码,姓名,公民身份号码\n{grid.code},导入居民,{id_number_for(next(_numbers))}\n"
+        )
+        resident_import = resident_import_check(
+            actor=SYSTEM, file_name="residents.csv", content=content.encode()
+        )
+        if resident_import.area != area:
+            resident_import.area = area
+            resident_import.save(update_fields=["area"])
+        return resident_import

@@ -35,7 +35,14 @@ def test_the_demo_shows_special_groups_in_every_grid_with_residents_once(db, set
 
     settings.DEMO_MODE = True
     call_command("load_demo")
-    grids = set(Resident.objects.values_list("grid", flat=True))
+    from django.db.models import Count
+
+    grids = set(
+        Resident.objects.values("grid")
+        .annotate(people=Count("pk"))
+        .filter(people__gte=4)
+        .values_list("grid", flat=True)
+    )
     tagged = set(SpecialGroupRecord.objects.values_list("resident__grid", flat=True))
     assert grids == tagged
     office = User.objects.get(username="office")
@@ -45,3 +52,26 @@ def test_the_demo_shows_special_groups_in_every_grid_with_residents_once(db, set
     total = SpecialGroupRecord.objects.count()
     call_command("load_demo")
     assert SpecialGroupRecord.objects.count() == total
+
+
+def test_the_demo_imports_people_into_every_grid_and_leaves_the_office_one_to_load(db, settings):
+    from grid.models import Area, AreaLevel
+    from population.imports import resident_import_load
+    from population.models import ResidentImport
+
+    settings.DEMO_MODE = True
+    call_command("load_demo")
+    office = User.objects.get(username="office")
+    outside = Area.objects.filter(level=AreaLevel.GRID).exclude(
+        path__startswith=office.home_area.path
+    )
+    assert all(Resident.objects.filter(grid=grid).exists() for grid in outside)
+    pending = ResidentImport.objects.get(status="checked")
+    assert pending.uploaded_by == office and len(pending.rejected_rows) == 2
+    assert {p["column"] for p in pending.problems} == {"id_number"}
+    call_command("load_demo")
+    assert ResidentImport.objects.count() == 2
+    loaded = resident_import_load(actor=office, resident_import=pending, valid_only=True)
+    assert loaded.loaded_count == pending.row_count - 2
+    grids = Area.objects.filter(level=AreaLevel.GRID)
+    assert all(Resident.objects.filter(grid=grid).exists() for grid in grids)

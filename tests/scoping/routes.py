@@ -25,6 +25,7 @@ everything for superusers), and personal rows only to their owner.
 from __future__ import annotations
 
 import datetime
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -38,6 +39,7 @@ from population.models import (
     Organisation,
     Resident,
     ResidentEvent,
+    ResidentImport,
     SpecialGroupKind,
     SpecialGroupRecord,
     Visit,
@@ -443,6 +445,32 @@ def visit_create_payload(world: World, area: Area) -> dict:
     return {"grid": grid.pk, "subject": "3幢2单元502住户", "purpose": "routine"}
 
 
+def resident_import_create_payload(world: World, area: Area) -> dict:
+    """One new person in a grid of the area, loaded at once (no dry run)."""
+    grid = resident_create_payload(world, area)["grid"]
+    code = Area.objects.get(pk=grid).code
+    row = {"grid_code": code, "name": "新居民", "id_number": id_number_for(next(_resident_numbers))}
+    return {"rows": [row], "dry_run": False}
+
+
+def check_import_load(c: CellContext) -> None:
+    response = c.client.post(c.url, {}, format="json")
+    c.row.refresh_from_db()
+    if not c.visible:
+        assert response.status_code == 404, response.content
+    elif not ledger_keepers(c.actor):
+        assert response.status_code == 403, response.content
+    else:
+        assert response.status_code == 200, response.content
+    assert (c.row.status == "loaded") == (response.status_code == 200)
+
+
+def check_import_rejected(c: CellContext) -> None:
+    response = c.client.get(c.url)
+    expected = (200 if ledger_keepers(c.actor) else 403) if c.visible else 404
+    assert response.status_code == expected, response.content
+
+
 API_KINDS: dict[str, ApiKind] = {
     "area": ApiKind(
         rows=AREAS,
@@ -516,6 +544,17 @@ API_KINDS: dict[str, ApiKind] = {
             "remove_member": Custom(check_remove_member),
         },
     ),
+    "resident-import": ApiKind(
+        rows=Rows(ResidentImport),
+        may_create=ledger_keepers,
+        create=resident_import_create_payload,
+        # The rows name their grids by code: a hidden one is a problem of the row.
+        hidden_create_field="rows",
+        extra_actions={
+            "load": Custom(check_import_load),
+            "rejected": Custom(check_import_rejected),
+        },
+    ),
 }
 API_OTHER: dict[str, str] = {"api:api-root": "the list of endpoints; it holds no rows"}
 
@@ -528,12 +567,53 @@ class Page:
     rows: Rows | None = None  # a page about one row...
     kwargs: Callable[[Any], dict] | None = None  # ...whose URL kwargs are built from the row
     method: str = "GET"
-    post: Callable[[CellContext], None] | None = None  # POST pages: the request and its effect
+    # POST pages, and GET pages that answer a file: the request and its effect
+    post: Callable[[CellContext], None] | None = None
 
     @classmethod
     def about(cls, model: type, **more) -> Page:
         """A page about one row of an area-bound model, found by its primary key `pk`."""
         return cls(rows=Rows(model), kwargs=lambda row: {"pk": row.pk}, **more)
+
+
+def _sheet_text(content: bytes) -> str:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(content), read_only=True)
+    return " ".join(
+        str(value) for row in workbook.worksheets[0].iter_rows(values_only=True) for value in row
+    )
+
+
+def check_template(c: CellContext) -> None:
+    response = c.client.get(c.url)
+    assert response.status_code == 200, response.status_code
+    header = _sheet_text(response.content)
+    assert "grid code" in header or "网格编码" in header, header
+
+
+def check_export(c: CellContext) -> None:
+    response = c.client.get(c.url)
+    assert response.status_code == 200, response.status_code
+    text = _sheet_text(b"".join(response.streaming_content))
+    cells = text.split()
+    assert (c.row.name in cells) == c.visible, f"{c.row.name} exported: {c.row.name in cells}"
+    assert c.row.id_number not in text
+    hidden = [area.name for area in c.world.all_areas if not c.actor.covers(area)]
+    assert not [name for name in hidden if name in cells], "an area out of scope"
+
+
+def check_import_load_page(c: CellContext) -> None:
+    response = c.client.post(c.url)
+    c.row.refresh_from_db()
+    if not c.visible:
+        assert response.status_code == 404, response.status_code
+    elif not ledger_keepers(c.actor):
+        assert response.status_code == 403, response.status_code
+    else:
+        assert response.status_code == 302, response.status_code
+    loaded = c.visible and ledger_keepers(c.actor)
+    assert (c.row.status == "loaded") == loaded
 
 
 def check_mark_read_page(c: CellContext) -> None:
@@ -580,6 +660,24 @@ PAGES: dict[str, Page] = {
     "visits:new": Page(),
     "visits:detail": Page.about(Visit),
     "visits:correct": Page.about(Visit),
+    # Files, not HTML: each is checked by its own request. The export holds a resident iff
+    # the actor sees them.
+    "residents:export": Page(rows=Rows(Resident), post=lambda c: check_export(c)),
+    "residents:import-new": Page(),
+    "residents:import-template": Page(post=lambda c: check_template(c)),
+    "residents:import": Page.about(ResidentImport),
+    "residents:import-load": Page(
+        rows=Rows(ResidentImport),
+        kwargs=lambda row: {"pk": row.pk},
+        method="POST",
+        post=lambda c: check_import_load_page(c),
+    ),
+    # The rows not loaded: for those who keep the ledger only (ID numbers in full).
+    "residents:import-rejected": Page(
+        rows=Rows(ResidentImport),
+        kwargs=lambda row: {"pk": row.pk},
+        post=lambda c: check_import_rejected(c),
+    ),
 }
 
 PUBLIC: dict[str, str] = {
@@ -636,6 +734,8 @@ ADMIN_MODELS: dict[str, ScopedAdmin | GlobalAdmin | SuperuserOnlyAdmin] = {
     "population.specialgrouprecord": ScopedAdmin(
         rows=SPECIAL_GROUP_RECORDS, may_add=nobody, may_change=nobody
     ),
+    # Imports are checked and loaded on their pages; the admin only shows them.
+    "population.residentimport": ScopedAdmin(may_add=nobody, may_change=nobody),
     "grid.teamrole": GlobalAdmin("the roles of a grid team (一格多元), the same everywhere"),
     "auth.group": SuperuserOnlyAdmin("permissions come from roles, not groups"),
     "auditlog.logentry": SuperuserOnlyAdmin("the audit trail of the whole system"),

@@ -8,6 +8,7 @@ from grid.generation import DISTRICT_CODE, DistrictSpec, district_build
 from grid.models import Area, AreaLevel
 from population.demo import (
     demo_households_load,
+    demo_imports_load,
     demo_organisations_load,
     demo_residents_load,
     demo_special_groups_load,
@@ -81,6 +82,18 @@ class Command(BaseCommand):
         ) + demo_residents_load(actor=User.objects.get(username="admin"), grids=list(others[:5]))
         if residents:
             self.stdout.write(f"Registered {residents} residents.")
+        # Imports: every other grid gets its people through one; the office has one to load.
+        imported = demo_imports_load(
+            admin=User.objects.get(username="admin"),
+            office=User.objects.get(username="office"),
+            office_grids=list(
+                Area.objects.filter(level=AreaLevel.GRID, path__startswith=street.path)
+                .defer("boundary")
+                .order_by("code")
+            ),
+        )
+        if imported:
+            self.stdout.write(f"Imported {imported} residents.")
         # Organisations in every grid: the worker's own, and the others by the administrator.
         organisations = demo_organisations_load(
             actor=User.objects.get(username="gridworker"), grids=[grid]
