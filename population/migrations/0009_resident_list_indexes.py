@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('grid', '0003_team_member_phone_format'),
-        ('population', '0007_visits'),
+        ('population', '0008_resident_imports'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
