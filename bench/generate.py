@@ -171,6 +171,7 @@ class Bench:
     scale: float
     district: object = None  # grid.models.Area, set by generate_district
     grid_ids: list[int] = field(default_factory=list)
+    household_ids: list[list[int]] = field(default_factory=list)  # per grid, as grid_ids
 
 
 @dataclass(frozen=True)
@@ -208,11 +209,282 @@ def _district_models() -> list:
     return [Area, User, GridTeamMember]
 
 
+def copy_rows(model, columns: list[str], rows) -> int:
+    """COPY `rows` (tuples of database-ready values, None for NULL) into `model`'s table,
+    streamed in chunks, so that millions of rows need no list of millions."""
+    import csv
+    import io
+    import itertools
+
+    from django.db import connection
+
+    quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
+    statement = (
+        f"COPY {connection.ops.quote_name(model._meta.db_table)} ({quoted}) "
+        "FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+    )
+    copied = 0
+    rows = iter(rows)
+    while chunk := list(itertools.islice(rows, 50_000)):
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(
+            ["\\N" if value is None else value for value in row] for row in chunk
+        )
+        buffer.seek(0)
+        with connection.cursor() as cursor:
+            cursor.copy_expert(statement, buffer)
+        copied += len(chunk)
+    return copied
+
+
+def copy_instances(model, instances, *, preset: frozenset[str] = frozenset()) -> int:
+    """COPY unsaved `instances` of `model`, each value prepared by its field as save() would
+    (encrypted fields encrypted, blind indexes computed, auto_now filled), except the fields
+    named in `preset`, whose attribute is taken as it is (a generated created_at, say)."""
+    from django.db import connection
+
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+
+    def rows():
+        for obj in instances:
+            yield tuple(
+                f.get_db_prep_save(
+                    getattr(obj, f.attname) if f.name in preset else f.pre_save(obj, add=True),
+                    connection,
+                )
+                for f in fields
+            )
+
+    return copy_rows(model, [f.column for f in fields], rows())
+
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂兰华建国志红玉梅文斌辉鹏飞欣怡子涵浩宇晨阳俊"
+
+
+def generate_residents(bench: Bench) -> dict[str, int]:
+    """ROWS_AT_SCALE_1["residents"] people spread evenly over the grids, each with a valid,
+    unique ID number (GB 11643), a phone, a status mix like a city district's (most
+    registered, a fifth floating, a few foreign) and registration dates over five years,
+    COPYed through the model's own fields (encrypted, indexed)."""
+    import datetime
+    import random
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from governance.identity import id_number_birth_date, id_number_sex
+    from population.identities import id_number_make
+    from population.models import Resident, ResidentStatus
+
+    count = rows_at(bench.scale, "residents")
+    rng = random.Random(2026)
+    oldest = datetime.date(1940, 1, 1)
+    days = 365 * 80
+    now = timezone.now()
+    statuses = [ResidentStatus.REGISTERED] * 16 + [ResidentStatus.FLOATING] * 4
+    statuses[-1] = ResidentStatus.FOREIGN
+
+    households = bench.household_ids  # per grid, from generate_households
+
+    def people():
+        for number in range(count):
+            grid_number = number % len(bench.grid_ids)
+            in_grid = number // len(bench.grid_ids)  # the person's rank in their grid
+            homes = households[grid_number]
+            home = homes[in_grid % len(homes)] if homes else None
+            # Distinct (birth date, serial) pairs: every number is unique across the district.
+            born = oldest + datetime.timedelta(days=number % days)
+            id_number = id_number_make(
+                born=born, serial=number // days, female=bool(rng.getrandbits(1))
+            )
+            name = rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2))))
+            yield Resident(
+                grid_id=bench.grid_ids[grid_number],
+                household_id=home,
+                # The first person of each household is its head.
+                relationship="head" if in_grid < len(homes) else rng.choice(RELATIVES),
+                name=name,
+                id_number=id_number,
+                sex=id_number_sex(id_number),
+                birth_date=id_number_birth_date(id_number),
+                phone=f"1{rng.choice('3578')}{rng.randrange(10**9):09d}",
+                status=rng.choice(statuses),
+                address=f"{rng.randint(1, 30)}栋{rng.randint(1, 4)}单元{rng.randint(1, 30)}0{rng.randint(1, 4)}室",
+                created_at=now - datetime.timedelta(seconds=rng.randrange(5 * 365 * 86400)),
+                updated_at=now,
+            )
+
+    copied = copy_instances(Resident, people(), preset=frozenset({"created_at", "updated_at"}))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE population_household h SET head_id = r.id FROM population_resident r "
+            "WHERE r.household_id = h.id AND r.relationship = 'head'"
+        )
+    return {"residents": copied}
+
+
+RELATIVES = ["spouse", "spouse", "child", "child", "parent", "tenant", "other"]
+PEOPLE_PER_HOUSEHOLD = 2.6  # roughly a Chinese city's average household size
+
+
+def generate_households(bench: Bench) -> dict[str, int]:
+    """One house per household, about PEOPLE_PER_HOUSEHOLD residents each (the residents
+    generator fills them); one house in eight rented out, a third of those not filed."""
+    import datetime
+    import random
+
+    from django.utils import timezone
+
+    from population.models import House, Household, HouseholdKind
+
+    rng = random.Random(2027)
+    per_grid = max(
+        1, round(rows_at(bench.scale, "residents") / len(bench.grid_ids) / PEOPLE_PER_HOUSEHOLD)
+    )
+    now = timezone.now()
+    today = timezone.localdate()
+
+    def houses():
+        for grid_id in bench.grid_ids:
+            for number in range(per_grid):
+                rented = number % 8 == 0
+                filed = rented and number % 24 != 0
+                yield House(
+                    grid_id=grid_id,
+                    building=str(number // 40 + 1),
+                    unit=str(number // 10 % 4 + 1),
+                    room=f"{number % 10 // 2 + 1}0{number % 2 + 1}",
+                    is_rented=rented,
+                    landlord_name=rng.choice(SURNAMES) + "先生" if rented else "",
+                    landlord_phone=f"13{rng.randrange(10**9):09d}" if rented else "",
+                    filed_on=today - datetime.timedelta(days=rng.randrange(900)) if filed else None,
+                    created_at=now,
+                    updated_at=now,
+                )
+
+    copied = copy_instances(House, houses(), preset=frozenset({"created_at", "updated_at"}))
+    house_rows = House.objects.order_by("pk").values_list("pk", "grid_id", "is_rented")
+    copy_rows(
+        Household,
+        ["house_id", "number", "kind", "note", "created_at", "updated_at"],
+        (
+            (
+                pk,
+                f"H{pk:08d}",
+                HouseholdKind.FLOATING if rented else HouseholdKind.REGISTERED,
+                "",
+                now,
+                now,
+            )
+            for pk, _grid, rented in house_rows.iterator(chunk_size=20_000)
+        ),
+    )
+    by_grid: dict[int, list[int]] = {grid_id: [] for grid_id in bench.grid_ids}
+    for pk, grid_id in Household.objects.order_by("pk").values_list("pk", "house__grid_id"):
+        by_grid[grid_id].append(pk)
+    bench.household_ids = [by_grid[grid_id] for grid_id in bench.grid_ids]
+    return {"houses": copied, "households": copied}
+
+
+def _household_models() -> list:
+    from population.models import House, Household
+
+    return [House, Household]
+
+
+VISIT_PURPOSES = ["routine"] * 6 + ["special_group_followup", "rental_inspection", "other"]
+
+
+def generate_visits(bench: Bench) -> dict[str, int]:
+    """ROWS_AT_SCALE_1["visits"] visits over the last two years, each by its grid's worker
+    to one of the grid's residents, placed in its grid (no point: as most are logged)."""
+    import datetime
+    import random
+
+    from django.utils import timezone
+
+    from governance.models import Role, User
+    from population.models import Visit
+
+    rng = random.Random(2028)
+    count = rows_at(bench.scale, "visits")
+    grids = len(bench.grid_ids)
+    residents = rows_at(bench.scale, "residents")
+    workers = dict(
+        User.objects.filter(role=Role.GRID_WORKER, home_area_id__in=bench.grid_ids).values_list(
+            "home_area_id", "pk"
+        )
+    )
+    now = timezone.now()
+    span = 2 * 365 * 86400
+
+    def rows():
+        for number in range(count):
+            grid_number = number % grids
+            grid_id = bench.grid_ids[grid_number]
+            # Residents were generated round-robin over the grids, ids from 1 (RESTART IDENTITY).
+            per_grid = max(1, (residents - grid_number + grids - 1) // grids)
+            resident_id = grid_number + 1 + rng.randrange(per_grid) * grids
+            visited = now - datetime.timedelta(seconds=rng.randrange(span))
+            yield (
+                grid_id,
+                workers.get(grid_id),
+                visited,
+                resident_id,
+                "",
+                rng.choice(VISIT_PURPOSES),
+                "入户走访，了解家庭近况。",
+                "",
+                None,
+                None,
+                None,
+                grid_id,
+                False,
+                visited,
+                visited,
+            )
+
+    columns = [
+        "grid_id",
+        "worker_id",
+        "visited_at",
+        "resident_id",
+        "subject",
+        "purpose",
+        "notes",
+        "findings",
+        "latitude",
+        "longitude",
+        "location_accuracy",
+        "located_grid_id",
+        "outside_grid",
+        "created_at",
+        "updated_at",
+    ]
+    return {"visits": copy_rows(Visit, columns, rows())}
+
+
+def _visit_models() -> list:
+    from population.models import Visit
+
+    return [Visit]
+
+
+def _resident_models() -> list:
+    from population.models import Resident
+
+    return [Resident]
+
+
 # In the order they run. Later issues add theirs here, each filling one table at
 # round(ROWS_AT_SCALE_1[...] * scale) rows with bulk inserts (COPY for the big ones):
-# residents (population), visits (population) and disputes (disputes).
+# disputes (disputes).
 GENERATORS: list[Generator] = [
     Generator("district", _district_models, generate_district),
+    Generator("households", _household_models, generate_households),
+    Generator("residents", _resident_models, generate_residents),
+    Generator("visits", _visit_models, generate_visits),
 ]
 
 

@@ -165,6 +165,33 @@ class Context:
         _token, key = api_token_issue(actor=admin, client=client, name="bench", area=district)
         return key
 
+    def ensure_population(self) -> None:
+        """The district and its residents at this scale, generated afresh when either differs."""
+        from population.models import Resident
+
+        self.ensure_district()
+        if Resident.objects.count() != generate.rows_at(self.scale, "residents"):
+            print(f"  generating the scale {self.scale:g} residents first")
+            generate.generate(self.scale)
+
+    def street_token(self) -> tuple[object, str]:
+        """(street, fresh key) of an API client scoped to the district's first street, the
+        scope an office's own system works in."""
+        from governance.models import Role, User
+        from governance.services import api_token_issue
+        from grid.models import Area, AreaLevel
+
+        street = Area.objects.filter(level=AreaLevel.STREET).order_by("code").first()
+        client, _ = User.objects.update_or_create(
+            username="bench-street-client",
+            defaults={"role": Role.API_CLIENT, "is_active": True, "home_area": street},
+        )
+        client.api_tokens.all().delete()
+        _token, key = api_token_issue(
+            actor=self.superuser(), client=client, name="bench", area=street
+        )
+        return street, key
+
     def superuser(self):
         from governance.models import Role, User
 
@@ -672,6 +699,110 @@ def index_rebuild(ctx: Context) -> Result:
     )
 
 
+def _resident_calls(
+    ctx: Context, calls: list[tuple[str, str, dict | None]]
+) -> tuple[list[float], list[float], set[int]]:
+    """(HTTP ms per call, in-process ms per call, query counts per call) of `calls`
+    (method, path, JSON body) with a street token: over HTTP against gunicorn, and in-process
+    through Django's test client (the same view, serializer and renderer, without the network
+    and gunicorn)."""
+    import json
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.server import timed_request
+
+    base = ctx.server()
+    _street, key = ctx.street_token()
+    headers = {"Authorization": f"Token {key}", "Content-Type": "application/json"}
+    client = Client(headers={"Authorization": f"Token {key}"}, SERVER_NAME="localhost")
+    http, local, queries = [], [], set()
+    for round_ in range(2):  # the first round warms both up and is not counted
+        for method, path, body in calls:
+            data = json.dumps(body) if body is not None else None
+            seconds, response = timed_request(
+                ctx.session, method, base + path, data=data, headers=headers
+            )
+            assert response.status_code == 200, (path, response.status_code, response.text[:300])
+            started = time.perf_counter()
+            with CaptureQueriesContext(connection) as captured:
+                if method == "GET":
+                    in_process = client.get(path)
+                else:
+                    in_process = client.post(path, data, content_type="application/json")
+            elapsed = time.perf_counter() - started
+            assert in_process.status_code == 200, (path, in_process.status_code)
+            if round_:
+                http.append(seconds * 1000)
+                local.append(elapsed * 1000)
+                queries.add(len(captured.captured_queries))
+    return http, local, queries
+
+
+def _page_paths(ctx: Context, first: str, pages: int) -> list[str]:
+    """`first` and the `next` links after it, walked once with a street token."""
+    from urllib.parse import urlsplit
+
+    base = ctx.server()
+    _street, key = ctx.street_token()
+    paths, url = [], base + first
+    while url and len(paths) < pages:
+        response = ctx.session.get(url, headers={"Authorization": f"Token {key}"})
+        assert response.status_code == 200, response.text[:300]
+        parts = urlsplit(url)
+        paths.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+        url = response.json()["next"]
+    return paths
+
+
+def resident_list_api(ctx: Context) -> Result:
+    """A street's residents page by page (cursor), as an office's system reads its ledger."""
+    ctx.ensure_population()
+    paths = _page_paths(ctx, "/api/v1/residents/", pages=50)
+    http, local, queries = _resident_calls(ctx, [("GET", path, None) for path in paths])
+    return Result(
+        "resident_list_api",
+        _percentile(http, 0.95),
+        "ms",
+        Target(100, higher_is_better=False),
+        statistics.median(http),
+        f"p95 of GET /api/v1/residents/, {len(paths)} pages of a street's "
+        f"{generate.rows_at(ctx.scale, 'residents') // 10:,} residents walked by cursor, street "
+        f"token; queries per page: {sorted(queries)}; in-process p95 through Django's test "
+        "client",
+        in_process=_percentile(local, 0.95),
+    )
+
+
+def resident_search_api(ctx: Context) -> Result:
+    """Searches a street's office makes: by name (a surname, a full name) and by full ID
+    number (through the blind index)."""
+    from population.models import Resident
+
+    ctx.ensure_population()
+    street, _key = ctx.street_token()
+    people = list(Resident.objects.filter(grid__path__startswith=street.path).order_by("pk")[:20])
+    # Posted, as the API asks: an ID number never travels in a URL (access logs keep those).
+    terms = [person.name for person in people[:7]] + [person.name[0] for person in people[7:10]]
+    terms += [person.id_number for person in people[10:16]] + [p.phone for p in people[16:]]
+    searches = [("POST", "/api/v1/residents/search/", {"q": term}) for term in terms]
+    http, local, queries = _resident_calls(ctx, searches)
+    return Result(
+        "resident_search_api",
+        _percentile(http, 0.95),
+        "ms",
+        Target(100, higher_is_better=False),
+        statistics.median(http),
+        "p95 of POST /api/v1/residents/search/ with a street token: 7 full names, 3 surnames, "
+        f"6 full ID numbers and 4 phone numbers of the street's people among "
+        f"{generate.rows_at(ctx.scale, 'residents'):,}; "
+        f"queries per call: {sorted(queries)}; in-process p95 through Django's test client",
+        in_process=_percentile(local, 0.95),
+    )
+
+
 VISIT_CALLS = 200  # visits logged per timed run
 
 
@@ -909,6 +1040,8 @@ SCENARIOS: dict[str, tuple[Callable[[Context], Result], str]] = {
     "geojson_map_cold": (geojson_map_cold, "the whole map in one answer, nothing cached"),
     "geojson_map": (geojson_map, "the whole map in one answer, cached"),
     "index_rebuild": (index_rebuild, "the first calls after a boundary edit"),
+    "resident_list_api": (resident_list_api, "a street's residents, 50 pages by cursor"),
+    "resident_search_api": (resident_search_api, "name and full ID number searches"),
     "visit_api_create": (visit_api_create, "POST visits, one at a time, p95"),
     "resident_import": (resident_import, "a 100,000-row resident file, beside COPY"),
 }

@@ -175,7 +175,7 @@ class ResidentViewSet(
     not a search; here it is refused (400) so that a client learns it, rather than getting
     the whole unsearched list."""
 
-    base_queryset = Resident.objects.select_related("grid")
+    base_queryset = Resident.objects.select_related("grid").defer("grid__boundary")
     filterset_class = ResidentFilter
     pagination_class = CreatedCursorPagination
     # A search is a POST that merely reads; a reveal needs its own permission.

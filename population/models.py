@@ -68,7 +68,9 @@ class Resident(RulesModel):
         related_name="residents",
         limit_choices_to={"level": AreaLevel.GRID},
     )
-    name = models.CharField(_("name"), max_length=50)
+    # Indexed for the search by name, which matches from the start (a prefix can use the
+    # index; "contains" would read every row of a district).
+    name = models.CharField(_("name"), max_length=50, db_index=True)
     id_number = EncryptedCharField(
         _("ID number"),
         max_length=18,
@@ -141,6 +143,11 @@ class Resident(RulesModel):
         verbose_name = _("resident")
         verbose_name_plural = _("residents")
         ordering = ["-created_at", "-pk"]
+        # The lists' order: newest first, district- or street-wide and within one grid.
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="resident_newest"),
+            models.Index(fields=["grid", "-created_at", "-id"], name="resident_grid_newest"),
+        ]
         # Everyone reads the ledger of their area; those who keep it (not leaders) write it;
         # removing a person is an administrator's correction (moving out is a later event).
         rules_permissions = {
