@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('grid', '0003_team_member_phone_format'),
-        ('population', '0008_resident_imports'),
+        ('population', '0009_visit_household_organisation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
