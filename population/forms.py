@@ -246,8 +246,6 @@ class SpecialGroupRecordForm(forms.ModelForm):
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["resident"].queryset = resident_list(user=actor)
-        self.fields["household"].queryset = household_list(user=actor)
-        self.fields["organisation"].queryset = organisation_list(user=actor)
         self.fields["kind"].queryset = SpecialGroupKind.objects.select_related("parent")
         self.fields["responsible"].queryset = visible_to(
             actor, User.objects.filter(role=Role.GRID_WORKER, is_active=True)
