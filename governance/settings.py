@@ -416,6 +416,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "population.tasks.send_special_group_reminders",
         "schedule": crontab(minute=5),
     },
+    "document-expiry-reminders-daily": {
+        "task": "population.tasks.send_document_expiry_reminders",
+        "schedule": crontab(hour=7, minute=20),
+    },
 }
 
 # --- Portal ---------------------------------------------------------------------------------
@@ -426,6 +430,10 @@ GRID_INDEX_CHECK_SECONDS = env_float("GRID_INDEX_CHECK_SECONDS", 1)
 # one in a thread (grid.index): no request waits for the rebuild.
 GRID_INDEX_REBUILD_IN_BACKGROUND = env_bool("GRID_INDEX_REBUILD_IN_BACKGROUND", True)
 DEMO_MODE = env_bool("DEMO_MODE", False)
+# How many days before a floating person's residence permit (居住证, P3) or a foreign
+# national's visa or stay (P10) expires the grid's workers are reminded. The seeds ask for a
+# reminder before expiry and fix no lead time: this one is ours.
+DOCUMENT_EXPIRY_REMINDER_DAYS = env_int("DOCUMENT_EXPIRY_REMINDER_DAYS", 30)
 # The organisation size rule (P12, seed 004): an enterprise or 两新 organisation with at least
 # this many employees keeps an internal security body (治安综合治理工作站, 保卫…), a smaller
 # one names a liaison (综治联络员). The seeds say "规模较小" and fix no number: this one is ours.

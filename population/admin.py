@@ -24,11 +24,28 @@ from population.models import (
     special_group_access,
 )
 
+RESIDENT_FIELDS = [
+    "grid",
+    "name",
+    "id_number",
+    "phone",
+    "status",
+    "address",
+    "employer",
+    "employer_organisation",
+    "residence_permit_number",
+    "residence_permit_expires_on",
+    "high_risk",
+    "passport_number",
+    "nationality",
+    "stay_expires_on",
+]
+
 
 class ResidentAdminForm(forms.ModelForm):
     class Meta:
         model = Resident
-        fields = ["grid", "name", "id_number", "phone", "status", "address", "employer"]
+        fields = RESIDENT_FIELDS
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
@@ -49,11 +66,11 @@ class ResidentAdmin(ActorFormMixin, ScopedAdminMixin, ObjectPermissionsModelAdmi
     """Saved through the resident services, so the rules are those of the pages and the API."""
 
     list_display = ["name", "masked_id_number", "grid", "status", "created_at"]
-    list_filter = ["status"]
+    list_filter = ["status", "high_risk"]
     search_fields = ["name"]
     list_select_related = ["grid"]
     form = ResidentAdminForm
-    fields = ["grid", "name", "id_number", "phone", "status", "address", "employer"]
+    fields = RESIDENT_FIELDS
 
     @admin.display(description=_("ID number"))
     def masked_id_number(self, obj: Resident) -> str:
@@ -63,11 +80,17 @@ class ResidentAdmin(ActorFormMixin, ScopedAdminMixin, ObjectPermissionsModelAdmi
     def masked_phone(self, obj: Resident) -> str:
         return obj.phone_masked
 
+    @admin.display(description=_("passport number"))
+    def masked_passport_number(self, obj: Resident) -> str:
+        return obj.passport_number_masked
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "grid":
             kwargs["queryset"] = visible_to(
                 request.user, Area.objects.filter(level=AreaLevel.GRID).defer("boundary")
             )
+        if db_field.name == "employer_organisation":
+            kwargs["queryset"] = visible_to(request.user, Organisation.objects.all())
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_fields(self, request, obj=None):
@@ -77,7 +100,11 @@ class ResidentAdmin(ActorFormMixin, ScopedAdminMixin, ObjectPermissionsModelAdmi
         # full, logged view is the resident's page (administrators see them masked).
         return [self.MASKED.get(name, name) for name in self.fields]
 
-    MASKED = {"id_number": "masked_id_number", "phone": "masked_phone"}
+    MASKED = {
+        "id_number": "masked_id_number",
+        "phone": "masked_phone",
+        "passport_number": "masked_passport_number",
+    }
 
     def get_readonly_fields(self, request, obj=None):
         # A move to another grid and a status change are dated events (the resident's page).

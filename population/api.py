@@ -2,6 +2,7 @@ import django_filters
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
@@ -21,6 +22,7 @@ from governance.api_base import (
 )
 from governance.api_fields import JsonFloatField
 from governance.api_filters import BooleanFilter, PortalFilterSet
+from governance.countries import COUNTRIES
 from governance.models import User
 from governance.scoping import in_scope, visible_to
 from grid.models import Area, AreaLevel
@@ -45,6 +47,7 @@ from population.models import (
     Visit,
     VisitPurpose,
     VitalPart,
+    floating_risk_visible,
 )
 
 
@@ -54,7 +57,19 @@ class ResidentSerializer(serializers.ModelSerializer):
 
     id_number = serializers.CharField(source="id_number_masked", read_only=True)
     phone = serializers.CharField(source="phone_masked", read_only=True)
+    passport_number = serializers.CharField(source="passport_number_masked", read_only=True)
     grid_name = serializers.CharField(source="grid.name", read_only=True)
+    high_risk = serializers.BooleanField(
+        read_only=True,
+        required=False,
+        help_text=_("Floating residents (P6); present for office staff only."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is None or not floating_risk_visible(request.user):
+            self.fields.pop("high_risk")  # P6: office staff only
 
     class Meta:
         model = Resident
@@ -71,10 +86,23 @@ class ResidentSerializer(serializers.ModelSerializer):
             "presence",
             "address",
             "employer",
+            "employer_organisation",
+            "residence_permit_number",
+            "residence_permit_expires_on",
+            "high_risk",
+            "passport_number",
+            "nationality",
+            "stay_expires_on",
             "created_at",
             "updated_at",
         ]
         read_only_fields = fields
+
+
+def _visible_organisations(request):
+    return selectors.organisation_list(
+        user=getattr(request, "user", None), token=request_token(request)
+    )
 
 
 def _visible_grids(request):
@@ -116,6 +144,24 @@ class ResidentUpdateSerializer(RejectUnknownFieldsMixin, serializers.Serializer)
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)
     employer = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    # 以业管人 (P7): an employer registers its floating workers with itself as the employer.
+    employer_organisation = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.none(), required=False, allow_null=True
+    )
+    residence_permit_number = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    residence_permit_expires_on = serializers.DateField(required=False, allow_null=True)
+    high_risk = serializers.BooleanField(
+        required=False, help_text=_("Floating residents (P6); set by office staff only.")
+    )
+    passport_number = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    nationality = serializers.ChoiceField(choices=COUNTRIES, required=False, allow_blank=True)
+    stay_expires_on = serializers.DateField(required=False, allow_null=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")  # absent while the schema is generated
+        if request is not None:
+            self.fields["employer_organisation"].queryset = _visible_organisations(request)
 
 
 class ResidentCreateSerializer(ResidentUpdateSerializer):
@@ -133,10 +179,21 @@ class ResidentCreateSerializer(ResidentUpdateSerializer):
 
 class ResidentFilter(PortalFilterSet):
     grid = django_filters.ModelChoiceFilter(queryset=_visible_grids)
+    employer_organisation = django_filters.ModelChoiceFilter(queryset=_visible_organisations)
+    documents_expiring = BooleanFilter(
+        method="filter_documents_expiring",
+        label=_("Residence permit or visa expiring soon or expired"),
+    )
 
     class Meta:
         model = Resident
-        fields = ["grid"]
+        fields = ["grid", "employer_organisation", "documents_expiring"]
+
+    def filter_documents_expiring(self, queryset, name, value):
+        expiring = selectors.documents_expiring_filter(
+            today=timezone.localdate(), within_days=services.document_expiry_days()
+        )
+        return queryset.filter(expiring) if value else queryset.exclude(expiring)
 
 
 class ResidentSearchSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
@@ -158,7 +215,7 @@ class ResidentRevealedSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Resident
-        fields = ["id", "name", "id_number", "phone"]
+        fields = ["id", "name", "id_number", "phone", "passport_number"]
         read_only_fields = fields
 
 
@@ -197,7 +254,10 @@ class ResidentViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         resident = services.resident_register(actor=request.user, **serializer.validated_data)
-        return Response(ResidentSerializer(resident).data, status=status.HTTP_201_CREATED)
+        return Response(
+            ResidentSerializer(resident, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(request=ResidentUpdateSerializer, responses={200: ResidentSerializer})
     def update(self, request, pk=None, partial=False):
@@ -207,7 +267,7 @@ class ResidentViewSet(
         resident = services.resident_update(
             actor=request.user, resident=resident, **serializer.validated_data
         )
-        return Response(ResidentSerializer(resident).data)
+        return Response(ResidentSerializer(resident, context=self.get_serializer_context()).data)
 
     @extend_schema(request=ResidentUpdateSerializer, responses={200: ResidentSerializer})
     def partial_update(self, request, pk=None):
@@ -232,7 +292,9 @@ class ResidentViewSet(
             self.filter_queryset(self.get_queryset()), serializer.validated_data["q"]
         )
         page = self.paginate_queryset(residents)
-        return self.get_paginated_response(ResidentSerializer(page, many=True).data)
+        return self.get_paginated_response(
+            ResidentSerializer(page, many=True, context=self.get_serializer_context()).data
+        )
 
     @extend_schema(
         request=ResidentRevealSerializer,

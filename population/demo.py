@@ -22,6 +22,7 @@ from population.models import (
     SpecialGroupRecord,
     Visit,
     VisitPurpose,
+    floating_risk_visible,
 )
 from population.services import (
     house_register,
@@ -32,6 +33,7 @@ from population.services import (
     resident_register,
     resident_reveal,
     resident_status_change,
+    resident_update,
     special_group_event_record,
     special_group_record_create,
     visit_log,
@@ -504,3 +506,66 @@ def demo_imports_load(*, admin: Any, office: Any, office_grids: list[Area]) -> i
         actor=office, file_name=CHECKED_FILE, content=("\n".join(lines) + "\n").encode()
     )
     return loaded
+
+
+def demo_permits_load(*, actor: Any, grids: list[Area]) -> int:
+    """以证管人、以业管人 and 境外人员 (P3, P6, P7, P10) in every grid with demo residents, once:
+    张伟's residence permit expires soon and his employer is the grid's factory; a newly
+    arrived worker's permit has expired (flagged high-risk in every other grid); a Korean
+    engineer's visa expires soon. Dates are counted from today, so the expiring list always
+    has something to show."""
+    today = timezone.localdate()
+    changed = 0
+    for number, grid in enumerate(grids):
+        worker = Resident.objects.filter(
+            grid=grid, name="张伟", status=ResidentStatus.FLOATING, residence_permit_number=""
+        ).first()
+        if worker is None:
+            continue  # no demo residents here, or loaded already
+        employer = (
+            Organisation.objects.filter(grid=grid, kind=OrganisationKind.ENTERPRISE)
+            .order_by("pk")
+            .first()
+        )
+        resident_update(
+            actor=actor,
+            resident=worker,
+            employer_organisation=employer,
+            residence_permit_number=f"3301062024{grid.pk:06d}",
+            residence_permit_expires_on=today + datetime.timedelta(days=12),
+        )
+        resident_register(
+            actor=actor,
+            grid=grid,
+            name="赵磊",
+            id_number=id_number_make(
+                region="411302",
+                born=datetime.date(1996, 1, 1) + datetime.timedelta(days=grid.pk),
+                serial=77,
+            ),
+            status=ResidentStatus.FLOATING,
+            address="3幢2单元502",
+            employer_organisation=employer,
+            residence_permit_number=f"3301062023{grid.pk:06d}",
+            residence_permit_expires_on=today - datetime.timedelta(days=9),
+            high_risk=number % 2 == 0 and floating_risk_visible(actor),
+            moved_in_on=today - datetime.timedelta(days=40),
+        )
+        resident_register(
+            actor=actor,
+            grid=grid,
+            name="KIM MINJUN 金敏俊",
+            id_number=id_number_make(
+                born=datetime.date(1988, 5, 1) + datetime.timedelta(days=grid.pk), serial=88
+            ),
+            status=ResidentStatus.FOREIGN,
+            address="7幢1单元1201",
+            employer=employer.name if employer else "",
+            employer_organisation=employer,
+            passport_number=f"M{70_000_000 + grid.pk:08d}",
+            nationality="KOR",
+            stay_expires_on=today + datetime.timedelta(days=20),
+            moved_in_on=today - datetime.timedelta(days=200),
+        )
+        changed += 3
+    return changed

@@ -21,6 +21,7 @@ from population.models import (
     Visit,
     VisitPurpose,
     VitalPart,
+    floating_risk_visible,
 )
 from population.selectors import (
     PROBLEM_CHOICES,
@@ -45,19 +46,48 @@ class ResidentForm(forms.ModelForm):
 
     class Meta:
         model = Resident
-        fields = ["grid", "name", "id_number", "phone", "status", "address", "employer"]
+        fields = [
+            "grid",
+            "name",
+            "id_number",
+            "phone",
+            "status",
+            "address",
+            "employer",
+            "employer_organisation",
+            # floating (以证管人, P3)
+            "residence_permit_number",
+            "residence_permit_expires_on",
+            "high_risk",
+            # foreign (P10)
+            "passport_number",
+            "nationality",
+            "stay_expires_on",
+        ]
         widgets = {
             "id_number": forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
             "phone": forms.TextInput(attrs={"inputmode": "tel"}),
+            "residence_permit_number": forms.TextInput(attrs={"autocomplete": "off"}),
+            "passport_number": forms.TextInput(attrs={"autocomplete": "off"}),
+            "residence_permit_expires_on": forms.DateInput(attrs={"type": "date"}),
+            "stay_expires_on": forms.DateInput(attrs={"type": "date"}),
+        }
+        help_texts = {
+            "employer_organisation": _("When the employer is registered in the ledger."),
+            "residence_permit_number": _("Floating residents only."),
+            "passport_number": _("Foreign nationals only."),
         }
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         grids = area_list(user=actor, level=AreaLevel.GRID).defer("boundary")
         self.fields["grid"].queryset = grids
-        for field in self.fields.values():
-            is_select = isinstance(field.widget, forms.Select)
-            field.widget.attrs["class"] = "form-select" if is_select else "form-control"
+        self.fields["employer_organisation"].queryset = organisation_list(user=actor).order_by(
+            "name", "pk"
+        )
+        if not floating_risk_visible(actor):
+            del self.fields["high_risk"]  # P6: office staff only
+        _style(self)
         if len(grids) == 1:
             self.fields["grid"].initial = grids[0].pk  # a grid worker's own grid
 
@@ -450,9 +480,7 @@ class VisitForm(forms.ModelForm):
         self.fields["visited_at"].required = False  # now
         self.fields["visited_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
         self.fields["visited_at"].help_text = _("Leave as it is for a visit just made.")
-        for field in self.fields.values():
-            is_select = isinstance(field.widget, forms.Select)
-            field.widget.attrs["class"] = "form-select" if is_select else "form-control"
+        _style(self)
         if len(grids) == 1:
             self.fields["grid"].initial = grids[0].pk  # a grid worker's own grid
             self.fields["grid"].widget = forms.HiddenInput()

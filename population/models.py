@@ -5,12 +5,13 @@ from typing import Any
 
 import rules
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rules.contrib.models import RulesModel
 
+from governance.countries import COUNTRIES
 from governance.credit_code import validate_credit_code
 from governance.identity import id_number_mask, id_number_validate, validate_id_number
 from governance.models import Role
@@ -56,6 +57,37 @@ class Presence(models.TextChoices):
     PRESENT = "present", _("Lives here")
     MOVED_OUT = "moved_out", _("Moved out")
     DECEASED = "deceased", _("Deceased")
+
+
+# 居住证号: letters and digits (the national permit carries the ID number, older local ones
+# their own serials); a passport number likewise (ICAO 9303: up to 9 characters, some states
+# print longer numbers on other travel documents).
+RESIDENCE_PERMIT_VALIDATOR = RegexValidator(
+    r"^[0-9A-Z]{6,30}$", _("Use 6 to 30 capital letters and digits.")
+)
+PASSPORT_VALIDATOR = RegexValidator(
+    r"^[0-9A-Z]{5,20}$", _("Use 5 to 20 capital letters and digits.")
+)
+
+
+def passport_mask(value: str) -> str:
+    """The first two and last two characters: enough to tell two passports apart on a visit."""
+    if not value:
+        return ""
+    if len(value) <= 4:
+        return "*" * len(value)
+    return value[:2] + "*" * (len(value) - 4) + value[-2:]
+
+
+def floating_risk_visible(user: Any) -> bool:
+    """Whether the user sees (and may set) the high-risk flag of floating residents (P6):
+    office staff (综治办) and administrators of the area; grid workers, leaders and other
+    systems do not (a label that travels with a person's record harms them where it leaks)."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.role in {Role.OFFICE_STAFF, Role.ADMIN})
+    )
 
 
 class Resident(RulesModel):
@@ -110,6 +142,44 @@ class Resident(RulesModel):
         _("address"), max_length=200, blank=True, help_text=_("Building, unit and room.")
     )
     employer = models.CharField(_("employer"), max_length=200, blank=True)
+    # 以业管人 (P3, P7): the employer as a row of the ledger when it is one; the free text above
+    # names an employer that is not (or not yet) registered.
+    employer_organisation = models.ForeignKey(
+        "population.Organisation",
+        verbose_name=_("employer in the ledger"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="workers",
+    )
+    # 以证管人 (P3): the residence permit of a floating person; reminded before it expires.
+    residence_permit_number = models.CharField(
+        _("residence permit number (居住证号)"),
+        max_length=30,
+        blank=True,
+        validators=[RESIDENCE_PERMIT_VALIDATOR],
+    )
+    residence_permit_expires_on = models.DateField(
+        _("residence permit expires on"), null=True, blank=True
+    )
+    # P6: 流动人口中高危人群. Seen (and set) by office staff only: see floating_risk_visible.
+    high_risk = models.BooleanField(_("high-risk (高危)"), default=False)
+    # 境外人员 (P10): passport, nationality and the end of the visa or permitted stay.
+    passport_number = EncryptedCharField(
+        _("passport number"),
+        max_length=20,
+        blank=True,
+        context="population.Resident.passport_number",
+        validators=[PASSPORT_VALIDATOR],
+    )
+    nationality = models.CharField(
+        _("nationality"),
+        max_length=3,
+        blank=True,
+        choices=COUNTRIES,  # the list in code is what validates it
+        help_text=_("ISO 3166-1 alpha-3 code."),
+    )
+    stay_expires_on = models.DateField(_("visa or stay expires on"), null=True, blank=True)
     # 户: at most one at a time, which the single foreign key guarantees; joining and leaving
     # are dated HouseholdEvents (the household services), never a bare edit of this field.
     household = models.ForeignKey(
@@ -171,6 +241,10 @@ class Resident(RulesModel):
     @property
     def phone_masked(self) -> str:
         return mask_phone(self.phone)
+
+    @property
+    def passport_number_masked(self) -> str:
+        return passport_mask(self.passport_number)
 
 
 class EventKind(models.TextChoices):
@@ -1157,3 +1231,40 @@ class ResidentImport(RulesModel):
     def valid_count(self) -> int:
         rejected = self.rejected_rows
         return 0 if 1 in rejected else self.row_count - len(rejected)
+
+
+# --- Document expiry reminders (以证管人 P3, 境外人员 P10) -----------------------------------------
+
+
+class ResidentDocument(models.TextChoices):
+    RESIDENCE_PERMIT = "residence_permit", _("Residence permit (居住证)")
+    STAY = "stay", _("Visa or stay permit")
+
+
+class DocumentExpiryReminder(models.Model):
+    """One row per (resident, document, expiry date), created before its reminder is sent:
+    like FollowUpReminder, the unique key makes the beat task remind once, however often it
+    runs; a renewed document (a new expiry date) is reminded again."""
+
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="+")
+    document = models.CharField(max_length=20, choices=ResidentDocument.choices)
+    expires_on = models.DateField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resident", "document", "expires_on"], name="document_expiry_reminder_once"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(sent_at__isnull=True),
+                name="document_expiry_unsent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} {self.expires_on} (resident {self.resident_id})"

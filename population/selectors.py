@@ -25,10 +25,13 @@ from population.models import (
     Household,
     HouseholdEvent,
     Organisation,
+    Presence,
     ReminderPurpose,
     Resident,
+    ResidentDocument,
     ResidentEvent,
     ResidentImport,
+    ResidentStatus,
     SpecialGroupDetails,
     SpecialGroupEvent,
     SpecialGroupEventKind,
@@ -71,6 +74,63 @@ def resident_list(
         user, Resident.objects.select_related("grid").defer("grid__boundary"), token=token
     )
     return resident_search(residents, query) if query else residents
+
+
+def documents_expiring_filter(*, today: datetime.date, within_days: int) -> Q:
+    """Residents present whose residence permit (floating, P3) or visa/stay (foreign, P10)
+    expires within `within_days` of `today`, or has expired."""
+    horizon = today + datetime.timedelta(days=within_days)
+    return Q(presence=Presence.PRESENT) & (
+        Q(status=ResidentStatus.FLOATING, residence_permit_expires_on__lte=horizon)
+        | Q(status=ResidentStatus.FOREIGN, stay_expires_on__lte=horizon)
+    )
+
+
+@dataclass(frozen=True)
+class ExpiringDocument:
+    resident: Resident
+    document: str  # ResidentDocument
+    number: str  # the permit number, or the passport masked
+    expires_on: datetime.date
+    expired: bool
+
+
+def documents_expiring(
+    *, user: Any, within_days: int, today: datetime.date | None = None
+) -> list[ExpiringDocument]:
+    """Residence permits and visas/stays of the residents the user sees that expire within
+    `within_days` or have expired, soonest (longest expired) first."""
+    today = today or timezone.localdate()
+    residents = resident_list(user=user).filter(
+        documents_expiring_filter(today=today, within_days=within_days)
+    )
+    items = []
+    for resident in residents:
+        if resident.status == ResidentStatus.FLOATING:
+            expires = resident.residence_permit_expires_on
+            document, number = ResidentDocument.RESIDENCE_PERMIT, resident.residence_permit_number
+        else:
+            expires = resident.stay_expires_on
+            document, number = ResidentDocument.STAY, resident.passport_number_masked
+        assert expires is not None  # as filtered
+        items.append(ExpiringDocument(resident, document, number, expires, expires < today))
+    return sorted(items, key=lambda item: (item.expires_on, item.resident.pk))
+
+
+def organisation_floating_workers(
+    *, user: Any, organisation: Organisation, token: ApiToken | None = None
+) -> QuerySet[Resident]:
+    """The floating people who work for the organisation (以业管人, P7) and live in grids the
+    user sees, by name."""
+    return (
+        resident_list(user=user, token=token)
+        .filter(
+            employer_organisation=organisation,
+            status=ResidentStatus.FLOATING,
+            presence=Presence.PRESENT,
+        )
+        .order_by("name", "pk")
+    )
 
 
 def resident_event_list(

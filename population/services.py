@@ -1,12 +1,14 @@
 """Every change to the population ledger: one function per use case, each in one transaction."""
 
 import datetime
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -23,6 +25,7 @@ from grid.models import Area
 from population.models import (
     KINDS_WITHOUT_CREDIT_CODE,
     VISIT_SUBJECTS,
+    DocumentExpiryReminder,
     EventKind,
     FollowUpReminder,
     House,
@@ -36,6 +39,7 @@ from population.models import (
     Relationship,
     ReminderPurpose,
     Resident,
+    ResidentDocument,
     ResidentEvent,
     ResidentStatus,
     SpecialGroupDetails,
@@ -46,13 +50,41 @@ from population.models import (
     Visit,
     VisitPurpose,
     VitalPart,
+    floating_risk_visible,
 )
 
 # What resident_update may change: corrections of what was typed. A move to another grid, a
 # status change, moving out and death are dated events (the resident_* event services below).
-EDITABLE_FIELDS = frozenset({"name", "id_number", "phone", "address", "employer"})
+# The documents and the employer link (以证管人, 以业管人, P3 P10) are corrections too.
+DOCUMENT_FIELDS = frozenset(
+    {
+        "employer_organisation",
+        "residence_permit_number",
+        "residence_permit_expires_on",
+        "high_risk",
+        "passport_number",
+        "nationality",
+        "stay_expires_on",
+    }
+)
+EDITABLE_FIELDS = frozenset({"name", "id_number", "phone", "address", "employer"}) | DOCUMENT_FIELDS
 # What a reveal shows in full (and names in its audit entry).
-REVEALED_FIELDS = ("id_number", "phone")
+REVEALED_FIELDS = ("id_number", "phone", "passport_number")
+# A document valid for longer than this, or expired longer ago, is a typing error: residence
+# permits run a year and visas at most a few (no seed fixes a bound: these are ours).
+DOCUMENT_YEARS_AHEAD = 10
+DOCUMENT_YEARS_BACK = 20
+# Which fields belong to which status; a status change clears the old status's fields.
+FLOATING_FIELDS = ("residence_permit_number", "residence_permit_expires_on", "high_risk")
+FOREIGN_FIELDS = ("passport_number", "nationality", "stay_expires_on")
+DOCUMENT_EMPTY: dict[str, Any] = {
+    "residence_permit_number": "",
+    "residence_permit_expires_on": None,
+    "high_risk": False,
+    "passport_number": "",
+    "nationality": "",
+    "stay_expires_on": None,
+}
 REASON_MAX_LENGTH = 200
 
 
@@ -105,7 +137,15 @@ def resident_clean(*, resident: Resident) -> None:
         # date are derived from it (once valid) or meaningless (if not): checking them again
         # would only cost time (an import checks 100,000 rows).
         resident.clean_fields(
-            exclude=["grid", "created_by", "id_number", "id_number_index", "sex", "birth_date"]
+            exclude=[
+                "grid",
+                "created_by",
+                "employer_organisation",  # a row in hand, checked in scope by the caller
+                "id_number",
+                "id_number_index",
+                "sex",
+                "birth_date",
+            ]
             + list(errors)
         )
     except ValidationError as error:
@@ -118,7 +158,83 @@ def resident_validate(*, actor: Any, resident: Resident) -> None:
     """Every rule a resident must meet before it is saved, normalising the values and
     deriving sex and birth date (the admin's form calls it to show errors early)."""
     resident_clean(resident=resident)
+    _validate_documents(actor=actor, resident=resident)
     _check_not_registered(actor=actor, resident=resident)
+
+
+def _document_date_checked(value: datetime.date | None, field: str) -> None:
+    if value is None:
+        return
+    today = timezone.localdate()
+    if value > today.replace(year=today.year + DOCUMENT_YEARS_AHEAD, day=min(today.day, 28)):
+        raise ValidationError(
+            {
+                field: _("No such document runs %(years)d years or more.")
+                % {"years": DOCUMENT_YEARS_AHEAD}
+            }
+        )
+    if value < today.replace(year=today.year - DOCUMENT_YEARS_BACK, day=min(today.day, 28)):
+        raise ValidationError(
+            {
+                field: _("This date is more than %(years)d years ago.")
+                % {"years": DOCUMENT_YEARS_BACK}
+            }
+        )
+
+
+def _validate_documents(*, actor: Any, resident: Resident) -> None:
+    """The residence permit and high-risk flag belong to floating people, the passport,
+    nationality and stay to foreign ones (P3, P6, P10); the employer is in the actor's area."""
+    resident.residence_permit_number = "".join(resident.residence_permit_number.split()).upper()
+    resident.passport_number = "".join(resident.passport_number.split()).upper()
+    resident.nationality = resident.nationality.strip().upper()
+    status = resident.status
+    if status != ResidentStatus.FLOATING:
+        for field, message in (
+            (
+                "residence_permit_number",
+                _("Only a floating resident holds a residence permit (居住证)."),
+            ),
+            (
+                "residence_permit_expires_on",
+                _("Only a floating resident holds a residence permit (居住证)."),
+            ),
+            ("high_risk", _("Only a floating resident is flagged high-risk.")),
+        ):
+            if getattr(resident, field):
+                raise ValidationError({field: message})
+    if resident.residence_permit_number and resident.residence_permit_expires_on is None:
+        raise ValidationError(
+            {"residence_permit_expires_on": _("Enter the date the residence permit expires.")}
+        )
+    if resident.residence_permit_expires_on and not resident.residence_permit_number:
+        raise ValidationError({"residence_permit_number": _("Enter the residence permit number.")})
+    if status == ResidentStatus.FOREIGN:
+        if not resident.passport_number:
+            raise ValidationError(
+                {"passport_number": _("A foreign national's passport number is required.")}
+            )
+        if not resident.nationality:
+            raise ValidationError(
+                {"nationality": _("A foreign national's nationality is required.")}
+            )
+        if resident.nationality == "CHN":
+            raise ValidationError(
+                {"nationality": _("A Chinese national is registered as registered or floating.")}
+            )
+    else:
+        for field in FOREIGN_FIELDS:
+            if getattr(resident, field):
+                raise ValidationError(
+                    {field: _("Only a foreign national has a passport, nationality or stay.")}
+                )
+    _document_date_checked(resident.residence_permit_expires_on, "residence_permit_expires_on")
+    _document_date_checked(resident.stay_expires_on, "stay_expires_on")
+    employer = resident.employer_organisation
+    if employer is not None and not in_scope(actor, employer):
+        raise ValidationError(
+            {"employer_organisation": _("Choose an organisation within your own area.")}
+        )
 
 
 def _save(*, actor: Any, resident: Resident) -> None:
@@ -152,10 +268,16 @@ def resident_register(
     address: str = "",
     employer: str = "",
     moved_in_on: datetime.date | None = None,
+    **documents: Any,
 ) -> Resident:
     """Register a person in a grid; sex and birth date come from the ID number. The
-    registration is the person's first event: moved in on `moved_in_on` (default today)."""
+    registration is the person's first event: moved in on `moved_in_on` (default today).
+    `documents`: the employer in the ledger, residence permit, passport … (DOCUMENT_FIELDS)."""
+    unknown = sorted(set(documents) - DOCUMENT_FIELDS)
+    if unknown:
+        raise ValueError(f"resident_register cannot set {', '.join(unknown)}")
     require_perm(actor, "population.add_resident")
+    _check_high_risk_setter(actor=actor, changes=documents)
     resident_grid_check(actor=actor, grid=grid)
     resident = Resident(
         grid=grid,
@@ -166,6 +288,7 @@ def resident_register(
         address=address,
         employer=employer,
         created_by=actor if getattr(actor, "pk", None) else None,
+        **documents,
     )
     require_perm(actor, "population.add_resident", resident)
     resident_validate(actor=actor, resident=resident)
@@ -181,6 +304,17 @@ def resident_register(
     return resident
 
 
+def _check_high_risk_setter(
+    *, actor: Any, changes: dict[str, Any], current: Resident | None = None
+) -> None:
+    """Only those who see the high-risk flag (office staff, P6) set or clear it; a grid
+    worker's form does not carry it, and an API client's payload may not."""
+    if "high_risk" not in changes or floating_risk_visible(actor):
+        return
+    if bool(changes["high_risk"]) != (current.high_risk if current is not None else False):
+        raise ValidationError({"high_risk": _("Only office staff set the high-risk flag.")})
+
+
 @transaction.atomic
 def resident_update(*, actor: Any, resident: Resident, **changes: Any) -> Resident:
     """Correct a resident's details (EDITABLE_FIELDS); a new ID number re-derives sex and
@@ -191,6 +325,7 @@ def resident_update(*, actor: Any, resident: Resident, **changes: Any) -> Reside
     # Locked: two workers correcting the same person must not both pass the duplicate check.
     current = Resident.objects.select_for_update().select_related("grid").get(pk=resident.pk)
     require_perm(actor, "population.change_resident", current)
+    _check_high_risk_setter(actor=actor, changes=changes, current=current)
     for field, value in changes.items():
         setattr(current, field, value)
     resident_validate(actor=actor, resident=current)
@@ -298,8 +433,16 @@ def resident_status_change(
         new_status=status,
         note=note,
     )
+    # The documents of the old status no longer apply (a permit once the person is
+    # registered here, …); the audit trail keeps what they were.
+    cleared = {
+        ResidentStatus.FLOATING: FLOATING_FIELDS,
+        ResidentStatus.FOREIGN: FOREIGN_FIELDS,
+    }.get(ResidentStatus(current.status), ())
+    for field in cleared:
+        setattr(current, field, DOCUMENT_EMPTY[field])
     current.status = status
-    current.save(update_fields=["status", "updated_at"])
+    current.save(update_fields=["status", "updated_at", *cleared])
     return event
 
 
@@ -428,9 +571,16 @@ def resident_event_add(
     raise ValidationError({"kind": _("Choose one of the events.")})
 
 
+def revealed_fields(resident: Resident) -> list[str]:
+    """The fields a reveal shows in full: the passport number only of someone who has one."""
+    return [
+        name for name in REVEALED_FIELDS if name != "passport_number" or resident.passport_number
+    ]
+
+
 @transaction.atomic
 def resident_reveal(*, actor: Any, resident: Resident, reason: str, via: str = "page") -> Resident:
-    """Allow the actor to see the resident's full ID number and phone, for a stated reason,
+    """Allow the actor to see the resident's full ID number, phone (and passport number), for a stated reason,
     and record it in the audit trail: an ACCESS entry with who (actor), whom (the object),
     when (timestamp) and why (additional_data). The reason is kept there only, never written
     to a log line: it may itself say something about the person. Returns the resident, whose
@@ -448,7 +598,7 @@ def resident_reveal(*, actor: Any, resident: Resident, reason: str, via: str = "
         action=LogEntry.Action.ACCESS,
         force_log=True,
         actor=actor,
-        additional_data={"reason": reason, "fields": list(REVEALED_FIELDS), "via": via},
+        additional_data={"reason": reason, "fields": revealed_fields(resident), "via": via},
     )
     return resident
 
@@ -957,61 +1107,164 @@ def _reminders_plan(today: datetime.date) -> None:
     FollowUpReminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
 
 
+def _grid_workers(grid_id: int) -> list[Any]:
+    return list(User.objects.filter(home_area=grid_id, role=Role.GRID_WORKER, is_active=True))
+
+
 def _reminder_recipients(record: SpecialGroupRecord) -> list[Any]:
     if record.responsible is not None and record.responsible.is_active:
         return [record.responsible]
-    return list(
-        User.objects.filter(
-            home_area=record.resident.grid_id, role=Role.GRID_WORKER, is_active=True
-        )
-    )
+    return _grid_workers(record.resident.grid_id)
 
 
-def special_group_reminders_send(*, today: datetime.date | None = None) -> int:
-    """The beat task's work: remind the responsible worker once of every due follow-up and
-    first-month assistance. Each reminder row is locked (skip_locked: two runs side by side
-    share the work) and marked sent in the same transaction as its notice, so a run killed
-    half-way leaves the rest unsent for the next run, never sent twice. The notice names no
-    one and no group: it links to the record, which only those who may see it can open."""
-    today = today or timezone.localdate()
-    _reminders_plan(today)
+def _reminders_deliver(
+    reminders: QuerySet[Any], notice: Callable[[Any], dict[str, Any] | None]
+) -> int:
+    """Send every unsent reminder row of `reminders` (a model with `sent_at`), once. Each row
+    is locked (skip_locked: two runs side by side share the work) and marked sent in the same
+    transaction as its notice, so a run killed half-way leaves the rest unsent for the next
+    run, never sent twice. `notice(row)` gives notification_send's arguments, or None when
+    there is nobody to tell yet (the row stays unsent and a later run retries)."""
     pending = list(
-        FollowUpReminder.objects.filter(sent_at__isnull=True)
-        .order_by("pk")
-        .values_list("pk", flat=True)
+        reminders.filter(sent_at__isnull=True).order_by("pk").values_list("pk", flat=True)
     )
     sent = 0
     with translation.override(settings.LANGUAGE_CODE):
         for pk in pending:
             with transaction.atomic():
                 reminder = (
-                    FollowUpReminder.objects.select_for_update(skip_locked=True, of=("self",))
-                    .select_related("record__resident", "record__responsible")
+                    reminders.select_for_update(skip_locked=True, of=("self",))
                     .filter(pk=pk, sent_at__isnull=True)
                     .first()
                 )
                 if reminder is None:
                     continue  # another run has it, or sent it
-                recipients = _reminder_recipients(reminder.record)
-                if not recipients:
-                    continue  # nobody to tell yet: the due list shows it, a later run retries
-                date = reminder.due_date.isoformat()
-                title = (
-                    _("First-month assistance (首月救助) is due by %(date)s")
-                    if reminder.purpose == ReminderPurpose.FIRST_MONTH_AID
-                    else _("A special-group follow-up visit is due on %(date)s")
-                ) % {"date": date}
-                notification_send(
-                    recipients=recipients,
-                    kind="special_group_follow_up",
-                    title=title,
-                    url=reverse("special_groups:detail", args=[reminder.record_id]),
-                    dedupe_key=f"special_group_reminder:{reminder.pk}",
-                )
+                arguments = notice(reminder)
+                if arguments is None:
+                    continue
+                notification_send(**arguments)
                 reminder.sent_at = timezone.now()
                 reminder.save(update_fields=["sent_at"])
                 sent += 1
     return sent
+
+
+def _follow_up_notice(reminder: FollowUpReminder) -> dict[str, Any] | None:
+    """The notice names no one and no group: it links to the record, which only those who may
+    see it can open."""
+    recipients = _reminder_recipients(reminder.record)
+    if not recipients:
+        return None  # nobody to tell yet: the due list shows it, a later run retries
+    date = reminder.due_date.isoformat()
+    title = (
+        _("First-month assistance (首月救助) is due by %(date)s")
+        if reminder.purpose == ReminderPurpose.FIRST_MONTH_AID
+        else _("A special-group follow-up visit is due on %(date)s")
+    ) % {"date": date}
+    return {
+        "recipients": recipients,
+        "kind": "special_group_follow_up",
+        "title": title,
+        "url": reverse("special_groups:detail", args=[reminder.record_id]),
+        "dedupe_key": f"special_group_reminder:{reminder.pk}",
+    }
+
+
+def special_group_reminders_send(*, today: datetime.date | None = None) -> int:
+    """The beat task's work: remind the responsible worker once of every due follow-up and
+    first-month assistance (delivered by _reminders_deliver)."""
+    today = today or timezone.localdate()
+    _reminders_plan(today)
+    return _reminders_deliver(
+        FollowUpReminder.objects.select_related("record__resident", "record__responsible"),
+        _follow_up_notice,
+    )
+
+
+# --- Document expiry reminders (以证管人 P3, 境外人员 P10) ---------------------------------------
+
+
+def document_expiry_days() -> int:
+    """How many days before a residence permit or a visa/stay expires its holder's grid
+    worker is reminded (DOCUMENT_EXPIRY_REMINDER_DAYS; no seed fixes it)."""
+    return int(settings.DOCUMENT_EXPIRY_REMINDER_DAYS)
+
+
+def _document_reminders_plan(today: datetime.date) -> None:
+    """A reminder row for every document of a present resident that expires within the
+    window or has expired, once per (resident, document, expiry date)."""
+    horizon = today + datetime.timedelta(days=document_expiry_days())
+    present = Resident.objects.filter(presence=Presence.PRESENT)
+    # (cast: the filters leave no empty date)
+    rows = [
+        DocumentExpiryReminder(
+            resident_id=pk,
+            document=ResidentDocument.RESIDENCE_PERMIT,
+            expires_on=cast(datetime.date, expires),
+        )
+        for pk, expires in present.filter(
+            status=ResidentStatus.FLOATING, residence_permit_expires_on__lte=horizon
+        ).values_list("pk", "residence_permit_expires_on")
+    ]
+    rows += [
+        DocumentExpiryReminder(
+            resident_id=pk, document=ResidentDocument.STAY, expires_on=cast(datetime.date, expires)
+        )
+        for pk, expires in present.filter(
+            status=ResidentStatus.FOREIGN, stay_expires_on__lte=horizon
+        ).values_list("pk", "stay_expires_on")
+    ]
+    DocumentExpiryReminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+
+
+def _document_notice(reminder: DocumentExpiryReminder) -> dict[str, Any] | None:
+    recipients = _grid_workers(reminder.resident.grid_id)
+    if not recipients:
+        return None  # the expiring list shows it; a later run retries
+    expired = reminder.expires_on < timezone.localdate()
+    if reminder.document == ResidentDocument.RESIDENCE_PERMIT:
+        title = (
+            _("A residence permit (居住证) in your grid expired on %(date)s")
+            if expired
+            else _("A residence permit (居住证) in your grid expires on %(date)s")
+        )
+    else:
+        title = (
+            _("A foreign national's visa or stay in your grid expired on %(date)s")
+            if expired
+            else _("A foreign national's visa or stay in your grid expires on %(date)s")
+        )
+    return {
+        "recipients": recipients,
+        "kind": "document_expiry",
+        "title": title % {"date": reminder.expires_on.isoformat()},
+        "url": reverse("residents:detail", args=[reminder.resident_id]),
+        "dedupe_key": f"document_expiry_reminder:{reminder.pk}",
+    }
+
+
+def document_expiry_reminders_send(*, today: datetime.date | None = None) -> int:
+    """The beat task's work: remind the grid workers of the resident's grid once, N days
+    before a residence permit or a visa/stay expires (or once it has expired, if it was
+    entered late). A document renewed or a person moved away meanwhile is not reminded."""
+    today = today or timezone.localdate()
+    _document_reminders_plan(today)
+    horizon = today + datetime.timedelta(days=document_expiry_days())
+    still_due = Q(
+        document=ResidentDocument.RESIDENCE_PERMIT,
+        resident__status=ResidentStatus.FLOATING,
+        resident__residence_permit_expires_on=F("expires_on"),
+    ) | Q(
+        document=ResidentDocument.STAY,
+        resident__status=ResidentStatus.FOREIGN,
+        resident__stay_expires_on=F("expires_on"),
+    )
+    return _reminders_deliver(
+        DocumentExpiryReminder.objects.select_related("resident").filter(
+            still_due, resident__presence=Presence.PRESENT, expires_on__lte=horizon
+        ),
+        _document_notice,
+    )
 
 
 # --- Houses, households and rental houses (以房管人) ---------------------------------------------

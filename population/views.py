@@ -39,6 +39,7 @@ from population.models import (
     SpecialGroupKind,
     Visit,
     VitalPart,
+    floating_risk_visible,
     special_group_access,
 )
 
@@ -94,6 +95,7 @@ def _detail(request, resident: Resident, *, reveal_form: RevealForm, revealed: b
         {
             "resident": resident,
             "may_reveal": user.has_perm("population.reveal_resident", resident),
+            "sees_risk": floating_risk_visible(user),
             "reveal_form": reveal_form,
             "revealed": revealed,
             "history": selectors.resident_history(user=user, resident=resident)
@@ -114,7 +116,22 @@ def _detail(request, resident: Resident, *, reveal_form: RevealForm, revealed: b
 def _resident_in_scope(request, pk: int) -> Resident:
     # Out of scope is "not found": a page never confirms that a person it hides exists.
     return get_object_or_404(
-        selectors.resident_list(user=request.user).select_related("household__house"), pk=pk
+        selectors.resident_list(user=request.user).select_related(
+            "household__house", "employer_organisation"
+        ),
+        pk=pk,
+    )
+
+
+@portal_login_required
+def documents_expiring(request):
+    """Residence permits and visas/stays expiring within N days, and expired ones (P3, P10)."""
+    days = services.document_expiry_days()
+    items = selectors.documents_expiring(user=request.user, within_days=days)
+    return render(
+        request,
+        "population/documents_expiring.html",
+        {"items": items, "days": days, "sees_risk": floating_risk_visible(request.user)},
     )
 
 
@@ -227,6 +244,9 @@ def organisation_detail(request, pk: int):
         {
             "organisation": organisation,
             "vital_parts": selectors.vital_part_list(user=request.user, organisation=organisation),
+            "floating_workers": selectors.organisation_floating_workers(
+                user=request.user, organisation=organisation
+            ),
             "may_change": request.user.has_perm("population.change_organisation", organisation),
             "may_add_part": organisation.is_key_unit
             and request.user.has_perm("population.add_vitalpart"),

@@ -67,6 +67,13 @@ BEYOND_THE_SCHEMA = {
     "longitude",
     "rows",  # an import's rows: each one a resident as the rules above want it
     "file",  # an import's file: a readable CSV or XLSX with the template's header
+    "employer_organisation",  # an organisation in the caller's area (hidden = does not exist)
+    "residence_permit_number",  # a floating person's only, with its expiry date (P3)
+    "residence_permit_expires_on",  # with the number; not decades away
+    "high_risk",  # a floating person's, set by office staff only (P6)
+    "passport_number",  # a foreign national's, required for one (P10)
+    "nationality",  # a foreign national's, required for one, not CHN
+    "stay_expires_on",  # a foreign national's; not decades away
 }
 NUL_REFUSAL = "NUL"  # strings may not carry U+0000 (governance.middleware)
 

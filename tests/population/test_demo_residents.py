@@ -12,7 +12,8 @@ def test_the_demo_registers_valid_residents_in_the_grid_workers_grid_once(db, se
     call_command("load_demo")
     worker = User.objects.get(username="gridworker")
     mine = list(resident_list(user=worker))
-    assert len(mine) == 6 and {r.grid_id for r in mine} == {worker.home_area_id}
+    # PEOPLE, and a floating worker and a foreign national of the permits demo (P3, P10).
+    assert len(mine) == 8 and {r.grid_id for r in mine} == {worker.home_area_id}
     assert all(id_number_validate(r.id_number) == r.id_number for r in Resident.objects.all())
     total = Resident.objects.count()
     assert total > len(mine)

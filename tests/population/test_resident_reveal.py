@@ -135,6 +135,7 @@ def test_the_api_reveals_with_a_reason_and_logs_it(users, resident, caplog):
         "name": "周敏",
         "id_number": resident.id_number,
         "phone": PHONE,
+        "passport_number": "",  # a foreign national's, when there is one
     }
     (entry,) = accesses(resident)
     assert entry.additional_data["via"] == "api" and entry.additional_data["reason"] == REASON

@@ -634,6 +634,7 @@ PAGES: dict[str, Page] = {
     "areas:children": Page.about(Area),
     "residents:list": Page(),
     "residents:new": Page(),
+    "residents:documents-expiring": Page(),
     "residents:detail": Page.about(Resident),
     "residents:event-new": Page.about(Resident),
     "residents:reveal": Page.about(Resident, method="POST", post=check_reveal),

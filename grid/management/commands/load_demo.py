@@ -10,6 +10,7 @@ from population.demo import (
     demo_households_load,
     demo_imports_load,
     demo_organisations_load,
+    demo_permits_load,
     demo_residents_load,
     demo_special_groups_load,
     demo_visits_load,
@@ -100,6 +101,12 @@ class Command(BaseCommand):
         ) + demo_organisations_load(actor=User.objects.get(username="admin"), grids=list(others))
         if organisations:
             self.stdout.write(f"Registered {organisations} organisations.")
+        # Residence permits, a foreign national's visa and employer links (P3, P7, P10).
+        permits = demo_permits_load(
+            actor=User.objects.get(username="gridworker"), grids=[grid]
+        ) + demo_permits_load(actor=User.objects.get(username="admin"), grids=list(others[:5]))
+        if permits:
+            self.stdout.write(f"Registered {permits} permits, visas and floating workers.")
         tagged = demo_special_groups_load(actor=User.objects.get(username="admin"))
         if tagged:
             self.stdout.write(f"Tagged {tagged} special-group records.")
