@@ -198,8 +198,11 @@ class ResidentFilter(PortalFilterSet):
 
 class ResidentSearchSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     q = serializers.CharField(
+        min_length=selectors.SEARCH_MIN_LENGTH,
         max_length=100,
-        help_text=_("A name (or part of one), a full phone number or a full ID number."),
+        help_text=_(
+            "The start of a name (two characters or more), a full phone number or a full ID number."
+        ),
     )
 
 

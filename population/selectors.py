@@ -45,6 +45,11 @@ from population.models import (
 HISTORY_LIMIT = 100
 
 
+# A name is searched from its start and from two characters on: one character (a surname)
+# matches thousands of a street's people and cannot be served by an index in time.
+SEARCH_MIN_LENGTH = 2
+
+
 def resident_search(residents: QuerySet[Resident], query: str) -> QuerySet[Resident]:
     """By name (from its start: a surname or a full name, which an index serves; "contains"
     would read every row of a district), full phone number or full ID number (both exact, through their
@@ -53,6 +58,8 @@ def resident_search(residents: QuerySet[Resident], query: str) -> QuerySet[Resid
     query = query.strip()
     if not query:
         return residents
+    if len(query) < SEARCH_MIN_LENGTH:
+        return residents.none()
     match = Q(name__startswith=query)
     phone = phone_normalize(query)
     if phone.isdigit():

@@ -52,13 +52,15 @@ def resident_list(request):
     # The search is posted: a full ID number in a query string would end up in the address
     # bar, the browser history and every access log on the way.
     query = request.POST.get("q", "").strip() if request.method == "POST" else ""
-    residents = selectors.resident_list(user=request.user, query=query)
+    too_short = 0 < len(query) < selectors.SEARCH_MIN_LENGTH
+    residents = selectors.resident_list(user=request.user, query="" if too_short else query)
     return render(
         request,
         "population/resident_list.html",
         {
             "residents": residents[:PAGE_SIZE],
             "query": query,
+            "too_short": too_short,
             "may_register": request.user.has_perm("population.add_resident"),
             "export_form": ResidentExportForm(actor=request.user),
         },

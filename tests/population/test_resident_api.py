@@ -53,7 +53,7 @@ def test_the_list_masks_every_id_number_and_searches_by_the_full_number(users, a
     search = "/api/v1/residents/search/"
     found = client.post(search, {"q": NUMBER.lower()}, format="json").json()["results"]
     assert [row["name"] for row in found] == ["张伟"]
-    assert client.post(search, {"q": "李"}, format="json").json()["results"][0]["name"] == "李娜"
+    assert client.post(search, {"q": "李娜"}, format="json").json()["results"][0]["name"] == "李娜"
 
 
 def test_a_token_client_writes_within_its_area(users, areas, street_token):
