@@ -540,7 +540,7 @@ def demo_permits_load(*, actor: Any, grids: list[Area]) -> int:
             name="赵磊",
             id_number=id_number_make(
                 region="411302",
-                born=datetime.date(1996, 1, 1) + datetime.timedelta(days=grid.pk),
+                born=datetime.date(1996, 1, 1) + datetime.timedelta(days=grid.pk % 3000),
                 serial=77,
             ),
             status=ResidentStatus.FLOATING,
@@ -556,7 +556,7 @@ def demo_permits_load(*, actor: Any, grids: list[Area]) -> int:
             grid=grid,
             name="KIM MINJUN 金敏俊",
             id_number=id_number_make(
-                born=datetime.date(1988, 5, 1) + datetime.timedelta(days=grid.pk), serial=88
+                born=datetime.date(1988, 5, 1) + datetime.timedelta(days=grid.pk % 3000), serial=88
             ),
             status=ResidentStatus.FOREIGN,
             address="7幢1单元1201",

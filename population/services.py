@@ -157,8 +157,9 @@ def resident_clean(*, resident: Resident) -> None:
 def resident_validate(*, actor: Any, resident: Resident) -> None:
     """Every rule a resident must meet before it is saved, normalising the values and
     deriving sex and birth date (the admin's form calls it to show errors early)."""
-    resident_clean(resident=resident)
+    # The documents first: they normalise their own fields, which resident_clean then checks.
     _validate_documents(actor=actor, resident=resident)
+    resident_clean(resident=resident)
     _check_not_registered(actor=actor, resident=resident)
 
 
