@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from governance.api import NotificationViewSet
@@ -5,6 +6,7 @@ from grid.api import AreaViewSet
 from population.api import (
     HouseholdViewSet,
     HouseViewSet,
+    LedgerQualityView,
     OrganisationViewSet,
     ResidentEventViewSet,
     ResidentViewSet,
@@ -38,4 +40,7 @@ router.register("houses", HouseViewSet, basename="house")
 router.register("households", HouseholdViewSet, basename="household")
 router.register("visits", VisitViewSet, basename="visit")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path("ledger-quality/", LedgerQualityView.as_view(), name="ledger-quality"),
+]

@@ -13,6 +13,8 @@ from django.views.decorators.http import require_POST
 
 from governance.scoping import in_scope
 from governance.views import portal_login_required
+from grid.models import Area
+from grid.selectors import area_ancestors, area_list
 from population import selectors, services
 from population.forms import (
     FirstMonthAidForm,
@@ -22,6 +24,7 @@ from population.forms import (
     OrganisationFilterForm,
     OrganisationForm,
     ResidentEventForm,
+    ResidentFilterForm,
     ResidentForm,
     RevealForm,
     SpecialGroupEventForm,
@@ -42,16 +45,35 @@ def resident_list(request):
     # The search is posted: a full ID number in a query string would end up in the address
     # bar, the browser history and every access log on the way.
     query = request.POST.get("q", "").strip() if request.method == "POST" else ""
-    residents = selectors.resident_list(user=request.user, query=query)
+    filters = ResidentFilterForm(request.GET)
+    area = _area_param(request)
+    residents = selectors.resident_list(
+        user=request.user, query=query, area=area, **filters.filters()
+    )
     return render(
         request,
         "population/resident_list.html",
         {
             "residents": residents[:PAGE_SIZE],
+            "total": residents.count(),
             "query": query,
+            "filters": filters,
+            "area": area,
             "may_register": request.user.has_perm("population.add_resident"),
         },
     )
+
+
+def _area_param(request) -> Area | None:
+    """?area=<id>: an area the user sees; any other value is a 404, which never says whether
+    the area exists outside the user's scope."""
+    value = request.GET.get("area", "")
+    if not value:
+        return None
+    area = area_list(user=request.user).defer("boundary").filter(pk=_int(value)).first()
+    if area is None:
+        raise Http404
+    return area
 
 
 @portal_login_required
@@ -176,11 +198,15 @@ def organisation_list(request):
         problem=values.get("problem", ""),
         query=values.get("q", ""),
     )
+    area = _area_param(request)
+    if area is not None:
+        organisations = selectors.within_area(organisations, area)
     return render(
         request,
         "population/organisation_list.html",
         {
             "organisations": organisations[:PAGE_SIZE],
+            "area": area,
             "filters": filters,
             "filtered": bool(values and any(values.values())),
             "may_register": request.user.has_perm("population.add_organisation"),
@@ -438,10 +464,13 @@ def house_list(request):
 def rentals_not_filed(request):
     """P4: the rented houses not filed (出租房屋登记备案), oldest first, to chase."""
     houses = selectors.rentals_not_filed(user=request.user)
+    area = _area_param(request)
+    if area is not None:
+        houses = selectors.within_area(houses, area)
     return render(
         request,
         "population/rentals_not_filed.html",
-        {"houses": houses[:PAGE_SIZE], "total": houses.count()},
+        {"houses": houses[:PAGE_SIZE], "total": houses.count(), "area": area},
     )
 
 
@@ -673,3 +702,24 @@ def visit_correct(request, pk: int):
             messages.success(request, _("The visit is corrected."))
             return redirect("visits:detail", pk=visit.pk)
     return render(request, "population/visit_correct.html", {"visit": visit, "form": form})
+
+
+# --- Ledger quality (台账质量) -------------------------------------------------------------------
+
+
+@portal_login_required
+def ledger_quality(request):
+    """P1 底数清: the ledger's figures per child area of the user's area (or of ?area=), worst
+    first, each linked to the list of what is missing; a grid's own figures for its worker."""
+    area = _area_param(request)
+    report = selectors.ledger_quality(user=request.user, area=area)
+    return render(
+        request,
+        "population/ledger_quality.html",
+        {
+            "report": report,
+            "ancestors": area_ancestors(user=request.user, area=report.area) if report.area else [],
+            "may_see_due": special_group_access(request.user) is not None,
+            "visit_window": selectors.VISIT_WINDOW_DAYS,
+        },
+    )
