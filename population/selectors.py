@@ -553,14 +553,6 @@ def households_registered_by_grid(
     return _count_by_area(user, token, households, area, "house__grid_id")
 
 
-def residents_by_grid(
-    *, user: Any, token: ApiToken | None = None, area: Area | None = None
-) -> dict[int, int]:
-    """Residents who live here (the base of the figures below)."""
-    residents = Resident.objects.filter(presence=Presence.PRESENT)
-    return _count_by_area(user, token, residents, area, "grid_id")
-
-
 # What a resident's record can lack (the resident list's `missing` filter and the figures).
 MISSING_HOUSEHOLD = "household"
 MISSING_PHONE = "phone"
@@ -586,30 +578,26 @@ def residents_missing(residents: QuerySet[Resident], missing: str) -> QuerySet[R
         raise ValueError(f"unknown missing field {missing!r}") from None
 
 
-def _residents_missing_by_grid(
-    user: Any, token: ApiToken | None, area: Area | None, missing: str
-) -> dict[int, int]:
-    residents = residents_missing(Resident.objects.filter(presence=Presence.PRESENT), missing)
-    return _count_by_area(user, token, residents, area, "grid_id")
-
-
-def residents_without_household_by_grid(
+def resident_gaps_by_grid(
     *, user: Any, token: ApiToken | None = None, area: Area | None = None
-) -> dict[int, int]:
-    """Residents living here who belong to no household."""
-    return _residents_missing_by_grid(user, token, area, MISSING_HOUSEHOLD)
-
-
-def residents_missing_phone_by_grid(
-    *, user: Any, token: ApiToken | None = None, area: Area | None = None
-) -> dict[int, int]:
-    return _residents_missing_by_grid(user, token, area, MISSING_PHONE)
-
-
-def residents_missing_address_by_grid(
-    *, user: Any, token: ApiToken | None = None, area: Area | None = None
-) -> dict[int, int]:
-    return _residents_missing_by_grid(user, token, area, MISSING_ADDRESS)
+) -> dict[int, dict[str, int]]:
+    """Per grid: the residents who live here and, of them, those without a household, a
+    phone or an address. One scan of the residents for the four figures (as four queries
+    they cost four times as much at district scale)."""
+    residents = visible_to(user, Resident.objects.filter(presence=Presence.PRESENT), token=token)
+    if area is not None:
+        residents = within_area(residents, area)
+    rows = (
+        residents.order_by()
+        .values("grid_id")
+        .annotate(
+            residents=Count("pk"),
+            without_household=Count("pk", filter=_MISSING[MISSING_HOUSEHOLD]),
+            missing_phone=Count("pk", filter=_MISSING[MISSING_PHONE]),
+            missing_address=Count("pk", filter=_MISSING[MISSING_ADDRESS]),
+        )
+    )
+    return {row.pop("grid_id"): row for row in rows}
 
 
 def rentals_not_filed_by_grid(
@@ -720,12 +708,8 @@ class LedgerQuality:
         )
 
 
-_SUMMED = {
+_COUNTED = {
     "households": households_registered_by_grid,
-    "residents": residents_by_grid,
-    "without_household": residents_without_household_by_grid,
-    "missing_phone": residents_missing_phone_by_grid,
-    "missing_address": residents_missing_address_by_grid,
     "rentals_not_filed": rentals_not_filed_by_grid,
     "organisations_lacking_contacts": organisations_lacking_contacts_by_grid,
     "grid_workers": grid_workers_by_area,
@@ -786,12 +770,16 @@ def ledger_quality(
                     row.grids_without_expected += 1
                 else:
                     row.expected_households += each.expected_households
-    figures = {name: count(user=user, token=token, area=area) for name, count in _SUMMED.items()}
+    figures = {name: count(user=user, token=token, area=area) for name, count in _COUNTED.items()}
     for name, dated in _DATED.items():
         figures[name] = dated(user=user, token=token, area=area, today=today)
-    for name, counts in figures.items():
-        for area_id, n in counts.items():
-            for row in rows_of(area_id):
+    per_area: list[tuple[int, dict[str, int]]] = [
+        (area_id, {name: n}) for name, counts in figures.items() for area_id, n in counts.items()
+    ]
+    per_area += resident_gaps_by_grid(user=user, token=token, area=area).items()
+    for area_id, counts in per_area:
+        for row in rows_of(area_id):
+            for name, n in counts.items():
                 setattr(row, name, getattr(row, name) + n)
     rows = sorted(children.values(), key=LedgerQuality.worst_first_key)
     return LedgerQualityReport(area=area, total=total, rows=rows)
