@@ -64,6 +64,7 @@ BEYOND_THE_SCHEMA = {
     "visited_at",  # a visit is not logged for a future time
     "latitude",  # a visit's point is given whole: latitude and longitude, or neither
     "longitude",
+    "area",  # an area in the caller's scope (hidden = does not exist): the ledger's figures
 }
 NUL_REFUSAL = "NUL"  # strings may not carry U+0000 (governance.middleware)
 
