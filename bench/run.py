@@ -1033,6 +1033,66 @@ def resident_import(ctx: Context) -> Result:
     )
 
 
+def ledger_quality_api(ctx: Context) -> Result:
+    """GET /api/v1/ledger-quality/?area=<street> with a district token: the figures of the
+    street with the most grids, per community, over HTTP and in-process (the selector, the
+    answer's serializer and JSONRenderer), in turns. Grids with no expected household count
+    are given 400 first (the generator sets none). Uses whatever residents, houses,
+    households, organisations and visits the generators made, and names their numbers."""
+    from django.db import connection
+    from django.db.models import Count
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.server import timed_request
+    from governance.models import User
+    from grid.models import Area, AreaLevel
+    from population.api import LedgerQualitySerializer
+    from population.selectors import ledger_quality
+
+    base = ctx.server()
+    Area.objects.filter(level=AreaLevel.GRID, expected_households__isnull=True).update(
+        expected_households=400
+    )
+    street = (
+        Area.objects.filter(level=AreaLevel.STREET)
+        .annotate(communities=Count("children"))
+        .order_by("-communities", "code")
+        .first()
+    )
+    client = User.objects.get(username="bench-api-client")
+    token = client.api_tokens.get()
+    url = f"{base}/api/v1/ledger-quality/?area={street.pk}"
+    answers = []
+
+    def in_process():
+        report = ledger_quality(user=client, token=token, area=street)
+        answers.append(_render(LedgerQualitySerializer(report).data))
+
+    def over_http():
+        _seconds, response = timed_request(ctx.session, "GET", url)
+        assert response.status_code == 200, response.text[:300]
+        answers.append(response.content)
+
+    local, remote = _alternating(in_process, over_http)
+    with CaptureQueriesContext(connection) as queries:
+        report = ledger_quality(user=client, token=token, area=street)
+    total = report.total
+    same = answers[-1] == _render(LedgerQualitySerializer(report).data)
+    return Result(
+        "ledger_quality_api",
+        min(remote),
+        "ms",
+        None,
+        statistics.median(remote),
+        f"GET /api/v1/ledger-quality/?area=<street> (district token), {len(report.rows)} "
+        f"communities, {total.grids:,} grids, {total.residents:,} residents living there, "
+        f"{total.households:,} households counted, {total.visits_recent:,} visits in 30 days; "
+        f"{len(queries)} queries in-process (selector + serializer + JSONRenderer); "
+        + ("same answer" if same else "**answers differ from the in-process one**"),
+        in_process=local * 1000,
+    )
+
+
 SCENARIOS: dict[str, tuple[Callable[[Context], Result], str]] = {
     "generate_district": (generate_district, "areas, users and teams, wipe included"),
     "locate_batch": (locate_batch, "GridIndex.locate_many, 200,000 random points"),
@@ -1049,6 +1109,7 @@ SCENARIOS: dict[str, tuple[Callable[[Context], Result], str]] = {
     "resident_search_api": (resident_search_api, "name and full ID number searches"),
     "visit_api_create": (visit_api_create, "POST visits, one at a time, p95"),
     "resident_import": (resident_import, "a 100,000-row resident file, beside COPY"),
+    "ledger_quality_api": (ledger_quality_api, "GET ledger-quality of a street, per community"),
 }
 
 

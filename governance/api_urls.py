@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from governance.api import NotificationViewSet
@@ -5,6 +6,7 @@ from grid.api import AreaViewSet
 from population.api import (
     HouseholdViewSet,
     HouseViewSet,
+    LedgerQualityView,
     OrganisationViewSet,
     ResidentEventViewSet,
     ResidentImportViewSet,
@@ -40,4 +42,7 @@ router.register("households", HouseholdViewSet, basename="household")
 router.register("visits", VisitViewSet, basename="visit")
 router.register("resident-imports", ResidentImportViewSet, basename="resident-import")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path("ledger-quality/", LedgerQualityView.as_view(), name="ledger-quality"),
+]

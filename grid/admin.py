@@ -128,6 +128,7 @@ class AreaAdmin(ActorFormMixin, ScopedAdminMixin, admin.ModelAdmin):
                 code=data["code"],
                 parent=data.get("parent", obj.parent),
                 boundary=data["boundary"],
+                expected_households=data.get("expected_households"),
             )
         else:
             updated = services.area_create(
@@ -137,6 +138,7 @@ class AreaAdmin(ActorFormMixin, ScopedAdminMixin, admin.ModelAdmin):
                 code=data["code"],
                 parent=data["parent"],
                 boundary=data["boundary"],
+                expected_households=data.get("expected_households"),
             )
         # The admin keeps using `obj` (inlines, messages): give it the saved state.
         obj.pk, obj.path = updated.pk, updated.path

@@ -34,7 +34,16 @@ class AreaSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Area
-        fields = ["id", "name", "level", "level_display", "code", "parent", "boundary"]
+        fields = [
+            "id",
+            "name",
+            "level",
+            "level_display",
+            "code",
+            "parent",
+            "boundary",
+            "expected_households",
+        ]
 
 
 def area_summary(area: Area) -> dict:
@@ -67,6 +76,7 @@ class AreaWriteSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
         queryset=Area.objects.none(), allow_null=True, required=False
     )
     boundary = serializers.JSONField(allow_null=True, required=False)
+    expected_households = serializers.IntegerField(min_value=0, allow_null=True, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

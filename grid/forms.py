@@ -28,7 +28,7 @@ class AreaForm(forms.ModelForm):
 
     class Meta:
         model = Area
-        fields = ["name", "level", "code", "parent", "boundary"]
+        fields = ["name", "level", "code", "parent", "boundary", "expected_households"]
 
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -59,6 +59,14 @@ class Area(RulesModel):
     # "/<root id>/<child id>/.../<own id>/": the subtree of an area is a prefix match.
     path = models.CharField(max_length=255, db_index=True, editable=False)
     boundary = models.JSONField(_("boundary (GeoJSON)"), null=True, blank=True)
+    # 应登记户数: what the grid's team expects to register, against which the ledger's 采集率
+    # is measured (seed P1: 底数清). Set on grids only; a larger area's is the sum of its grids.
+    expected_households = models.PositiveIntegerField(
+        _("expected households (应登记户数)"),
+        null=True,
+        blank=True,
+        help_text=_("Grids only: the households the grid team expects to register."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -18,7 +18,7 @@ from governance.models import ApiToken, User
 from governance.permissions import require_perm
 from governance.scoping import in_scope
 from governance.services import notification_send
-from grid.models import Area, BoundaryRevision, GridTeamMember, TeamRole
+from grid.models import Area, AreaLevel, BoundaryRevision, GridTeamMember, TeamRole
 from grid.selectors import area_tree_problems
 from grid.validation import (
     normalize_boundary,
@@ -52,6 +52,15 @@ def area_validate(area: Area, *, actor=None, boundary_changed: bool = True) -> N
         return actor is None or in_scope(actor, other)
 
     validate_parent(level=area.level, parent=area.parent, area=area)
+    if area.expected_households is not None and area.level != AreaLevel.GRID:
+        raise ValidationError(
+            {
+                "expected_households": _(
+                    "Only a grid has an expected household count; a larger area's is the sum "
+                    "of its grids."
+                )
+            }
+        )
     validate_code(code=area.code, level=area.level, parent=area.parent)
     clash = Area.objects.filter(code=area.code).exclude(pk=area.pk).first()
     if clash is not None:
@@ -100,6 +109,7 @@ def area_create(
     code: str,
     parent: Area | None = None,
     boundary: dict | None = None,
+    expected_households: int | None = None,
 ) -> Area:
     _tree_lock()
     if parent is not None:
@@ -110,6 +120,7 @@ def area_create(
         code=code.strip(),
         parent=parent,
         boundary=normalize_boundary(boundary),
+        expected_households=expected_households,
     )
     require_perm(actor, "grid.add_area", area)
     area_validate(area, actor=actor, boundary_changed=True)
@@ -130,8 +141,10 @@ def area_update(
     code: str | None = None,
     parent: Area | None | EllipsisType = ...,
     boundary: dict | None | EllipsisType = ...,
+    expected_households: int | None | EllipsisType = ...,
 ) -> Area:
-    """Rename, recode, move (a new parent) or redraw an area; a move carries its subtree."""
+    """Rename, recode, move (a new parent) or redraw an area, or set a grid's expected
+    household count; a move carries its subtree."""
     _tree_lock()
     area = Area.objects.get(pk=area.pk)
     require_perm(actor, "grid.change_area", area)
@@ -148,6 +161,8 @@ def area_update(
         area.name = _required_name(name)
     if code is not None:
         area.code = code.strip()
+    if not isinstance(expected_households, EllipsisType):
+        area.expected_households = expected_households
     boundary_changed = False
     if not isinstance(boundary, EllipsisType):
         normalized = normalize_boundary(boundary)

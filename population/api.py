@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from governance.api_base import (
     CodeCursorPagination,
@@ -1397,3 +1398,77 @@ class ResidentImportViewSet(
             f'attachment; filename="rejected-rows.{resident_import.file_format}"'
         )
         return response
+
+
+# --- Ledger quality (台账质量) -------------------------------------------------------------------
+
+
+class LedgerQualityQuerySerializer(serializers.Serializer):
+    area = serializers.PrimaryKeyRelatedField(
+        queryset=Area.objects.none(),
+        required=False,
+        help_text="An area in the caller's scope (default: the top of the scope).",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")  # absent while the schema is generated
+        if request is not None:
+            # A hidden area "does not exist" for the caller.
+            self.fields["area"].queryset = visible_to(
+                request.user, Area.objects.defer("boundary"), token=request_token(request)
+            )
+
+
+class LedgerQualityFiguresSerializer(serializers.Serializer):
+    area = serializers.IntegerField(source="area.pk", allow_null=True, default=None)
+    area_name = serializers.CharField(source="area.name", allow_null=True, default=None)
+    area_code = serializers.CharField(source="area.code", allow_null=True, default=None)
+    grids = serializers.IntegerField()
+    grids_without_expected = serializers.IntegerField(
+        help_text="Grids with no expected household count: the rate is unknown while any lacks one."
+    )
+    expected_households = serializers.IntegerField(help_text="应登记户数, summed over the grids.")
+    households = serializers.IntegerField(help_text="Households with a member living here.")
+    collection_rate = serializers.DecimalField(
+        max_digits=7, decimal_places=1, allow_null=True, help_text="采集率, percent."
+    )
+    residents = serializers.IntegerField(help_text="Residents living here.")
+    without_household = serializers.IntegerField()
+    missing_phone = serializers.IntegerField()
+    missing_address = serializers.IntegerField()
+    rentals_not_filed = serializers.IntegerField()
+    organisations_lacking_contacts = serializers.IntegerField()
+    follow_ups_overdue = serializers.IntegerField()
+    visits_recent = serializers.IntegerField(
+        help_text=f"Visits of the last {selectors.VISIT_WINDOW_DAYS} days."
+    )
+    grid_workers = serializers.IntegerField()
+    visits_per_worker = serializers.DecimalField(max_digits=9, decimal_places=1, allow_null=True)
+
+
+class LedgerQualitySerializer(serializers.Serializer):
+    total = LedgerQualityFiguresSerializer(help_text="The area asked about (or the whole scope).")
+    rows = LedgerQualityFiguresSerializer(
+        many=True, help_text="One per child area, worst first; none for a grid."
+    )
+
+
+class LedgerQualityView(APIView):
+    """Ledger quality (P1 底数清): the collection rate and the records missing, for an area and
+    each of its child areas, worst first. Counts only, of the caller's scope."""
+
+    @extend_schema(
+        parameters=[LedgerQualityQuerySerializer], responses={200: LedgerQualitySerializer}
+    )
+    def get(self, request):
+        query = LedgerQualityQuerySerializer(
+            data=request.query_params, context={"request": request}
+        )
+        query.is_valid(raise_exception=True)
+        report = selectors.ledger_quality(
+            user=request.user,
+            token=request_token(request),
+            area=query.validated_data.get("area"),
+        )
+        return Response(LedgerQualitySerializer(report).data)

@@ -8,6 +8,7 @@ from shapely.geometry import Point
 
 from governance.models import Role, User
 from grid.models import Area, AreaLevel
+from grid.services import area_update
 from population.identities import credit_code_make, id_number_make
 from population.models import (
     KINDS_WITHOUT_CREDIT_CODE,
@@ -569,3 +570,42 @@ def demo_permits_load(*, actor: Any, grids: list[Area]) -> int:
         )
         changed += 3
     return changed
+
+
+# 应登记户数 per grid, in turn: against the three demo households of a grid with residents
+# (and none elsewhere) the collection rates run from complete to thin.
+EXPECTED_HOUSEHOLDS = [3, 4, 6, 10, 5, 8]
+# A newcomer not yet visited: no phone, address or household (the ledger-quality gaps).
+NEWCOMER = "赵新民"
+
+
+def demo_ledger_quality_load(*, actor: Any, grids: list[Area]) -> int:
+    """Set each grid's expected household count where none is set, and register a newcomer
+    with an incomplete record in every second grid that has demo residents. Returns the
+    grids given a count."""
+    counted = 0
+    for number, grid in enumerate(grids):
+        if grid.expected_households is None:
+            area_update(
+                actor=actor,
+                area=grid,
+                expected_households=EXPECTED_HOUSEHOLDS[number % len(EXPECTED_HOUSEHOLDS)],
+            )
+            counted += 1
+        has_residents = Resident.objects.filter(grid=grid).exists()
+        if (
+            number % 2
+            and has_residents
+            and not Resident.objects.filter(grid=grid, name=NEWCOMER).exists()
+        ):
+            resident_register(
+                actor=actor,
+                grid=grid,
+                name=NEWCOMER,
+                # A birth date of its own per grid: no other demo person shares it.
+                id_number=id_number_make(
+                    born=datetime.date(1990, 1, 1) + datetime.timedelta(days=number), serial=50
+                ),
+                status=ResidentStatus.FLOATING,
+            )
+    return counted

@@ -11,6 +11,7 @@ from population.models import (
     Household,
     Organisation,
     OrganisationKind,
+    Presence,
     Relationship,
     Resident,
     ResidentEvent,
@@ -24,6 +25,7 @@ from population.models import (
     floating_risk_visible,
 )
 from population.selectors import (
+    MISSING_CHOICES,
     PROBLEM_CHOICES,
     household_candidates,
     household_list,
@@ -227,6 +229,36 @@ class OrganisationFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _style(self)
+
+
+ANY_PRESENCE = "any"
+
+
+class ResidentFilterForm(forms.Form):
+    """The resident list's filters (GET: no personal data in them); the area comes apart,
+    as ?area=<id>, checked against the user's scope by the view."""
+
+    presence = forms.ChoiceField(
+        label=_("presence"),
+        choices=[*Presence.choices, (ANY_PRESENCE, _("Anyone, moved out or deceased too"))],
+        required=False,
+    )
+    missing = forms.ChoiceField(
+        label=_("missing"), choices=[("", _("Any record")), *MISSING_CHOICES], required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+    def filters(self) -> dict:
+        """The list's filters: those who live here unless another presence is chosen."""
+        values = self.cleaned_data if self.is_valid() else {}
+        presence = values.get("presence") or Presence.PRESENT
+        return {
+            "presence": "" if presence == ANY_PRESENCE else presence,
+            "missing": values.get("missing", ""),
+        }
 
 
 def _styled(form: forms.BaseForm) -> None:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from governance.identity import id_number_validate
 from governance.models import ApiToken, Role, User
-from governance.scoping import scope_root, visible_to
+from governance.scoping import scope_path_of, scope_root, visible_to
 from governance.sensitive import blind_index_of
 from grid.models import Area, phone_normalize
 from population.models import (
@@ -50,6 +50,12 @@ HISTORY_LIMIT = 100
 SEARCH_MIN_LENGTH = 2
 
 
+def within_area(rows: QuerySet[Any], area: Area) -> QuerySet[Any]:
+    """The rows of an area-bound model that lie in `area`'s subtree (a narrowing of a scoped
+    queryset: it does not replace visible_to)."""
+    return rows.filter(**{f"{scope_path_of(rows.model)}__startswith": area.path})
+
+
 def resident_search(residents: QuerySet[Resident], query: str) -> QuerySet[Resident]:
     """By name (from its start: a surname or a full name, which an index serves; "contains"
     would read every row of a district), full phone number or full ID number (both exact, through their
@@ -74,12 +80,25 @@ def resident_search(residents: QuerySet[Resident], query: str) -> QuerySet[Resid
 
 
 def resident_list(
-    *, user: Any, token: ApiToken | None = None, query: str | None = None
+    *,
+    user: Any,
+    token: ApiToken | None = None,
+    query: str | None = None,
+    area: Area | None = None,
+    presence: str | None = None,
+    missing: str = "",
 ) -> QuerySet[Resident]:
-    """The residents the user sees (through `token` for an API call), optionally searched."""
+    """The residents the user sees (through `token` for an API call), optionally inside an
+    area, of one presence, lacking one of MISSING_CHOICES, or searched."""
     residents = visible_to(
         user, Resident.objects.select_related("grid").defer("grid__boundary"), token=token
     )
+    if area is not None:
+        residents = within_area(residents, area)
+    if presence:
+        residents = residents.filter(presence=presence)
+    if missing:
+        residents = residents_missing(residents, missing)
     return resident_search(residents, query) if query else residents
 
 
@@ -599,3 +618,264 @@ def resident_export_list(
     if area is not None:
         residents = residents.filter(grid__path__startswith=area.path)
     return residents.order_by("grid__code", "name", "pk")
+
+
+# --- Ledger quality (台账质量: 采集率 and what is missing, P1 底数清、情况明) --------------------
+#
+# One aggregate query per figure, grouped by grid (or by home area for the workers), whatever
+# the number of grids; the roll-up to communities and streets is done here, over the area
+# tree read once.
+
+VISIT_WINDOW_DAYS = 30
+
+
+def _count_by_area(
+    user: Any, token: ApiToken | None, queryset: QuerySet[Any], area: Area | None, by: str
+) -> dict[int, int]:
+    """{area id: rows} of the scoped queryset inside `area` (everything the user sees when
+    None), grouped by the area lookup `by` ("grid_id", "house__grid_id", ...)."""
+    rows = visible_to(user, queryset, token=token)
+    if area is not None:
+        rows = within_area(rows, area)
+    return dict(rows.order_by().values(by).annotate(n=Count("pk")).values_list(by, "n"))
+
+
+def households_registered_by_grid(
+    *, user: Any, token: ApiToken | None = None, area: Area | None = None
+) -> dict[int, int]:
+    """Households with at least one member living here (a household all of whose members
+    moved away or died no longer counts towards the 采集率)."""
+    households = Household.objects.filter(Exists(Resident.objects.filter(household=OuterRef("pk"))))
+    return _count_by_area(user, token, households, area, "house__grid_id")
+
+
+# What a resident's record can lack (the resident list's `missing` filter and the figures).
+MISSING_HOUSEHOLD = "household"
+MISSING_PHONE = "phone"
+MISSING_ADDRESS = "address"
+MISSING_CHOICES = [
+    (MISSING_HOUSEHOLD, gettext_lazy("Missing a household")),
+    (MISSING_PHONE, gettext_lazy("Missing a phone")),
+    (MISSING_ADDRESS, gettext_lazy("Missing an address")),
+]
+_MISSING = {
+    MISSING_HOUSEHOLD: Q(household__isnull=True),
+    # The phone is encrypted: an empty one has no blind index.
+    MISSING_PHONE: Q(phone_index__isnull=True),
+    MISSING_ADDRESS: Q(address=""),
+}
+
+
+def residents_missing(residents: QuerySet[Resident], missing: str) -> QuerySet[Resident]:
+    """Those lacking one of MISSING_CHOICES."""
+    try:
+        return residents.filter(_MISSING[missing])
+    except KeyError:
+        raise ValueError(f"unknown missing field {missing!r}") from None
+
+
+def resident_gaps_by_grid(
+    *, user: Any, token: ApiToken | None = None, area: Area | None = None
+) -> dict[int, dict[str, int]]:
+    """Per grid: the residents who live here and, of them, those without a household, a
+    phone or an address. One scan of the residents for the four figures (as four queries
+    they cost four times as much at district scale)."""
+    residents = visible_to(user, Resident.objects.filter(presence=Presence.PRESENT), token=token)
+    if area is not None:
+        residents = within_area(residents, area)
+    rows = (
+        residents.order_by()
+        .values("grid_id")
+        .annotate(
+            residents=Count("pk"),
+            without_household=Count("pk", filter=_MISSING[MISSING_HOUSEHOLD]),
+            missing_phone=Count("pk", filter=_MISSING[MISSING_PHONE]),
+            missing_address=Count("pk", filter=_MISSING[MISSING_ADDRESS]),
+        )
+    )
+    return {row.pop("grid_id"): row for row in rows}
+
+
+def rentals_not_filed_by_grid(
+    *, user: Any, token: ApiToken | None = None, area: Area | None = None
+) -> dict[int, int]:
+    """Rented houses with no filing date (P4), as rentals_not_filed lists them."""
+    houses = House.objects.filter(is_rented=True, filed_on__isnull=True)
+    return _count_by_area(user, token, houses, area, "grid_id")
+
+
+def organisations_lacking_contacts_by_grid(
+    *, user: Any, token: ApiToken | None = None, area: Area | None = None
+) -> dict[int, int]:
+    """两新 organisations without a liaison or a safety-information officer (P11)."""
+    organisations = Organisation.objects.filter(lacking_two_new_contacts())
+    return _count_by_area(user, token, organisations, area, "grid_id")
+
+
+def follow_ups_overdue_by_grid(
+    *,
+    user: Any,
+    token: ApiToken | None = None,
+    area: Area | None = None,
+    today: datetime.date | None = None,
+) -> dict[int, int]:
+    """Open special-group records whose follow-up visit is overdue (as follow_ups_due marks
+    them). Counts only, which everyone in scope may see (as special_group_counts)."""
+    today = today or timezone.localdate()
+    records = SpecialGroupRecord.objects.filter(until__isnull=True, next_follow_up_due__lt=today)
+    return _count_by_area(user, token, records, area, "resident__grid_id")
+
+
+def visits_recent_by_grid(
+    *,
+    user: Any,
+    token: ApiToken | None = None,
+    area: Area | None = None,
+    today: datetime.date | None = None,
+) -> dict[int, int]:
+    """Visits of the last VISIT_WINDOW_DAYS days, today included."""
+    today = today or timezone.localdate()
+    since = today - datetime.timedelta(days=VISIT_WINDOW_DAYS - 1)
+    visits = visits_from_day(Visit.objects.all(), since)
+    return _count_by_area(user, token, visits, area, "grid_id")
+
+
+def grid_workers_by_area(
+    *, user: Any, token: ApiToken | None = None, area: Area | None = None
+) -> dict[int, int]:
+    """Active grid workers per home area (the divisor of the visits per worker)."""
+    workers = User.objects.filter(role=Role.GRID_WORKER, is_active=True)
+    return _count_by_area(user, token, workers, area, "home_area_id")
+
+
+@dataclass
+class LedgerQuality:
+    """The figures of one area: its grids summed."""
+
+    area: Area | None  # None: the whole of the user's scope (a superuser's)
+    grids: int = 0
+    grids_without_expected: int = 0
+    expected_households: int = 0  # the sum over the grids that have an expected count
+    households: int = 0
+    residents: int = 0
+    without_household: int = 0
+    missing_phone: int = 0
+    missing_address: int = 0
+    rentals_not_filed: int = 0
+    organisations_lacking_contacts: int = 0
+    follow_ups_overdue: int = 0
+    visits_recent: int = 0
+    grid_workers: int = 0
+
+    @property
+    def collection_rate(self) -> Decimal | None:
+        """采集率, households registered against the expected count, in percent; unknown while
+        a grid has no expected count (the sum would understate the base)."""
+        if self.grids_without_expected or not self.expected_households:
+            return None
+        return (Decimal(100) * self.households / self.expected_households).quantize(Decimal("0.1"))
+
+    @property
+    def visits_per_worker(self) -> Decimal | None:
+        if not self.grid_workers:
+            return None
+        return (Decimal(self.visits_recent) / self.grid_workers).quantize(Decimal("0.1"))
+
+    @property
+    def missing_records(self) -> int:
+        return (
+            self.without_household
+            + self.missing_phone
+            + self.missing_address
+            + self.rentals_not_filed
+            + self.organisations_lacking_contacts
+            + self.follow_ups_overdue
+        )
+
+    def worst_first_key(self) -> tuple[Any, ...]:
+        """No known rate first (its base is not clear), then the lowest rate, then the most
+        missing records."""
+        rate = self.collection_rate
+        return (
+            rate is not None,
+            rate or 0,
+            -self.missing_records,
+            self.area.code if self.area else "",
+        )
+
+
+_COUNTED = {
+    "households": households_registered_by_grid,
+    "rentals_not_filed": rentals_not_filed_by_grid,
+    "organisations_lacking_contacts": organisations_lacking_contacts_by_grid,
+    "grid_workers": grid_workers_by_area,
+}
+_DATED = {
+    "follow_ups_overdue": follow_ups_overdue_by_grid,
+    "visits_recent": visits_recent_by_grid,
+}
+
+
+@dataclass
+class LedgerQualityReport:
+    area: Area | None  # the area asked about; None: a superuser's whole tree
+    total: LedgerQuality
+    rows: list[LedgerQuality]  # one per child area, worst first; none for a grid
+
+
+def ledger_quality(
+    *,
+    user: Any,
+    token: ApiToken | None = None,
+    area: Area | None = None,
+    today: datetime.date | None = None,
+) -> LedgerQualityReport:
+    """The ledger's figures for `area` (default: the top of the user's scope) and for each
+    of its child areas, worst first. The caller passes an area the user sees. A constant
+    number of queries (one per figure and one for the area tree) whatever the number of
+    grids."""
+    if area is None:
+        root = scope_root(user, token)
+        area = root if isinstance(root, Area) else None
+    areas = visible_to(user, Area.objects.defer("boundary").order_by("path"), token=token)
+    if area is not None:
+        areas = areas.filter(path__startswith=area.path)
+    by_id = {each.pk: each for each in areas}
+    depth = len(area.ancestor_ids) + 1 if area is not None else 0
+    children = {
+        pk: LedgerQuality(each)
+        for pk, each in by_id.items()
+        if (each.parent_id == area.pk if area is not None else each.parent_id is None)
+    }
+    total = LedgerQuality(area)
+
+    def rows_of(area_id: int) -> list[LedgerQuality]:
+        """The total and the child row an area's figures add to."""
+        found = by_id.get(area_id)
+        if found is None:
+            return [total]
+        parts = found.path.strip("/").split("/")
+        child = children.get(int(parts[depth])) if len(parts) > depth else None
+        return [total, child] if child is not None else [total]
+
+    for each in by_id.values():
+        if each.is_grid:
+            for row in rows_of(each.pk):
+                row.grids += 1
+                if each.expected_households is None:
+                    row.grids_without_expected += 1
+                else:
+                    row.expected_households += each.expected_households
+    figures = {name: count(user=user, token=token, area=area) for name, count in _COUNTED.items()}
+    for name, dated in _DATED.items():
+        figures[name] = dated(user=user, token=token, area=area, today=today)
+    per_area: list[tuple[int, dict[str, int]]] = [
+        (area_id, {name: n}) for name, counts in figures.items() for area_id, n in counts.items()
+    ]
+    per_area += resident_gaps_by_grid(user=user, token=token, area=area).items()
+    for area_id, counts in per_area:
+        for row in rows_of(area_id):
+            for name, n in counts.items():
+                setattr(row, name, getattr(row, name) + n)
+    rows = sorted(children.values(), key=LedgerQuality.worst_first_key)
+    return LedgerQualityReport(area=area, total=total, rows=rows)

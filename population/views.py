@@ -13,6 +13,8 @@ from django.views.decorators.http import require_POST
 
 from governance.scoping import in_scope
 from governance.views import portal_login_required
+from grid.models import Area
+from grid.selectors import area_ancestors, area_list
 from population import exports, imports, selectors, services
 from population.forms import (
     FirstMonthAidForm,
@@ -23,6 +25,7 @@ from population.forms import (
     OrganisationForm,
     ResidentEventForm,
     ResidentExportForm,
+    ResidentFilterForm,
     ResidentForm,
     ResidentImportForm,
     RevealForm,
@@ -53,18 +56,37 @@ def resident_list(request):
     # bar, the browser history and every access log on the way.
     query = request.POST.get("q", "").strip() if request.method == "POST" else ""
     too_short = 0 < len(query) < selectors.SEARCH_MIN_LENGTH
-    residents = selectors.resident_list(user=request.user, query="" if too_short else query)
+    filters = ResidentFilterForm(request.GET)
+    area = _area_param(request)
+    residents = selectors.resident_list(
+        user=request.user, query="" if too_short else query, area=area, **filters.filters()
+    )
     return render(
         request,
         "population/resident_list.html",
         {
             "residents": residents[:PAGE_SIZE],
+            "total": residents.count(),
             "query": query,
             "too_short": too_short,
+            "filters": filters,
+            "area": area,
             "may_register": request.user.has_perm("population.add_resident"),
             "export_form": ResidentExportForm(actor=request.user),
         },
     )
+
+
+def _area_param(request) -> Area | None:
+    """?area=<id>: an area the user sees; any other value is a 404, which never says whether
+    the area exists outside the user's scope."""
+    value = request.GET.get("area", "")
+    if not value:
+        return None
+    area = area_list(user=request.user).defer("boundary").filter(pk=_int(value)).first()
+    if area is None:
+        raise Http404
+    return area
 
 
 @portal_login_required
@@ -205,11 +227,15 @@ def organisation_list(request):
         problem=values.get("problem", ""),
         query=values.get("q", ""),
     )
+    area = _area_param(request)
+    if area is not None:
+        organisations = selectors.within_area(organisations, area)
     return render(
         request,
         "population/organisation_list.html",
         {
             "organisations": organisations[:PAGE_SIZE],
+            "area": area,
             "filters": filters,
             "filtered": bool(values and any(values.values())),
             "may_register": request.user.has_perm("population.add_organisation"),
@@ -474,10 +500,13 @@ def house_list(request):
 def rentals_not_filed(request):
     """P4: the rented houses not filed (出租房屋登记备案), oldest first, to chase."""
     houses = selectors.rentals_not_filed(user=request.user)
+    area = _area_param(request)
+    if area is not None:
+        houses = selectors.within_area(houses, area)
     return render(
         request,
         "population/rentals_not_filed.html",
-        {"houses": houses[:PAGE_SIZE], "total": houses.count()},
+        {"houses": houses[:PAGE_SIZE], "total": houses.count(), "area": area},
     )
 
 
@@ -844,4 +873,25 @@ def resident_export(request):
         as_attachment=True,
         filename=f"residents-{stamp}.xlsx",
         content_type=FILE_TYPES["xlsx"],
+    )
+
+
+# --- Ledger quality (台账质量) -------------------------------------------------------------------
+
+
+@portal_login_required
+def ledger_quality(request):
+    """P1 底数清: the ledger's figures per child area of the user's area (or of ?area=), worst
+    first, each linked to the list of what is missing; a grid's own figures for its worker."""
+    area = _area_param(request)
+    report = selectors.ledger_quality(user=request.user, area=area)
+    return render(
+        request,
+        "population/ledger_quality.html",
+        {
+            "report": report,
+            "ancestors": area_ancestors(user=request.user, area=report.area) if report.area else [],
+            "may_see_due": special_group_access(request.user) is not None,
+            "visit_window": selectors.VISIT_WINDOW_DAYS,
+        },
     )

@@ -74,6 +74,7 @@ BEYOND_THE_SCHEMA = {
     "passport_number",  # a foreign national's, required for one (P10)
     "nationality",  # a foreign national's, required for one, not CHN
     "stay_expires_on",  # a foreign national's; not decades away
+    "area",  # an area in the caller's scope (hidden = does not exist): the ledger's figures
 }
 NUL_REFUSAL = "NUL"  # strings may not carry U+0000 (governance.middleware)
 

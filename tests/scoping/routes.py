@@ -556,7 +556,11 @@ API_KINDS: dict[str, ApiKind] = {
         },
     ),
 }
-API_OTHER: dict[str, str] = {"api:api-root": "the list of endpoints; it holds no rows"}
+API_OTHER: dict[str, str] = {
+    "api:api-root": "the list of endpoints; it holds no rows",
+    # Counts per area, not rows: its scoping is tested in test_ledger_quality_api.py.
+    "api:ledger-quality": "aggregate figures of the caller's scope, no rows",
+}
 
 
 # --- Pages -----------------------------------------------------------------------------------
@@ -679,6 +683,7 @@ PAGES: dict[str, Page] = {
         kwargs=lambda row: {"pk": row.pk},
         post=lambda c: check_import_rejected(c),
     ),
+    "ledger_quality:overview": Page(),
 }
 
 PUBLIC: dict[str, str] = {

@@ -9,6 +9,7 @@ from grid.models import Area, AreaLevel
 from population.demo import (
     demo_households_load,
     demo_imports_load,
+    demo_ledger_quality_load,
     demo_organisations_load,
     demo_permits_load,
     demo_residents_load,
@@ -117,6 +118,13 @@ class Command(BaseCommand):
         )
         if houses:
             self.stdout.write(f"Registered {houses} houses with their households.")
+        # Expected household counts (thin and complete grids) and a few incomplete records.
+        counted = demo_ledger_quality_load(
+            actor=User.objects.get(username="admin"),
+            grids=list(Area.objects.filter(level=AreaLevel.GRID).order_by("code")),
+        )
+        if counted:
+            self.stdout.write(f"Set the expected household count of {counted} grids.")
         # Visits by every grid worker of every grid (the grid worker account's among them).
         visits = demo_visits_load(grids=list(Area.objects.filter(level=AreaLevel.GRID)))
         if visits:
