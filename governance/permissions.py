@@ -51,6 +51,21 @@ def object_in_scope(user: Any, obj: Model | None) -> bool:
 
 
 @rules.predicate
+def may_view_record(user: Any, obj: Model | None) -> bool:
+    """The user may see the row itself (its model's own `view` rule): a special-group record's
+    history is no wider than the record."""
+    if obj is None:
+        return True
+    return user.has_perm(f"{obj._meta.app_label}.view_{obj._meta.model_name}", obj)
+
+
+# Who reads a ledger record's audit trail (who changed or unmasked it, when, what): office
+# staff and administrators, for a record in their area that they may see. Grid workers and
+# leaders do not (User.reviews_audit_trail). Every area-bound ledger model names it `history`.
+reviews_record_history = reviews_audit_trail & object_in_scope & may_view_record
+
+
+@rules.predicate
 def strictly_below_scope(user: Any, obj: Model | None) -> bool:
     """The row lies in the user's scope but is not their scope root itself: an administrator
     edits what lies below their home area; the root's name, code and boundary are set by the

@@ -8,7 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -136,6 +136,64 @@ _visible_households = _visible(Household)
 _visible_organisations = _visible(Organisation)
 
 
+# --- The audit trail of a ledger record (history/) -------------------------------------------
+
+
+class HistoryChangeSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text="The field's label.")
+    old = serializers.CharField()
+    new = serializers.CharField()
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    ACTIONS = {0: "create", 1: "update", 2: "delete", 3: "access"}
+
+    id = serializers.IntegerField()
+    when = serializers.DateTimeField()
+    action = serializers.SerializerMethodField()
+    who = serializers.CharField(help_text="Not named when outside the caller's area.")
+    part = serializers.CharField(
+        help_text="Empty for the record itself, else the kind of its part that changed."
+    )
+    changes = serializers.SerializerMethodField()
+    reason = serializers.CharField(help_text="Why the numbers were seen in full (access).")
+
+    @extend_schema_field(serializers.ChoiceField(choices=list(ACTIONS.values())))
+    def get_action(self, entry) -> str:
+        return self.ACTIONS.get(entry.action, str(entry.action))
+
+    @extend_schema_field(HistoryChangeSerializer(many=True))
+    def get_changes(self, entry) -> list[dict]:
+        return [{"field": label, "old": old, "new": new} for label, old, new in entry.changes]
+
+
+class HistoryCursorPagination(IdCursorPagination):
+    ordering = "-pk"  # the log's order of writing: newest first
+
+
+class HistoryActionMixin:
+    """`GET <kind>/<id>/history/`: the record's audit trail (and its parts', see
+    population.selectors.HISTORY_PARTS), newest first, paginated. Office staff and
+    administrators in the record's area (its `history` rule); others who see the record get
+    403, those who do not 404. Encrypted fields are masked; people outside the caller's area
+    are not named. A constant number of queries per page."""
+
+    @extend_schema(responses={200: HistoryEntrySerializer(many=True)}, filters=False)
+    @action(
+        detail=True,
+        methods=["get"],
+        filterset_class=None,
+        pagination_class=HistoryCursorPagination,
+    )
+    def history(self, request, pk=None):
+        record = self.get_object()
+        if not request.user.has_perm(f"population.history_{record._meta.model_name}", record):
+            raise PermissionDenied(_("Only office staff and administrators read the history."))
+        page = self.paginate_queryset(selectors.record_log_entries(record))
+        entries = selectors.history_entries(user=request.user, obj=record, entries=page)
+        return self.get_paginated_response(HistoryEntrySerializer(entries, many=True).data)
+
+
 class ResidentUpdateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     """Corrections. A status change, a move and death are dated events:
     POST /api/v1/resident-events/."""
@@ -224,6 +282,7 @@ class ResidentRevealedSerializer(serializers.ModelSerializer):
 
 
 class ResidentViewSet(
+    HistoryActionMixin,
     ScopedQuerysetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -484,6 +543,7 @@ class OrganisationFilter(PortalFilterSet):
 
 
 class OrganisationViewSet(
+    HistoryActionMixin,
     ScopedQuerysetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -569,6 +629,7 @@ class VitalPartFilter(PortalFilterSet):
 
 
 class VitalPartViewSet(
+    HistoryActionMixin,
     ScopedQuerysetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -746,6 +807,7 @@ class SpecialGroupCountSerializer(serializers.Serializer):
 
 
 class SpecialGroupRecordViewSet(
+    HistoryActionMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
@@ -882,6 +944,7 @@ class _Refetched:
 
 
 class HouseViewSet(
+    HistoryActionMixin,
     _Refetched,
     ScopedQuerysetMixin,
     mixins.ListModelMixin,
@@ -1008,6 +1071,7 @@ class HouseholdFilter(PortalFilterSet):
 
 
 class HouseholdViewSet(
+    HistoryActionMixin,
     _Refetched,
     ScopedQuerysetMixin,
     mixins.ListModelMixin,
@@ -1207,6 +1271,7 @@ class VisitCursorPagination(IdCursorPagination):
 
 
 class VisitViewSet(
+    HistoryActionMixin,
     ScopedQuerysetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

@@ -3,6 +3,8 @@
 import datetime
 from typing import Any
 
+from auditlog.context import set_actor
+from auditlog.models import LogEntry
 from django.utils import timezone
 from shapely.geometry import Point
 
@@ -30,6 +32,7 @@ from population.services import (
     household_member_add,
     household_register,
     organisation_register,
+    organisation_update,
     resident_move_out,
     resident_register,
     resident_reveal,
@@ -609,3 +612,36 @@ def demo_ledger_quality_load(*, actor: Any, grids: list[Area]) -> int:
                 status=ResidentStatus.FLOATING,
             )
     return counted
+
+
+# --- The audit trail (issue 7) ---------------------------------------------------------------
+
+# A correction in every grid, made in the name of whoever keeps it, so that the office's view
+# of an organisation's history shows who changed what (the registrations the loaders make as
+# the system are attributed to "the system"): the factory grew and its liaison changed phone.
+DEMO_CORRECTED_ORGANISATION = ORGANISATIONS[0][0]
+
+
+def demo_corrections_load(*, actor: Any, grids: list[Area]) -> int:
+    """Once per grid (a second load finds the correction in the log and skips it)."""
+    corrected = 0
+    for grid in grids:
+        organisation = Organisation.objects.filter(
+            grid=grid, name=DEMO_CORRECTED_ORGANISATION
+        ).first()
+        if (
+            organisation is None
+            or LogEntry.objects.get_for_object(organisation)
+            .filter(action=LogEntry.Action.UPDATE)
+            .exists()
+        ):
+            continue
+        with set_actor(actor):
+            organisation_update(
+                actor=actor,
+                organisation=organisation,
+                employee_count=organisation.employee_count + 15,
+                liaison_phone="13957100009",
+            )
+        corrected += 1
+    return corrected

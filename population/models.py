@@ -21,7 +21,7 @@ from governance.permissions import (
     may_keep_ledger,
     may_see_personal_data_in_full,
     object_in_scope,
-    reviews_audit_trail,
+    reviews_record_history,
 )
 from governance.sensitive import BlindIndexField, EncryptedCharField
 from grid.models import PHONE_VALIDATOR, Area, AreaLevel, mask_phone, phone_normalize
@@ -228,7 +228,7 @@ class Resident(RulesModel):
             # The full ID number and phone, asked for with a reason and logged (resident_reveal).
             "reveal": may_see_personal_data_in_full & object_in_scope,
             # Who changed or unmasked the record, when and why (the resident's history).
-            "history": reviews_audit_trail & object_in_scope,
+            "history": reviews_record_history,
         }
 
     def __str__(self) -> str:
@@ -429,6 +429,7 @@ class Organisation(RulesModel):
             "add": may_keep_ledger & object_in_scope,
             "change": may_keep_ledger & object_in_scope,
             "delete": is_administrator & object_in_scope,
+            "history": reviews_record_history,
         }
 
     def __str__(self) -> str:
@@ -498,6 +499,7 @@ class VitalPart(RulesModel):
             "add": may_keep_ledger & object_in_scope,
             "change": may_keep_ledger & object_in_scope,
             "delete": is_administrator & object_in_scope,
+            "history": reviews_record_history,
         }
 
     def __str__(self) -> str:
@@ -708,6 +710,7 @@ class SpecialGroupRecord(RulesModel):
             "add": keeps_special_groups & object_in_scope,
             "change": keeps_special_groups & object_in_scope,
             "delete": is_administrator & object_in_scope,
+            "history": reviews_record_history,
         }
 
     def __str__(self) -> str:
@@ -877,6 +880,7 @@ class House(RulesModel):
             "add": may_keep_ledger & object_in_scope,
             "change": may_keep_ledger & object_in_scope,
             "delete": is_administrator & object_in_scope,
+            "history": reviews_record_history,
         }
 
     def __str__(self) -> str:
@@ -953,6 +957,7 @@ class Household(RulesModel):
             "add": may_keep_ledger & object_in_scope,
             "change": may_keep_ledger & object_in_scope,
             "delete": is_administrator & object_in_scope,
+            "history": reviews_record_history,
         }
 
     def __str__(self) -> str:
@@ -1150,6 +1155,7 @@ class Visit(RulesModel):
             "add": may_keep_ledger & object_in_scope,
             "change": may_keep_ledger & object_in_scope & may_correct_visit,
             "delete": is_administrator & object_in_scope,
+            "history": reviews_record_history,
         }
 
     def __str__(self) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 from auditlog.models import LogEntry
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -173,12 +174,16 @@ def resident_event_list(
 
 @dataclass(frozen=True)
 class HistoryEntry:
-    """One line of a resident's audit trail, as the resident's page shows it."""
+    """One line of a ledger record's audit trail, as its page and the API show it."""
 
+    id: int
     when: Any
     action: int
     who: str
-    changes: list[tuple[str, str, str]]  # (field label, old, new): ID number and phone masked
+    # Which row changed: "" for the record itself, else a part of it (a household's move in
+    # or out, an organisation's vital part, a special-group member's relapse) by its kind.
+    part: str
+    changes: list[tuple[str, str, str]]  # (field label, old, new): encrypted fields masked
     reason: str  # for a reveal (LogEntry.Action.ACCESS)
 
     @property
@@ -186,9 +191,24 @@ class HistoryEntry:
         return self.action == LogEntry.Action.ACCESS
 
 
-def _field_label(name: str) -> str:
+# The rows whose audit trail belongs to a record's history besides its own: those that are
+# part of it and have no page of their own (model, the foreign key to the record). A
+# resident's events, a household's moves in and out, an organisation's vital parts and a
+# special-group member's relapses are edited as part of the record, so their changes are its
+# changes. Rows with their own page (a house's households, a person's visits) keep their own.
+HISTORY_PARTS: dict[type[Any], list[tuple[type[Any], str]]] = {
+    Resident: [(ResidentEvent, "resident")],
+    Household: [(HouseholdEvent, "household")],
+    Organisation: [(VitalPart, "organisation")],
+    SpecialGroupRecord: [(SpecialGroupEvent, "record")],
+}
+
+
+def _field_label(model: type[Any] | None, name: str) -> str:
+    if model is None:
+        return name
     try:
-        field = Resident._meta.get_field(name)
+        field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return name
     return str(getattr(field, "verbose_name", name))
@@ -199,18 +219,33 @@ def _shown(value: Any) -> str:
     return "" if value is None or value == "None" else str(value)
 
 
-def resident_history(*, user: Any, resident: Resident) -> list[HistoryEntry]:
-    """The resident's audit trail, newest first (the last HISTORY_LIMIT entries): who
-    registered and changed the record (the audit log stores the ID number and phone masked)
-    and who saw the numbers in full, with the reason they gave. As in the admin's history,
-    people outside the user's area are not named. Two queries. The caller checks
-    `population.history_resident`."""
-    entries = list(
-        LogEntry.objects.get_for_object(resident).select_related("actor")[:HISTORY_LIMIT]
+def record_log_entries(obj: Any) -> QuerySet[LogEntry]:
+    """The audit-log entries of a ledger record and of its parts (HISTORY_PARTS), newest
+    first: one query however many parts. The entries are stored with every encrypted field
+    masked (governance.sensitive.audit_options). A part deleted in the admin takes its link
+    to the record with it: its entries stay in the admin's log, not here."""
+    model = type(obj)
+    entries = Q(
+        content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
+        object_id=obj.pk,
     )
+    for part, key in HISTORY_PARTS.get(model, []):
+        entries |= Q(
+            content_type=ContentType.objects.get_for_model(part, for_concrete_model=False),
+            object_id__in=part._default_manager.filter(**{key: obj.pk}).values("pk"),
+        )
+    return LogEntry.objects.filter(entries).select_related("actor").order_by("-timestamp", "-pk")
+
+
+def history_entries(*, user: Any, obj: Any, entries: list[LogEntry]) -> list[HistoryEntry]:
+    """`obj`'s log entries as the user may read them: field labels from the model, the
+    people outside the user's area not named (as in the admin's history). One query for
+    all. The caller checks the record's `history` permission."""
     actor_ids = {entry.actor_id for entry in entries if entry.actor_id}
-    named = set(
-        visible_to(user, User.objects.filter(pk__in=actor_ids)).values_list("pk", flat=True)
+    named = (
+        set(visible_to(user, User.objects.filter(pk__in=actor_ids)).values_list("pk", flat=True))
+        if actor_ids
+        else set()
     )
     history = []
     for entry in entries:
@@ -220,13 +255,29 @@ def resident_history(*, user: Any, resident: Resident) -> list[HistoryEntry]:
             who = entry.actor.display_name
         else:
             who = _("someone outside your area")
+        model = ContentType.objects.get_for_id(entry.content_type_id).model_class()
+        part = ""
+        if model is not None and model is not type(obj):
+            part = str(model._meta.verbose_name)
         changes = [
-            (_field_label(name), _shown(values[0]), _shown(values[1]))
+            (_field_label(model, name), _shown(values[0]), _shown(values[1]))
             for name, values in (entry.changes_dict or {}).items()
         ]
         reason = (entry.additional_data or {}).get("reason", "")
-        history.append(HistoryEntry(entry.timestamp, entry.action, who, changes, reason))
+        history.append(
+            HistoryEntry(entry.pk, entry.timestamp, entry.action, who, part, changes, reason)
+        )
     return history
+
+
+def record_history(*, user: Any, obj: Any) -> list[HistoryEntry]:
+    """A ledger record's audit trail, newest first (the last HISTORY_LIMIT entries): who
+    registered and changed it and its parts, and, for a resident, who saw the numbers in
+    full with the reason they gave. Two queries, however long the history. The caller checks
+    `population.history_<model>` (governance.permissions.reviews_record_history)."""
+    return history_entries(
+        user=user, obj=obj, entries=list(record_log_entries(obj)[:HISTORY_LIMIT])
+    )
 
 
 # --- Organisations ---------------------------------------------------------------------------

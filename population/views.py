@@ -110,9 +110,15 @@ def resident_new(request):
     return render(request, "population/resident_form.html", {"form": form, "next": back})
 
 
+def _history(user, record) -> list[selectors.HistoryEntry] | None:
+    """The record's audit trail for office staff and administrators in its area (the
+    record's `history` rule); None, and no section, for everyone else."""
+    perm = f"population.history_{record._meta.model_name}"
+    return selectors.record_history(user=user, obj=record) if user.has_perm(perm, record) else None
+
+
 def _detail(request, resident: Resident, *, reveal_form: RevealForm, revealed: bool = False):
     user = request.user
-    may_review = user.has_perm("population.history_resident", resident)
     return render(
         request,
         "population/resident_detail.html",
@@ -122,9 +128,7 @@ def _detail(request, resident: Resident, *, reveal_form: RevealForm, revealed: b
             "sees_risk": floating_risk_visible(user),
             "reveal_form": reveal_form,
             "revealed": revealed,
-            "history": selectors.resident_history(user=user, resident=resident)
-            if may_review
-            else None,
+            "history": _history(user, resident),
             "events": selectors.resident_event_list(user=user, resident=resident),
             "special_groups": selectors.special_group_record_list(user=user).filter(
                 resident=resident
@@ -282,6 +286,7 @@ def organisation_detail(request, pk: int):
                 :RESIDENT_VISITS
             ],
             "may_log_visit": request.user.has_perm("population.add_visit"),
+            "history": _history(request.user, organisation),
         },
     )
 
@@ -425,6 +430,7 @@ def special_group_detail(request, pk: int):
             "may_keep": may_keep,
             "event_form": event_form,
             "aid_form": aid_form,
+            "history": _history(request.user, record),
         },
     )
 
@@ -540,6 +546,7 @@ def house_detail(request, pk: int):
             "house": house,
             "households": selectors.household_list(user=request.user, house=house),
             "may_edit": request.user.has_perm("population.change_house", house),
+            "history": _history(request.user, house),
         },
     )
 
@@ -616,6 +623,7 @@ def household_detail(request, pk: int):
                 :RESIDENT_VISITS
             ],
             "may_log_visit": request.user.has_perm("population.add_visit"),
+            "history": _history(request.user, household),
         },
     )
 
@@ -733,6 +741,7 @@ def visit_detail(request, pk: int):
             "located_grid_shown": visit.located_grid_id is not None
             and in_scope(request.user, visit.located_grid),
             "may_correct": request.user.has_perm("population.change_visit", visit),
+            "history": _history(request.user, visit),
         },
     )
 

@@ -7,6 +7,7 @@ from governance.services import api_token_issue, user_create, user_update
 from grid.generation import DISTRICT_CODE, DistrictSpec, district_build
 from grid.models import Area, AreaLevel
 from population.demo import (
+    demo_corrections_load,
     demo_households_load,
     demo_imports_load,
     demo_ledger_quality_load,
@@ -102,6 +103,12 @@ class Command(BaseCommand):
         ) + demo_organisations_load(actor=User.objects.get(username="admin"), grids=list(others))
         if organisations:
             self.stdout.write(f"Registered {organisations} organisations.")
+        # A correction in each grid's history, by the grid's worker or the administrator.
+        corrected = demo_corrections_load(
+            actor=User.objects.get(username="gridworker"), grids=[grid]
+        ) + demo_corrections_load(actor=User.objects.get(username="admin"), grids=list(others))
+        if corrected:
+            self.stdout.write(f"Corrected {corrected} organisations (see their history).")
         # Residence permits, a foreign national's visa and employer links (P3, P7, P10).
         permits = demo_permits_load(
             actor=User.objects.get(username="gridworker"), grids=[grid]
