@@ -1311,6 +1311,14 @@ def oversees_special_group_exports(user: Any) -> bool:
 
 
 @rules.predicate
+def sees_export_requests(user: Any, request: Any) -> bool:
+    """Without a row everyone may ask (a list shows them none, as the members' lists do)."""
+    if request is None:
+        return bool(user.is_authenticated and user.is_active)
+    return bool(oversees_special_group_exports(user))
+
+
+@rules.predicate
 def not_the_requester(user: Any, request: Any) -> bool:
     return request is None or request.requested_by_id != user.pk
 
@@ -1366,7 +1374,7 @@ class SpecialGroupExportRequest(RulesModel):
         ordering = ["-requested_at", "-pk"]
         indexes = [models.Index(fields=["status", "requested_at"])]
         rules_permissions = {
-            "view": oversees_special_group_exports & object_in_scope,
+            "view": sees_export_requests & object_in_scope,
             "add": requests_special_group_exports & object_in_scope,
             "approve": leads_the_office & object_in_scope & not_the_requester,
             "download": requests_special_group_exports & object_in_scope & is_the_requester,

@@ -1932,6 +1932,9 @@ def special_group_export_download(
     from population.exports import special_group_export_xlsx
     from population.selectors import special_group_record_list, within_area
 
+    # Superusers hold every permission (Django): the requester is checked here as well.
+    if request.requested_by_id != actor.pk:
+        raise PermissionDenied(_("Only whoever asked for this export may download it."))
     require_perm(actor, "population.download_specialgroupexportrequest", request)
     expired = False
     with transaction.atomic():

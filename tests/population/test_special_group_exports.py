@@ -264,3 +264,43 @@ def test_pages_hide_requests_out_of_scope(client, users, areas):
     login(client, users["street_leader"])
     decide = reverse("special_group_exports:decide", args=[elsewhere.pk])
     assert client.post(decide, {"decision": "approve"}).status_code == 404
+
+
+def test_api_create_approve_refuse_and_download(client, users, areas):
+    from rest_framework.test import APIClient
+
+    SpecialGroupRecordFactory(
+        resident=ResidentFactory(grid=areas["grid_a"]), kind=kind("drug_user")
+    )
+    office, leader = APIClient(), APIClient()
+    login(office, users["street_office"])
+    login(leader, users["street_leader"])
+    url = "/api/v1/special-group-exports/"
+    missing = office.post(url, {"area": areas["street_a"].pk}, format="json")
+    assert missing.status_code == 400 and "reason" in missing.json()
+    hidden = office.post(url, {"area": areas["street_b"].pk, "reason": "核对"}, format="json")
+    assert hidden.status_code == 400 and "area" in hidden.json()
+    created = office.post(
+        url,
+        {"area": areas["street_a"].pk, "reason": "核对", "kinds": ["drug_user"]},
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    pk = created.json()["id"]
+    assert created.json()["status"] == "requested" and created.json()["kinds"] == ["drug_user"]
+    assert office.post(f"{url}{pk}/approve/", {}, format="json").status_code == 403
+    assert office.post(f"{url}{pk}/download/").status_code == 400  # not approved yet
+    approved = leader.post(f"{url}{pk}/approve/", {"comment": "同意"}, format="json")
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    again = leader.post(f"{url}{pk}/refuse/", {"comment": "不"}, format="json")
+    assert again.status_code == 400 and "status" in again.json()
+    assert leader.post(f"{url}{pk}/download/").status_code == 403
+    file = office.post(f"{url}{pk}/download/")
+    assert file.status_code == 200
+    assert len(rows_of(io.BytesIO(b"".join(file.streaming_content)))) == 2
+    assert office.post(f"{url}{pk}/download/").status_code == 400
+    entry = LogEntry.objects.get(action=LogEntry.Action.ACCESS)
+    assert entry.additional_data == {"export": pk, "rows": 1, "via": "api"}
+    listed = office.get(url).json()["results"]
+    assert [row["status"] for row in listed] == ["downloaded"]
+    assert leader.get(f"{url}{pk}/").json()["row_count"] == 1
