@@ -561,7 +561,7 @@ class ResidentImportAdmin(ScopedAdminMixin, ObjectPermissionsModelAdmin):
 @admin.register(SpecialGroupExportRequest)
 class SpecialGroupExportRequestAdmin(ScopedAdminMixin, ObjectPermissionsModelAdmin):
     """Requested, decided and downloaded on the portal's pages and the API (the services);
-    the admin shows who asked, who decided and when, never edits nor deletes."""
+    the admin shows who asked, who decided and when, and never edits them."""
 
     list_display = ["area", "status", "requested_by", "requested_at", "decided_by", "row_count"]
     list_filter = ["status"]
@@ -589,7 +589,4 @@ class SpecialGroupExportRequestAdmin(ScopedAdminMixin, ObjectPermissionsModelAdm
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False

@@ -1378,9 +1378,10 @@ class SpecialGroupExportRequest(RulesModel):
             "add": requests_special_group_exports & object_in_scope,
             "approve": leads_the_office & object_in_scope & not_the_requester,
             "download": requests_special_group_exports & object_in_scope & is_the_requester,
-            # Decided and downloaded through the services only; never edited nor deleted.
+            # Decided and downloaded through the services only, never edited; an
+            # administrator may delete one of their area (the audit trail keeps it).
             "change": rules.always_false,
-            "delete": rules.always_false,
+            "delete": is_administrator & object_in_scope,
         }
 
     def __str__(self) -> str:

@@ -831,7 +831,7 @@ ADMIN_MODELS: dict[str, ScopedAdmin | GlobalAdmin | SuperuserOnlyAdmin] = {
     "population.residentimport": ScopedAdmin(may_add=nobody, may_change=nobody),
     # Requested and decided on the pages and the API; the admin shows them read-only.
     "population.specialgroupexportrequest": ScopedAdmin(
-        rows=EXPORT_REQUESTS, may_add=nobody, may_change=nobody, may_delete=nobody
+        rows=EXPORT_REQUESTS, may_add=nobody, may_change=nobody
     ),
     "grid.teamrole": GlobalAdmin("the roles of a grid team (一格多元), the same everywhere"),
     "auth.group": SuperuserOnlyAdmin("permissions come from roles, not groups"),
