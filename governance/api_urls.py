@@ -11,6 +11,7 @@ from population.api import (
     ResidentEventViewSet,
     ResidentImportViewSet,
     ResidentViewSet,
+    SpecialGroupExportRequestViewSet,
     SpecialGroupKindViewSet,
     SpecialGroupRecordViewSet,
     VisitViewSet,
@@ -37,6 +38,11 @@ router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("vital-parts", VitalPartViewSet, basename="vital-part")
 router.register("special-group-records", SpecialGroupRecordViewSet, basename="special-group-record")
 router.register("special-group-kinds", SpecialGroupKindViewSet, basename="special-group-kind")
+router.register(
+    "special-group-exports",
+    SpecialGroupExportRequestViewSet,
+    basename="special-group-export",
+)
 router.register("houses", HouseViewSet, basename="house")
 router.register("households", HouseholdViewSet, basename="household")
 router.register("visits", VisitViewSet, basename="visit")

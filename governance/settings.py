@@ -434,6 +434,9 @@ DEMO_MODE = env_bool("DEMO_MODE", False)
 # national's visa or stay (P10) expires the grid's workers are reminded. The seeds ask for a
 # reminder before expiry and fix no lead time: this one is ours.
 DOCUMENT_EXPIRY_REMINDER_DAYS = env_int("DOCUMENT_EXPIRY_REMINDER_DAYS", 30)
+# How long an approved special-group ledger export (P24, issue 7) may be downloaded before it
+# expires. No seed fixes a period: this one is ours (long enough for the next working day).
+SPECIAL_GROUP_EXPORT_HOURS = env_int("SPECIAL_GROUP_EXPORT_HOURS", 24)
 # The organisation size rule (P12, seed 004): an enterprise or 两新 organisation with at least
 # this many employees keeps an internal security body (治安综合治理工作站, 保卫…), a smaller
 # one names a liaison (综治联络员). The seeds say "规模较小" and fix no number: this one is ours.

@@ -28,6 +28,7 @@ urlpatterns = [
     path("residents/", include("population.urls")),
     path("organisations/", include("population.organisation_urls")),
     path("special-groups/", include("population.special_group_urls")),
+    path("special-group-exports/", include("population.special_group_export_urls")),
     path("houses/", include("population.house_urls")),
     path("visits/", include("population.visit_urls")),
     path("ledger-quality/", include("population.quality_urls")),

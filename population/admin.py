@@ -17,6 +17,7 @@ from population.models import (
     Resident,
     ResidentImport,
     SpecialGroupEvent,
+    SpecialGroupExportRequest,
     SpecialGroupKind,
     SpecialGroupRecord,
     Visit,
@@ -549,6 +550,40 @@ class ResidentImportAdmin(ScopedAdminMixin, ObjectPermissionsModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("content", "area__boundary")
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SpecialGroupExportRequest)
+class SpecialGroupExportRequestAdmin(ScopedAdminMixin, ObjectPermissionsModelAdmin):
+    """Requested, decided and downloaded on the portal's pages and the API (the services);
+    the admin shows who asked, who decided and when, and never edits them."""
+
+    list_display = ["area", "status", "requested_by", "requested_at", "decided_by", "row_count"]
+    list_filter = ["status"]
+    list_select_related = ["area", "requested_by", "decided_by"]
+    fields = [
+        "area",
+        "kinds",
+        "reason",
+        "requested_by",
+        "requested_at",
+        "status",
+        "decided_by",
+        "decided_at",
+        "decision_comment",
+        "expires_at",
+        "downloaded_at",
+        "row_count",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("area__boundary")
 
     def has_add_permission(self, request, *args):
         return False

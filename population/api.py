@@ -1,7 +1,7 @@
 import django_filters
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -30,6 +30,7 @@ from grid.models import Area, AreaLevel
 from population import imports, selectors, services
 from population.models import (
     EventKind,
+    ExportStatus,
     House,
     Household,
     HouseholdKind,
@@ -42,6 +43,7 @@ from population.models import (
     ResidentImport,
     ResidentStatus,
     SpecialGroupEvent,
+    SpecialGroupExportRequest,
     SpecialGroupKind,
     SpecialGroupRecord,
     SupervisionLevel,
@@ -1537,3 +1539,141 @@ class LedgerQualityView(APIView):
             area=query.validated_data.get("area"),
         )
         return Response(LedgerQualitySerializer(report).data)
+
+
+# --- Special-group ledger exports (P24, issue 7) -------------------------------------------------
+
+
+class SpecialGroupExportRequestSerializer(serializers.ModelSerializer):
+    """A request and its decision; the file itself is the `download` action's answer."""
+
+    kinds = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SpecialGroupExportRequest
+        fields = [
+            "id",
+            "area",
+            "kinds",
+            "reason",
+            "requested_by",
+            "requested_at",
+            "status",
+            "decided_by",
+            "decided_at",
+            "decision_comment",
+            "expires_at",
+            "downloaded_at",
+            "row_count",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=ExportStatus.choices))
+    def get_status(self, obj: SpecialGroupExportRequest) -> str:
+        """An approval past its time reads as expired."""
+        return ExportStatus.EXPIRED if obj.is_expired else obj.status
+
+
+class SpecialGroupExportCreateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    area = serializers.PrimaryKeyRelatedField(queryset=Area.objects.none())
+    kinds = serializers.SlugRelatedField(
+        slug_field="code", queryset=SpecialGroupKind.objects.all(), many=True, required=False
+    )
+    reason = serializers.CharField(max_length=500)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")  # absent while the schema is generated
+        if request is not None:
+            # A hidden area "does not exist" for the caller.
+            self.fields["area"].queryset = visible_to(
+                request.user, Area.objects.defer("boundary"), token=request_token(request)
+            )
+
+
+class SpecialGroupExportDecisionSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class SpecialGroupExportRequestViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Special-group ledger exports (重点人员管理台账, P24): office staff request an area's
+    ledger with a reason; a leader whose scope covers the area (the office lead) approves or
+    refuses; the requester downloads the XLSX once, before the approval expires."""
+
+    serializer_class = SpecialGroupExportRequestSerializer
+    pagination_class = IdCursorPagination
+    action_permissions = {"approve": "approve", "refuse": "approve", "download": "download"}
+
+    def get_queryset(self):
+        return selectors.special_group_export_list(
+            user=self.request.user, token=request_token(self.request)
+        )
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return SpecialGroupExportCreateSerializer
+        if self.action in {"approve", "refuse"}:
+            return SpecialGroupExportDecisionSerializer
+        return SpecialGroupExportRequestSerializer
+
+    @extend_schema(
+        request=SpecialGroupExportCreateSerializer,
+        responses={201: SpecialGroupExportRequestSerializer},
+    )
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        created = services.special_group_export_request(
+            actor=request.user, **serializer.validated_data
+        )
+        return Response(
+            SpecialGroupExportRequestSerializer(created).data, status=status.HTTP_201_CREATED
+        )
+
+    def _decide(self, request, decide):
+        export_request = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        done = decide(
+            actor=request.user, request=export_request, comment=serializer.validated_data["comment"]
+        )
+        return Response(SpecialGroupExportRequestSerializer(done).data)
+
+    @extend_schema(
+        request=SpecialGroupExportDecisionSerializer,
+        responses={200: SpecialGroupExportRequestSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._decide(request, services.special_group_export_approve)
+
+    @extend_schema(
+        request=SpecialGroupExportDecisionSerializer,
+        responses={200: SpecialGroupExportRequestSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def refuse(self, request, pk=None):
+        return self._decide(request, services.special_group_export_refuse)
+
+    @extend_schema(
+        request=None,
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def download(self, request, pk=None):
+        """The requester's one download: the XLSX of the area's open records, IDs masked."""
+        export_request = self.get_object()
+        done, spool = services.special_group_export_download(
+            actor=request.user, request=export_request, via="api"
+        )
+        return FileResponse(
+            spool,
+            as_attachment=True,
+            filename=f"special-groups-{done.area.code}.xlsx",
+            content_type=imports.CONTENT_TYPES["xlsx"],
+        )

@@ -19,6 +19,7 @@ class PopulationConfig(AppConfig):
             ResidentEvent,
             ResidentImport,
             SpecialGroupEvent,
+            SpecialGroupExportRequest,
             SpecialGroupKind,
             SpecialGroupRecord,
             Visit,
@@ -41,3 +42,5 @@ class PopulationConfig(AppConfig):
         # An import's load is one audited change (status, rows loaded) of the import, which
         # names who uploaded it; its residents are bulk-inserted, which auditlog does not see.
         auditlog.register(ResidentImport, exclude_fields=["content", "problems"])
+        # Who asked, who decided and when; each download adds an ACCESS entry (the service).
+        auditlog.register(SpecialGroupExportRequest, exclude_fields=["reason"])

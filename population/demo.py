@@ -645,3 +645,29 @@ def demo_corrections_load(*, actor: Any, grids: list[Area]) -> int:
             )
         corrected += 1
     return corrected
+
+
+def demo_special_group_exports_load(*, office: Any, leader: Any) -> int:
+    """Two ledger export requests of the office's street, once: one approved by the leader
+    (the office downloads it from its requests page), one awaiting the leader's decision.
+    Returns how many were made."""
+    from population.models import SpecialGroupExportRequest, SpecialGroupKind
+    from population.services import special_group_export_approve, special_group_export_request
+
+    if (
+        office.home_area is None
+        or SpecialGroupExportRequest.objects.filter(requested_by=office).exists()
+    ):
+        return 0
+    street = office.home_area
+    approved = special_group_export_request(
+        actor=office, area=street, reason="季度重点人员管理台账核对(全部类别)"
+    )
+    special_group_export_approve(actor=leader, request=approved, comment="同意,仅限台账核对使用")
+    special_group_export_request(
+        actor=office,
+        area=street,
+        reason="社区矫正对象走访排期",
+        kinds=list(SpecialGroupKind.objects.filter(code="community_correction")),
+    )
+    return 2

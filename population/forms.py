@@ -601,3 +601,39 @@ class ResidentExportForm(forms.Form):
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = area_list(user=actor).defer("boundary")
+
+
+class SpecialGroupExportRequestForm(forms.Form):
+    """Which area's special-group ledger, which kinds (all when none is ticked), and why."""
+
+    area = forms.ModelChoiceField(label=_("Area"), queryset=Area.objects.none())
+    kinds = forms.ModelMultipleChoiceField(
+        label=_("Kinds"),
+        queryset=SpecialGroupKind.objects.none(),
+        required=False,
+        help_text=_("Leave all unticked for every kind."),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        help_text=_("Why the ledger is needed; the office lead reads it before approving."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = area_list(user=actor).defer("boundary", "parent__boundary")
+        self.fields["kinds"].queryset = SpecialGroupKind.objects.all()
+        _style(self)
+        self.fields["kinds"].widget.attrs["class"] = "form-check-input"
+
+
+class SpecialGroupExportDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "approve"), ("refuse", "refuse")])
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+    )

@@ -1274,3 +1274,134 @@ class DocumentExpiryReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document} {self.expires_on} (resident {self.resident_id})"
+
+
+# --- Special-group ledger exports (重点人员管理台账, P24) --------------------------------------
+# Issue 7: a bulk export of special-group membership (PIPL art. 28) needs an office lead's
+# approval (GB/T 35273 §7.1). The portal has no separate office-lead role: the "office lead"
+# is a leader (Role.LEADER) whose scope covers the area exported. Office staff request; the
+# requester never approves their own request, and only the requester downloads, once.
+
+
+class ExportStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+    DOWNLOADED = "downloaded", _("Downloaded")
+    EXPIRED = "expired", _("Expired")
+
+
+def _role_of(user: Any, *roles: str) -> bool:
+    return bool(
+        user.is_authenticated and user.is_active and (user.is_superuser or user.role in roles)
+    )
+
+
+@rules.predicate
+def requests_special_group_exports(user: Any) -> bool:
+    """Office staff (综治办) ask for the ledger of an area in their scope."""
+    return _role_of(user, Role.OFFICE_STAFF)
+
+
+@rules.predicate
+def leads_the_office(user: Any) -> bool:
+    """The office lead of issue 7: a leader (whose scope covers the area: object_in_scope)."""
+    return _role_of(user, Role.LEADER)
+
+
+@rules.predicate
+def oversees_special_group_exports(user: Any) -> bool:
+    """Who sees the requests of their area: office staff, leaders and administrators (grid
+    workers and other systems neither request nor approve)."""
+    return _role_of(user, Role.OFFICE_STAFF, Role.LEADER, Role.ADMIN)
+
+
+@rules.predicate
+def sees_export_requests(user: Any, request: Any) -> bool:
+    """Without a row everyone may ask (a list shows them none, as the members' lists do)."""
+    if request is None:
+        return bool(user.is_authenticated and user.is_active)
+    return bool(oversees_special_group_exports(user))
+
+
+@rules.predicate
+def not_the_requester(user: Any, request: Any) -> bool:
+    return request is None or request.requested_by_id != user.pk
+
+
+@rules.predicate
+def is_the_requester(user: Any, request: Any) -> bool:
+    return request is None or request.requested_by_id == user.pk
+
+
+class SpecialGroupExportRequest(RulesModel):
+    """A request to export the open special-group records of an area, and its decision."""
+
+    scope_path = "area__path"
+
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="+"
+    )
+    # None: every kind the requester may see.
+    kinds = models.ManyToManyField(
+        SpecialGroupKind, verbose_name=_("kinds"), blank=True, related_name="+"
+    )
+    reason = models.TextField(_("reason"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ExportStatus.choices,
+        default=ExportStatus.REQUESTED,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_comment = models.TextField(_("decision comment"), blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    downloaded_at = models.DateTimeField(_("downloaded at"), null=True, blank=True)
+    row_count = models.PositiveIntegerField(_("rows exported"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("special-group export request")
+        verbose_name_plural = _("special-group export requests")
+        ordering = ["-requested_at", "-pk"]
+        indexes = [models.Index(fields=["status", "requested_at"])]
+        rules_permissions = {
+            "view": sees_export_requests & object_in_scope,
+            "add": requests_special_group_exports & object_in_scope,
+            "approve": leads_the_office & object_in_scope & not_the_requester,
+            "download": requests_special_group_exports & object_in_scope & is_the_requester,
+            # Decided and downloaded through the services only, never edited; an
+            # administrator may delete one of their area (the audit trail keeps it).
+            "change": rules.always_false,
+            "delete": is_administrator & object_in_scope,
+        }
+
+    def __str__(self) -> str:
+        return f"{self.area} · {self.get_status_display()}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.status == ExportStatus.EXPIRED or (
+            self.status == ExportStatus.APPROVED
+            and self.expires_at is not None
+            and self.expires_at <= timezone.now()
+        )
+
+    @property
+    def shown_status(self) -> str:
+        """The status as it stands now: an approval past its time reads as expired."""
+        return str(ExportStatus.EXPIRED.label if self.is_expired else self.get_status_display())

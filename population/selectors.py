@@ -22,6 +22,7 @@ from grid.models import Area, phone_normalize
 from population.models import (
     SIZE_RULE_KINDS,
     TWO_NEW_KINDS,
+    ExportStatus,
     House,
     Household,
     HouseholdEvent,
@@ -36,10 +37,12 @@ from population.models import (
     SpecialGroupDetails,
     SpecialGroupEvent,
     SpecialGroupEventKind,
+    SpecialGroupExportRequest,
     SpecialGroupKind,
     SpecialGroupRecord,
     Visit,
     VitalPart,
+    oversees_special_group_exports,
     special_group_access,
 )
 
@@ -930,3 +933,39 @@ def ledger_quality(
                 setattr(row, name, getattr(row, name) + n)
     rows = sorted(children.values(), key=LedgerQuality.worst_first_key)
     return LedgerQualityReport(area=area, total=total, rows=rows)
+
+
+# --- Special-group ledger exports (P24) ---------------------------------------------------------
+
+
+def special_group_export_list(
+    *, user: Any, token: ApiToken | None = None
+) -> QuerySet[SpecialGroupExportRequest]:
+    """The export requests of the user's area, for office staff, leaders and administrators
+    (the requests name an area and a reason, never a person)."""
+    if not oversees_special_group_exports(user):
+        return SpecialGroupExportRequest.objects.none()
+    return visible_to(
+        user,
+        SpecialGroupExportRequest.objects.select_related(
+            "area", "requested_by", "decided_by"
+        ).prefetch_related("kinds"),
+        token=token,
+    )
+
+
+def special_group_exports_mine(*, user: Any) -> QuerySet[SpecialGroupExportRequest]:
+    return special_group_export_list(user=user).filter(requested_by=user)
+
+
+def special_group_exports_pending(*, user: Any) -> QuerySet[SpecialGroupExportRequest]:
+    """What awaits this user's decision: the undecided requests of their area that they may
+    approve (a leader's; never their own)."""
+    if not user.has_perm("population.approve_specialgroupexportrequest"):
+        return SpecialGroupExportRequest.objects.none()
+    return (
+        special_group_export_list(user=user)
+        .filter(status=ExportStatus.REQUESTED)
+        .exclude(requested_by=user)
+        .order_by("requested_at", "pk")
+    )

@@ -2,11 +2,11 @@
 
 import datetime
 from collections.abc import Callable
-from typing import Any, cast
+from typing import IO, Any, cast
 
 from auditlog.models import LogEntry
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.urls import reverse
@@ -27,6 +27,7 @@ from population.models import (
     VISIT_SUBJECTS,
     DocumentExpiryReminder,
     EventKind,
+    ExportStatus,
     FollowUpReminder,
     House,
     Household,
@@ -45,6 +46,7 @@ from population.models import (
     SpecialGroupDetails,
     SpecialGroupEvent,
     SpecialGroupEventKind,
+    SpecialGroupExportRequest,
     SpecialGroupKind,
     SpecialGroupRecord,
     Visit,
@@ -1792,3 +1794,182 @@ def _is_followup(visit: Visit) -> bool:
 def _visit_followup_notify(*, visit: Visit) -> None:
     if visit.purpose == VisitPurpose.SPECIAL_GROUP_FOLLOWUP and visit.resident is not None:
         special_group_followup_recorded(resident=visit.resident, at=visit.visited_at)
+
+
+# --- Special-group ledger exports (重点人员管理台账, P24) --------------------------------------
+# Issue 7: office staff request the ledger of an area with a reason; a leader whose scope
+# covers the area (the office lead) approves or refuses it; the requester downloads it once,
+# within SPECIAL_GROUP_EXPORT_HOURS of the approval. Each download is an ACCESS entry of the
+# audit trail naming who, which request and how many rows, never a name or a kind.
+
+EXPORT_REASON_MAX_LENGTH = 500
+
+
+def _area_leaders(area: Area) -> list[User]:
+    """The office leads of an area: active leaders whose home area contains it."""
+    leaders = User.objects.filter(
+        role=Role.LEADER, is_active=True, home_area__isnull=False
+    ).select_related("home_area")
+    return [leader for leader in leaders if leader.home_area.contains(area)]
+
+
+def _export_url() -> str:
+    return reverse("special_group_exports:list")
+
+
+@transaction.atomic
+def special_group_export_request(
+    *,
+    actor: Any,
+    area: Area,
+    reason: str,
+    kinds: list[SpecialGroupKind] | None = None,
+) -> SpecialGroupExportRequest:
+    """Ask for the special-group ledger of an area in the actor's scope; its leaders are told."""
+    require_perm(actor, "population.add_specialgroupexportrequest")
+    if area is None or not in_scope(actor, area):
+        raise ValidationError({"area": _("Choose an area within your own area.")})
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": _("Say why you need the ledger.")})
+    if len(reason) > EXPORT_REASON_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "reason": _("Keep the reason under %(max)d characters.")
+                % {"max": EXPORT_REASON_MAX_LENGTH}
+            }
+        )
+    request = SpecialGroupExportRequest(area=area, reason=reason, requested_by=actor)
+    require_perm(actor, "population.add_specialgroupexportrequest", request)
+    request.save()
+    if kinds:
+        request.kinds.set(kinds)
+    with translation.override(settings.LANGUAGE_CODE):
+        notification_send(
+            recipients=[leader for leader in _area_leaders(area) if leader.pk != actor.pk],
+            kind="special_group_export",
+            title=_("A special-group ledger export of %(area)s awaits your approval")
+            % {"area": area.name},
+            body=_("Requested by %(user)s.") % {"user": actor.display_name},
+            url=_export_url(),
+        )
+    return request
+
+
+def _locked_request(request: SpecialGroupExportRequest) -> SpecialGroupExportRequest:
+    return (
+        SpecialGroupExportRequest.objects.select_for_update(of=("self",))
+        .select_related("area", "requested_by")
+        .get(pk=request.pk)
+    )
+
+
+def _decide(
+    *, actor: Any, request: SpecialGroupExportRequest, status: str, comment: str
+) -> SpecialGroupExportRequest:
+    if request.requested_by_id == actor.pk:
+        raise PermissionDenied(_("You cannot decide your own request."))
+    require_perm(actor, "population.approve_specialgroupexportrequest", request)
+    current = _locked_request(request)
+    if current.status != ExportStatus.REQUESTED:
+        raise ValidationError(
+            {
+                "status": _("This request was decided already (%(status)s).")
+                % {"status": current.get_status_display()}
+            }
+        )
+    now = timezone.now()
+    current.status = status
+    current.decided_by = actor
+    current.decided_at = now
+    current.decision_comment = comment
+    if status == ExportStatus.APPROVED:
+        current.expires_at = now + datetime.timedelta(hours=settings.SPECIAL_GROUP_EXPORT_HOURS)
+    current.save()
+    with translation.override(settings.LANGUAGE_CODE):
+        notification_send(
+            recipients=[current.requested_by],
+            kind="special_group_export",
+            title=(
+                _("Your special-group ledger export of %(area)s was approved")
+                if status == ExportStatus.APPROVED
+                else _("Your special-group ledger export of %(area)s was refused")
+            )
+            % {"area": current.area.name},
+            body=comment,
+            url=_export_url(),
+        )
+    return current
+
+
+@transaction.atomic
+def special_group_export_approve(
+    *, actor: Any, request: SpecialGroupExportRequest, comment: str = ""
+) -> SpecialGroupExportRequest:
+    """The office lead approves: the requester may download the file once, until it expires."""
+    comment = " ".join((comment or "").split())
+    return _decide(actor=actor, request=request, status=ExportStatus.APPROVED, comment=comment)
+
+
+@transaction.atomic
+def special_group_export_refuse(
+    *, actor: Any, request: SpecialGroupExportRequest, comment: str
+) -> SpecialGroupExportRequest:
+    """The office lead refuses, saying why."""
+    comment = " ".join((comment or "").split())
+    if not comment:
+        raise ValidationError({"comment": _("Say why the request is refused.")})
+    return _decide(actor=actor, request=request, status=ExportStatus.REFUSED, comment=comment)
+
+
+def special_group_export_download(
+    *, actor: Any, request: SpecialGroupExportRequest, via: str = "page"
+) -> tuple[SpecialGroupExportRequest, IO[bytes]]:
+    """The requester's one download of an approved request: the open records of the area
+    (and kinds) that the requester sees by the same rule as the pages, built now, as XLSX.
+    Returns the request (downloaded) and the open file. An approval past its time is marked
+    expired and refused."""
+    from population.exports import special_group_export_xlsx
+    from population.selectors import special_group_record_list, within_area
+
+    # Superusers hold every permission (Django): the requester is checked here as well.
+    if request.requested_by_id != actor.pk:
+        raise PermissionDenied(_("Only whoever asked for this export may download it."))
+    require_perm(actor, "population.download_specialgroupexportrequest", request)
+    expired = False
+    with transaction.atomic():
+        current = _locked_request(request)
+        if current.status == ExportStatus.APPROVED and current.is_expired:
+            current.status = ExportStatus.EXPIRED
+            current.save(update_fields=["status"])
+            expired = True
+        elif current.status != ExportStatus.APPROVED:
+            messages = {
+                ExportStatus.REQUESTED: _("This request has not been approved yet."),
+                ExportStatus.REFUSED: _("This request was refused."),
+                ExportStatus.DOWNLOADED: _("This file was downloaded already."),
+                ExportStatus.EXPIRED: _("This approval has expired: ask again."),
+            }
+            raise ValidationError({"status": messages[ExportStatus(current.status)]})
+        else:
+            records = within_area(
+                special_group_record_list(user=actor).filter(until__isnull=True), current.area
+            )
+            kinds = list(current.kinds.all())
+            if kinds:
+                records = records.filter(Q(kind__in=kinds) | Q(kind__parent__in=kinds))
+            spool, count = special_group_export_xlsx(records)
+            current.status = ExportStatus.DOWNLOADED
+            current.downloaded_at = timezone.now()
+            current.row_count = count
+            current.save(update_fields=["status", "downloaded_at", "row_count"])
+            LogEntry.objects.log_create(
+                current,
+                action=LogEntry.Action.ACCESS,
+                force_log=True,
+                actor=actor,
+                additional_data={"export": current.pk, "rows": count, "via": via},
+            )
+    if expired:
+        raise ValidationError({"status": _("This approval has expired: ask again.")})
+    return current, spool

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -30,6 +31,8 @@ from population.forms import (
     ResidentImportForm,
     RevealForm,
     SpecialGroupEventForm,
+    SpecialGroupExportDecisionForm,
+    SpecialGroupExportRequestForm,
     SpecialGroupRecordForm,
     VisitCorrectionForm,
     VisitFilterForm,
@@ -903,4 +906,88 @@ def ledger_quality(request):
             "may_see_due": special_group_access(request.user) is not None,
             "visit_window": selectors.VISIT_WINDOW_DAYS,
         },
+    )
+
+
+# --- Special-group ledger exports (P24, issue 7) -------------------------------------------------
+
+EXPORTS_SHOWN = 50
+
+
+@portal_login_required
+def special_group_export_list(request):
+    """Office staff: their requests (and the download of an approved one). Leaders: the
+    requests of their area awaiting their decision, with approve and refuse."""
+    user = request.user
+    return render(
+        request,
+        "population/special_group_export_list.html",
+        {
+            "may_request": user.has_perm("population.add_specialgroupexportrequest"),
+            "mine": selectors.special_group_exports_mine(user=user)[:EXPORTS_SHOWN],
+            "may_decide": user.has_perm("population.approve_specialgroupexportrequest"),
+            "pending": selectors.special_group_exports_pending(user=user)[:EXPORTS_SHOWN],
+            "hours": settings.SPECIAL_GROUP_EXPORT_HOURS,
+        },
+    )
+
+
+@portal_login_required
+def special_group_export_new(request):
+    if not request.user.has_perm("population.add_specialgroupexportrequest"):
+        return render(request, "population/special_group_export_form.html", {"form": None})
+    form = SpecialGroupExportRequestForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.special_group_export_request(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Your request was sent to the office lead."))
+            return redirect("special_group_exports:list")
+    return render(request, "population/special_group_export_form.html", {"form": form})
+
+
+def _export_request_of(request, pk: int):
+    return get_object_or_404(selectors.special_group_export_list(user=request.user), pk=pk)
+
+
+@require_POST
+@portal_login_required
+def special_group_export_decide(request, pk: int):
+    export_request = _export_request_of(request, pk)
+    form = SpecialGroupExportDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose to approve or refuse."))
+        return redirect("special_group_exports:list")
+    decide = (
+        services.special_group_export_approve
+        if form.cleaned_data["decision"] == "approve"
+        else services.special_group_export_refuse
+    )
+    try:
+        decide(actor=request.user, request=export_request, comment=form.cleaned_data["comment"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Your decision was recorded and the requester told."))
+    return redirect("special_group_exports:list")
+
+
+@require_POST
+@portal_login_required
+def special_group_export_download(request, pk: int):
+    export_request = _export_request_of(request, pk)
+    try:
+        done, spool = services.special_group_export_download(
+            actor=request.user, request=export_request
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("special_group_exports:list")
+    return FileResponse(
+        spool,
+        as_attachment=True,
+        filename=f"special-groups-{done.area.code}-{timezone.localdate().isoformat()}.xlsx",
+        content_type=FILE_TYPES["xlsx"],
     )

@@ -18,6 +18,7 @@ from population.models import (
     Relationship,
     ResidentImport,
     SpecialGroupEvent,
+    SpecialGroupExportRequest,
     SpecialGroupKind,
     SpecialGroupRecord,
     Visit,
@@ -201,3 +202,17 @@ class ResidentImportFactory(DjangoModelFactory):
             resident_import.area = area
             resident_import.save(update_fields=["area"])
         return resident_import
+
+
+class SpecialGroupExportRequestFactory(DjangoModelFactory):
+    """A request (not yet decided) for the ledger of `area`, by office staff of that area."""
+
+    class Meta:
+        model = SpecialGroupExportRequest
+        skip_postgeneration_save = True
+
+    area = factory.SubFactory(GridFactory)
+    reason = "季度重点人员台账核对"
+    requested_by = factory.SubFactory(
+        UserFactory, role=Role.OFFICE_STAFF, home_area=factory.SelfAttribute("..area")
+    )

@@ -40,6 +40,7 @@ from population.models import (
     Resident,
     ResidentEvent,
     ResidentImport,
+    SpecialGroupExportRequest,
     SpecialGroupKind,
     SpecialGroupRecord,
     Visit,
@@ -210,7 +211,33 @@ class CodeListRows(Rows):
         return True
 
 
+class ExportRequestRows(Rows):
+    """Special-group export requests (issue 7): in scope, for office staff, leaders and
+    administrators; grid workers and other systems neither request nor approve them."""
+
+    def visible(self, actor: Actor, row) -> bool:
+        return actor.covers(self.area_of(row)) and export_overseers(actor)
+
+
+def export_overseers(actor: Actor, row=None) -> bool:
+    return actor.user.is_superuser or actor.user.role in {
+        Role.OFFICE_STAFF,
+        Role.LEADER,
+        Role.ADMIN,
+    }
+
+
+def office_leads(actor: Actor, row=None) -> bool:
+    """The office lead of issue 7 is a leader of the area (the rows' requester is never one)."""
+    return actor.user.is_superuser or actor.user.role == Role.LEADER
+
+
+def export_requesters(actor: Actor, row=None) -> bool:
+    return actor.user.is_superuser or actor.user.role == Role.OFFICE_STAFF
+
+
 AREAS = Rows(Area)
+EXPORT_REQUESTS = ExportRequestRows(SpecialGroupExportRequest)
 SPECIAL_GROUP_RECORDS = SpecialGroupRows(SpecialGroupRecord)
 # In the portal and the API a notification is its recipient's alone, wherever they are.
 MY_NOTIFICATIONS = Rows(
@@ -490,6 +517,10 @@ def check_import_rejected(c: CellContext) -> None:
     assert response.status_code == expected, response.content
 
 
+def export_create_payload(world: World, area: Area) -> dict:
+    return {"area": area.pk, "reason": "季度台账核对"}
+
+
 API_KINDS: dict[str, ApiKind] = {
     "area": ApiKind(
         rows=AREAS,
@@ -546,6 +577,17 @@ API_KINDS: dict[str, ApiKind] = {
         extra_actions={"summary": Custom(check_special_group_summary), **HISTORY},
     ),
     "special-group-kind": ApiKind(rows=CodeListRows(SpecialGroupKind)),
+    # Requested, decided and downloaded through actions; never edited.
+    "special-group-export": ApiKind(
+        rows=EXPORT_REQUESTS,
+        may_create=export_requesters,
+        create=export_create_payload,
+        extra_actions={
+            "approve": Custom(lambda c: check_export_decide(c)),
+            "refuse": Custom(lambda c: check_export_refuse(c)),
+            "download": Custom(lambda c: check_export_download(c)),
+        },
+    ),
     # Visits are logged through the API and corrected on the pages only.
     "visit": ApiKind(
         rows=Rows(Visit),
@@ -659,6 +701,37 @@ def check_mark_read_page(c: CellContext) -> None:
     assert (c.row.read_at is not None) == c.visible
 
 
+def check_export_decide(c: CellContext) -> None:
+    """Approve: 404 out of scope (or for roles that do not see requests), 403 for those
+    who are not the area's leader, else approved."""
+    if c.url.startswith("/api/"):
+        response = c.client.post(c.url, {}, format="json")
+        done = 200
+    else:
+        response = c.client.post(c.url, {"decision": "approve"})
+        done = 302
+    expected = (done if office_leads(c.actor) else 403) if c.visible else 404
+    assert response.status_code == expected, response.status_code
+    c.row.refresh_from_db()
+    assert (c.row.status == "approved") == (expected == done)
+
+
+def check_export_refuse(c: CellContext) -> None:
+    response = c.client.post(c.url, {"comment": "理由不足"}, format="json")
+    expected = (200 if office_leads(c.actor) else 403) if c.visible else 404
+    assert response.status_code == expected, response.content
+    c.row.refresh_from_db()
+    assert (c.row.status == "refused") == (expected == 200)
+
+
+def check_export_download(c: CellContext) -> None:
+    """Only the requester downloads: every actor here is someone else (403 or 404)."""
+    response = c.client.post(c.url) if c.method == "POST" else c.client.get(c.url)
+    assert response.status_code == (403 if c.visible else 404), response.status_code
+    c.row.refresh_from_db()
+    assert c.row.downloaded_at is None
+
+
 PAGES: dict[str, Page] = {
     "home": Page(),
     "notifications": Page(),
@@ -716,6 +789,20 @@ PAGES: dict[str, Page] = {
         post=lambda c: check_import_rejected(c),
     ),
     "ledger_quality:overview": Page(),
+    "special_group_exports:list": Page(),
+    "special_group_exports:new": Page(),
+    "special_group_exports:decide": Page(
+        rows=EXPORT_REQUESTS,
+        kwargs=lambda row: {"pk": row.pk},
+        method="POST",
+        post=lambda c: check_export_decide(c),
+    ),
+    "special_group_exports:download": Page(
+        rows=EXPORT_REQUESTS,
+        kwargs=lambda row: {"pk": row.pk},
+        method="POST",
+        post=lambda c: check_export_download(c),
+    ),
 }
 
 PUBLIC: dict[str, str] = {
@@ -774,6 +861,10 @@ ADMIN_MODELS: dict[str, ScopedAdmin | GlobalAdmin | SuperuserOnlyAdmin] = {
     ),
     # Imports are checked and loaded on their pages; the admin only shows them.
     "population.residentimport": ScopedAdmin(may_add=nobody, may_change=nobody),
+    # Requested and decided on the pages and the API; the admin shows them read-only.
+    "population.specialgroupexportrequest": ScopedAdmin(
+        rows=EXPORT_REQUESTS, may_add=nobody, may_change=nobody
+    ),
     "grid.teamrole": GlobalAdmin("the roles of a grid team (一格多元), the same everywhere"),
     "auth.group": SuperuserOnlyAdmin("permissions come from roles, not groups"),
     "auditlog.logentry": SuperuserOnlyAdmin("the audit trail of the whole system"),

@@ -14,6 +14,7 @@ from population.demo import (
     demo_organisations_load,
     demo_permits_load,
     demo_residents_load,
+    demo_special_group_exports_load,
     demo_special_groups_load,
     demo_visits_load,
 )
@@ -118,6 +119,12 @@ class Command(BaseCommand):
         tagged = demo_special_groups_load(actor=User.objects.get(username="admin"))
         if tagged:
             self.stdout.write(f"Tagged {tagged} special-group records.")
+        # A ledger export the office may download, and one awaiting the leader (P24).
+        exports = demo_special_group_exports_load(
+            office=User.objects.get(username="office"), leader=User.objects.get(username="leader")
+        )
+        if exports:
+            self.stdout.write(f"Requested {exports} special-group ledger exports.")
         # Houses and households in every grid; the residents above join theirs.
         houses = demo_households_load(
             actor=User.objects.get(username="admin"),
