@@ -476,6 +476,15 @@ def resident_status_change(
                 % {"status": current.get_status_display()}
             }
         )
+    if status != ResidentStatus.FOREIGN and not current.id_number:
+        # Registered and floating people have a 身份证: a foreign national without one gets
+        # it recorded first (a correction of the record), then changes status.
+        raise ValidationError(
+            {
+                "new_status": _("Record the person's ID number first: %(status)s needs one.")
+                % {"status": ResidentStatus(status).label}
+            }
+        )
     event = _event_record(
         actor=actor,
         resident=current,
