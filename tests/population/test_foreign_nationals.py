@@ -187,7 +187,9 @@ def test_a_whole_passport_number_finds_the_person_in_scope_only(users, areas):
 def test_the_reveal_shows_the_passport_and_no_id_number(client, users, areas):
     resident = register_foreign(users["grid_worker_a"], areas["grid_a"])
     login(client, users["grid_worker_a"])
-    detail = client.get(reverse("residents:detail", args=[resident.pk])).content.decode()
+    detail = client.get(
+        reverse("residents:detail", args=[resident.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
     assert "Show the phone and passport number in full" in detail
     page = client.post(
         reverse("residents:reveal", args=[resident.pk]), {"reason": "核对护照"}
