@@ -40,6 +40,8 @@ RESIDENT_FIELDS = [
     "passport_number",
     "nationality",
     "stay_expires_on",
+    "sex",
+    "birth_date",
 ]
 
 

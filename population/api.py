@@ -42,6 +42,7 @@ from population.models import (
     ResidentEvent,
     ResidentImport,
     ResidentStatus,
+    Sex,
     SpecialGroupEvent,
     SpecialGroupExportRequest,
     SpecialGroupKind,
@@ -58,7 +59,9 @@ class ResidentSerializer(serializers.ModelSerializer):
     """A resident as the API shows them: the ID number and phone masked for everyone (the
     full values only through the reveal action, with a reason, logged)."""
 
-    id_number = serializers.CharField(source="id_number_masked", read_only=True)
+    id_number = serializers.SerializerMethodField(
+        help_text=_("Masked; null for a foreign national registered without one.")
+    )
     phone = serializers.CharField(source="phone_masked", read_only=True)
     passport_number = serializers.CharField(source="passport_number_masked", read_only=True)
     grid_name = serializers.CharField(source="grid.name", read_only=True)
@@ -73,6 +76,9 @@ class ResidentSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is None or not floating_risk_visible(request.user):
             self.fields.pop("high_risk")  # P6: office staff only
+
+    def get_id_number(self, resident: Resident) -> str | None:
+        return resident.id_number_masked if resident.id_number else None
 
     class Meta:
         model = Resident
@@ -217,6 +223,18 @@ class ResidentUpdateSerializer(RejectUnknownFieldsMixin, serializers.Serializer)
     passport_number = serializers.CharField(max_length=20, required=False, allow_blank=True)
     nationality = serializers.ChoiceField(choices=COUNTRIES, required=False, allow_blank=True)
     stay_expires_on = serializers.DateField(required=False, allow_null=True)
+    # A foreign national without an ID number (P10): entered; otherwise from the ID number.
+    sex = serializers.ChoiceField(
+        choices=Sex.choices,
+        required=False,
+        allow_blank=True,
+        help_text=_("Foreign nationals without an ID number only; otherwise from the ID number."),
+    )
+    birth_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text=_("Foreign nationals without an ID number only; otherwise from the ID number."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -227,7 +245,12 @@ class ResidentUpdateSerializer(RejectUnknownFieldsMixin, serializers.Serializer)
 
 class ResidentCreateSerializer(ResidentUpdateSerializer):
     grid = serializers.PrimaryKeyRelatedField(queryset=Area.objects.none())
-    id_number = serializers.CharField(max_length=18)
+    id_number = serializers.CharField(
+        max_length=18,
+        required=False,
+        allow_blank=True,
+        help_text=_("Required but for a foreign national, who then gives sex and birth date."),
+    )
     status = serializers.ChoiceField(choices=ResidentStatus.choices, required=False)
     moved_in_on = serializers.DateField(required=False)
 
@@ -262,7 +285,8 @@ class ResidentSearchSerializer(RejectUnknownFieldsMixin, serializers.Serializer)
         min_length=selectors.SEARCH_MIN_LENGTH,
         max_length=100,
         help_text=_(
-            "The start of a name (two characters or more), a full phone number or a full ID number."
+            "The start of a name (two characters or more), a full phone number, a full ID "
+            "number or a full passport number."
         ),
     )
 

@@ -20,6 +20,7 @@ from population.models import (
     OrganisationKind,
     Resident,
     ResidentStatus,
+    Sex,
     SpecialGroupEventKind,
     SpecialGroupKind,
     SpecialGroupRecord,
@@ -559,9 +560,9 @@ def demo_permits_load(*, actor: Any, grids: list[Area]) -> int:
             actor=actor,
             grid=grid,
             name="KIM MINJUN 金敏俊",
-            id_number=id_number_make(
-                born=datetime.date(1988, 5, 1) + datetime.timedelta(days=grid.pk % 3000), serial=88
-            ),
+            # No 身份证: known by his passport, sex and birth date entered (P10).
+            sex=Sex.MALE,
+            birth_date=datetime.date(1988, 5, 1) + datetime.timedelta(days=grid.pk % 3000),
             status=ResidentStatus.FOREIGN,
             address="7幢1单元1201",
             employer=employer.name if employer else "",

@@ -65,9 +65,13 @@ class ResidentForm(forms.ModelForm):
             "passport_number",
             "nationality",
             "stay_expires_on",
+            # a foreign national without an ID number (P10): entered, not derived
+            "sex",
+            "birth_date",
         ]
         widgets = {
             "id_number": forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+            "birth_date": forms.DateInput(attrs={"type": "date"}),
             "phone": forms.TextInput(attrs={"inputmode": "tel"}),
             "residence_permit_number": forms.TextInput(attrs={"autocomplete": "off"}),
             "passport_number": forms.TextInput(attrs={"autocomplete": "off"}),
@@ -78,6 +82,7 @@ class ResidentForm(forms.ModelForm):
             "employer_organisation": _("When the employer is registered in the ledger."),
             "residence_permit_number": _("Floating residents only."),
             "passport_number": _("Foreign nationals only."),
+            "id_number": _("Foreign nationals may leave it empty and enter sex and birth date."),
         }
 
     def __init__(self, *args, actor, **kwargs):

@@ -320,7 +320,9 @@ def check_rows(*, actor: Any, sheet: Sheet, token: ApiToken | None = None) -> Ch
             created_by=created_by,
         )
         try:
-            services.resident_clean(resident=resident)
+            # Foreign nationals without an ID number are registered on the page or through
+            # the API, with their passport: a file row always has an ID number.
+            services.resident_clean(resident=resident, id_number_required=True)
         except ValidationError as error:
             for name, messages in error.message_dict.items():
                 row_problems.extend(problem(number, name, message) for message in messages)
@@ -587,7 +589,10 @@ def template_file(file_format: str) -> bytes:
     explained = {
         "grid_code": _("The grid's code (15 digits), as the area tree shows it."),
         "name": _("The resident's name."),
-        "id_number": _("The 18-character citizen ID number (GB 11643)."),
+        "id_number": _(
+            "The 18-character citizen ID number (GB 11643), required in every row: register "
+            "a foreign national without one on the “Register a resident” page or through the API."
+        ),
         "phone": _("An 11-digit mobile number or a landline with its area code."),
         "status": _("户籍 / 流动 / 境外 (registered / floating / foreign); empty: 户籍."),
         "address": _("Building, unit and room."),

@@ -23,7 +23,7 @@ from governance.permissions import (
     object_in_scope,
     reviews_record_history,
 )
-from governance.sensitive import BlindIndexField, EncryptedCharField
+from governance.sensitive import BlindIndexField, EncryptedCharField, blind_index
 from grid.models import PHONE_VALIDATOR, Area, AreaLevel, mask_phone, phone_normalize
 
 
@@ -79,6 +79,31 @@ def passport_mask(value: str) -> str:
     return value[:2] + "*" * (len(value) - 4) + value[-2:]
 
 
+def passport_key(nationality: str, number: str) -> str:
+    """The one searchable form of a passport: "KOR:M12345678" (no spaces, capitals)."""
+    return f"{nationality.strip().upper()}:{''.join(number.split()).upper()}"
+
+
+class PassportIndexField(BlindIndexField):
+    """The blind index of a passport: its number qualified by the nationality beside it
+    (the field named `nationality` of the same model). NULL without both."""
+
+    def passport_index_of(self, nationality: str, number: str) -> str | None:
+        if not nationality or not number:
+            return None
+        return blind_index(passport_key(nationality, number), context=self.source_field().context)
+
+    def index_of(self, value: str | None) -> str | None:
+        raise TypeError("a passport is indexed with its nationality: use passport_index_of")
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        value = self.passport_index_of(
+            model_instance.nationality, getattr(model_instance, self.source)
+        )
+        setattr(model_instance, self.attname, value)
+        return value
+
+
 def floating_risk_visible(user: Any) -> bool:
     """Whether the user sees (and may set) the high-risk flag of floating residents (P6):
     office staff (综治办) and administrators of the area; grid workers, leaders and other
@@ -108,12 +133,27 @@ class Resident(RulesModel):
         max_length=18,
         context="population.Resident.id_number",
         validators=[validate_id_number],
+        # Required of registered and floating people (the service's rule); a foreign national
+        # (P10) may have none, and is then known by the passport below.
+        blank=True,
     )
-    # One person, one row: the unique blind index is what "already registered" checks.
+    # One person, one row: the unique blind index is what "already registered" checks (NULL,
+    # and so never a duplicate, for a foreign national without an ID number).
     id_number_index = BlindIndexField(source="id_number", normalize=id_number_validate, unique=True)
-    # Derived from the ID number by the service (GB 11643), stored for lists and statistics.
-    sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices, editable=False)
-    birth_date = models.DateField(_("birth date"), editable=False)
+    # Derived from the ID number by the service (GB 11643), stored for lists and statistics;
+    # entered only for a foreign national without an ID number.
+    sex = models.CharField(
+        _("sex"),
+        max_length=6,
+        choices=Sex.choices,
+        blank=True,
+        help_text=_("Foreign nationals without an ID number only; otherwise from the ID number."),
+    )
+    birth_date = models.DateField(
+        _("birth date"),
+        blank=True,
+        help_text=_("Foreign nationals without an ID number only; otherwise from the ID number."),
+    )
     phone = EncryptedCharField(
         _("phone"),
         max_length=20,
@@ -180,6 +220,9 @@ class Resident(RulesModel):
         help_text=_("ISO 3166-1 alpha-3 code."),
     )
     stay_expires_on = models.DateField(_("visa or stay expires on"), null=True, blank=True)
+    # One person, one row for foreign nationals too: nationality and passport number together
+    # (a number is unique only within its issuing state), e.g. "KOR:M12345678".
+    passport_index = PassportIndexField(source="passport_number", unique=True)
     # 户: at most one at a time, which the single foreign key guarantees; joining and leaving
     # are dated HouseholdEvents (the household services), never a bare edit of this field.
     household = models.ForeignKey(
@@ -236,7 +279,7 @@ class Resident(RulesModel):
 
     @property
     def id_number_masked(self) -> str:
-        return id_number_mask(self.id_number)
+        return id_number_mask(self.id_number) if self.id_number else "—"
 
     @property
     def phone_masked(self) -> str:

@@ -1,6 +1,7 @@
 """Shared reads of the population ledger; every one goes through the scoping rule."""
 
 import datetime
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from governance.countries import COUNTRIES
 from governance.identity import id_number_validate
 from governance.models import ApiToken, Role, User
 from governance.scoping import scope_path_of, scope_root, visible_to
@@ -27,6 +29,7 @@ from population.models import (
     Household,
     HouseholdEvent,
     Organisation,
+    PassportIndexField,
     Presence,
     ReminderPurpose,
     Resident,
@@ -60,10 +63,14 @@ def within_area(rows: QuerySet[Any], area: Area) -> QuerySet[Any]:
     return rows.filter(**{f"{scope_path_of(rows.model)}__startswith": area.path})
 
 
+# A whole passport number as PASSPORT_VALIDATOR accepts it (5 to 20 capitals and digits).
+PASSPORT_SHAPE = re.compile(r"[0-9A-Z]{5,20}")
+
+
 def resident_search(residents: QuerySet[Resident], query: str) -> QuerySet[Resident]:
     """By name (from its start: a surname or a full name, which an index serves; "contains"
     would read every row of a district), full phone number or full ID number (both exact, through their
-    blind indexes: an encrypted column cannot be searched any other way). Searching by part
+    blind indexes; a whole passport number likewise: an encrypted column cannot be searched any other way). Searching by part
     of a phone number was given up when the phone was encrypted."""
     query = query.strip()
     if not query:
@@ -80,6 +87,14 @@ def resident_search(residents: QuerySet[Resident], query: str) -> QuerySet[Resid
         pass  # not a whole, valid ID number: nothing to look up by it
     else:
         match |= Q(id_number_index=blind_index_of(Resident, "id_number", number))
+    passport = "".join(query.split()).upper()
+    if PASSPORT_SHAPE.fullmatch(passport) and any(c.isdigit() for c in passport):
+        # The index holds nationality and number: a whole number is looked up under every
+        # nationality (one index scan of ~250 values; the nationality is rarely typed).
+        field = Resident._meta.get_field("passport_index")
+        assert isinstance(field, PassportIndexField)
+        indexes = [field.passport_index_of(code, passport) for code, _name in COUNTRIES]
+        match |= Q(passport_index__in=indexes)
     return residents.filter(match)
 
 

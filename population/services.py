@@ -36,6 +36,7 @@ from population.models import (
     HouseholdKind,
     Organisation,
     OrganisationKind,
+    PassportIndexField,
     Presence,
     Relationship,
     ReminderPurpose,
@@ -43,6 +44,7 @@ from population.models import (
     ResidentDocument,
     ResidentEvent,
     ResidentStatus,
+    Sex,
     SpecialGroupDetails,
     SpecialGroupEvent,
     SpecialGroupEventKind,
@@ -69,7 +71,13 @@ DOCUMENT_FIELDS = frozenset(
         "stay_expires_on",
     }
 )
-EDITABLE_FIELDS = frozenset({"name", "id_number", "phone", "address", "employer"}) | DOCUMENT_FIELDS
+# sex and birth date: a foreign national's without an ID number (otherwise derived from it).
+EDITABLE_FIELDS = (
+    frozenset({"name", "id_number", "phone", "address", "employer", "sex", "birth_date"})
+    | DOCUMENT_FIELDS
+)
+# No one registered without an ID number was born before this (our bound, no seed's).
+EARLIEST_ENTERED_BIRTH_DATE = datetime.date(1900, 1, 1)
 # What a reveal shows in full (and names in its audit entry).
 REVEALED_FIELDS = ("id_number", "phone", "passport_number")
 # A document valid for longer than this, or expired longer ago, is a typing error: residence
@@ -90,33 +98,65 @@ DOCUMENT_EMPTY: dict[str, Any] = {
 REASON_MAX_LENGTH = 200
 
 
-def already_registered_error(*, actor: Any, grid: Area) -> ValidationError:
-    """One person, one row: the error for a person registered in `grid` already. Names the
-    grid only if the actor sees it."""
+def already_registered_error(
+    *, actor: Any, grid: Area, field: str = "id_number"
+) -> ValidationError:
+    """One person, one row: the error for a person registered in `grid` already (found by
+    `field`: the ID number, or a foreign national's passport). Names the grid only if the
+    actor sees it."""
     message = (
         _("This person is already registered (已登记) in “%(grid)s”.") % {"grid": grid}
         if in_scope(actor, grid)
         else _("This person is already registered (已登记) in another area.")
     )
-    return ValidationError({"id_number": message})
+    return ValidationError({field: message})
 
 
 def _check_not_registered(*, actor: Any, resident: Resident) -> None:
-    index = blind_index_of(Resident, "id_number", resident.id_number)
-    existing = (
-        Resident.objects.filter(id_number_index=index)
-        .exclude(pk=resident.pk)
-        .select_related("grid")
-        .first()
-    )
-    if existing is not None:
-        raise already_registered_error(actor=actor, grid=existing.grid)
+    passport_field = Resident._meta.get_field("passport_index")
+    assert isinstance(passport_field, PassportIndexField)
+    for field, lookup, index in (
+        ("id_number", "id_number_index", blind_index_of(Resident, "id_number", resident.id_number)),
+        (
+            "passport_number",
+            "passport_index",
+            passport_field.passport_index_of(resident.nationality, resident.passport_number),
+        ),
+    ):
+        if index is None:
+            continue  # no ID number (a foreign national) or no passport
+        existing = (
+            Resident.objects.filter(**{lookup: index})
+            .exclude(pk=resident.pk)
+            .select_related("grid")
+            .first()
+        )
+        if existing is not None:
+            raise already_registered_error(actor=actor, grid=existing.grid, field=field)
 
 
-def resident_clean(*, resident: Resident) -> None:
+def _entered_facts_checked(resident: Resident, errors: dict[str, list[ValidationError]]) -> None:
+    """The sex and birth date of a foreign national without an ID number, as entered."""
+    if resident.sex not in Sex.values:
+        message = _("Choose the sex: a foreign national without an ID number enters it.")
+        errors["sex"] = [ValidationError(message)]
+    born = resident.birth_date
+    if not isinstance(born, datetime.date):
+        message = _("Enter the birth date: a foreign national without an ID number enters it.")
+        errors["birth_date"] = [ValidationError(message)]
+    elif born < EARLIEST_ENTERED_BIRTH_DATE or born >= timezone.localdate():
+        message = _("Enter a birth date in the past, after 1900.")
+        errors["birth_date"] = [ValidationError(message)]
+
+
+def resident_clean(*, resident: Resident, id_number_required: bool = False) -> None:
     """The rules of one resident's own values, without a query: normalises them, derives sex
     and birth date, and raises every field's problem at once. The import checks a whole file
-    with it (population/imports.py), then looks up the duplicates of all rows together."""
+    with it (population/imports.py), then looks up the duplicates of all rows together.
+
+    The ID number is required of registered and floating people, and of everyone when
+    `id_number_required` (the import); a foreign national without one (P10) has the sex
+    and birth date entered instead of derived."""
     errors: dict[str, list[ValidationError]] = {}
     resident.name = resident.name.strip()
     if not resident.name:
@@ -124,8 +164,12 @@ def resident_clean(*, resident: Resident) -> None:
     resident.phone = resident.phone.strip()
     resident.address = resident.address.strip()
     resident.employer = resident.employer.strip()
-    if not str(resident.id_number).strip():
-        errors["id_number"] = [ValidationError(_("The ID number is required."))]
+    resident.id_number = str(resident.id_number or "").strip()
+    if not resident.id_number:
+        if id_number_required or resident.status != ResidentStatus.FOREIGN:
+            errors["id_number"] = [ValidationError(_("The ID number is required."))]
+        else:
+            _entered_facts_checked(resident, errors)
     else:
         try:
             resident.id_number, resident.sex, resident.birth_date = id_number_facts(
@@ -265,15 +309,18 @@ def resident_register(
     actor: Any,
     grid: Area,
     name: str,
-    id_number: str,
+    id_number: str = "",
     phone: str = "",
     status: str = ResidentStatus.REGISTERED,
     address: str = "",
     employer: str = "",
     moved_in_on: datetime.date | None = None,
+    sex: str = "",
+    birth_date: datetime.date | None = None,
     **documents: Any,
 ) -> Resident:
-    """Register a person in a grid; sex and birth date come from the ID number. The
+    """Register a person in a grid; sex and birth date come from the ID number (entered only
+    for a foreign national without one, P10). The
     registration is the person's first event: moved in on `moved_in_on` (default today).
     `documents`: the employer in the ledger, residence permit, passport … (DOCUMENT_FIELDS)."""
     unknown = sorted(set(documents) - DOCUMENT_FIELDS)
@@ -282,7 +329,7 @@ def resident_register(
     require_perm(actor, "population.add_resident")
     _check_high_risk_setter(actor=actor, changes=documents)
     resident_grid_check(actor=actor, grid=grid)
-    resident = Resident(
+    resident = Resident(  # type: ignore[misc]  # birth_date None: resident_clean says so
         grid=grid,
         name=name,
         id_number=id_number,
@@ -290,6 +337,8 @@ def resident_register(
         status=status,
         address=address,
         employer=employer,
+        sex=sex or "",
+        birth_date=birth_date,
         created_by=actor if getattr(actor, "pk", None) else None,
         **documents,
     )
@@ -425,6 +474,15 @@ def resident_status_change(
             {
                 "new_status": _("The person's status is “%(status)s” already.")
                 % {"status": current.get_status_display()}
+            }
+        )
+    if status != ResidentStatus.FOREIGN and not current.id_number:
+        # Registered and floating people have a 身份证: a foreign national without one gets
+        # it recorded first (a correction of the record), then changes status.
+        raise ValidationError(
+            {
+                "new_status": _("Record the person's ID number first: %(status)s needs one.")
+                % {"status": ResidentStatus(status).label}
             }
         )
     event = _event_record(
@@ -576,9 +634,7 @@ def resident_event_add(
 
 def revealed_fields(resident: Resident) -> list[str]:
     """The fields a reveal shows in full: the passport number only of someone who has one."""
-    return [
-        name for name in REVEALED_FIELDS if name != "passport_number" or resident.passport_number
-    ]
+    return [name for name in REVEALED_FIELDS if name == "phone" or getattr(resident, name)]
 
 
 @transaction.atomic

@@ -120,6 +120,8 @@ DATA_MIGRATION_ROWS = {
     # Encrypts the phones already stored: converts rows, ships none.
     "population.0002_resident_phone_encrypted": lambda: None,
     "population.0005_specialgroups": special_group_kinds_default,
+    # Indexes the passports of the foreign residents already stored: converts rows, ships none.
+    "population.0013_foreign_nationals": lambda: None,
 }
 
 

@@ -2,6 +2,7 @@
 workers, once per (resident, document, expiry date)."""
 
 import datetime
+import itertools
 
 import pytest
 from django.test import override_settings
@@ -33,11 +34,15 @@ def floating(areas, expires_on, grid="grid_a"):
     )
 
 
+PASSPORTS = itertools.count()
+
+
 def foreign(areas, expires_on, grid="grid_a"):
     return ResidentFactory(
         grid=areas[grid],
         status=ResidentStatus.FOREIGN,
-        passport_number="M12345678",
+        # One person, one row: each a passport of their own (masked alike: M1*****78).
+        passport_number=f"M1{23456 + next(PASSPORTS):05d}78",
         nationality="KOR",
         stay_expires_on=expires_on,
     )
