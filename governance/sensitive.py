@@ -307,6 +307,14 @@ class BlindIndexField(models.CharField):
             )
         return field
 
+    # Other fields of the same row that the index is computed with (besides its source), read
+    # as stored (plain): a re-index (governance/sensitive_rotation.py) reads them too.
+    extra_sources: tuple[str, ...] = ()
+
+    def index_of_row(self, value: str | None, **extra: Any) -> str | None:
+        """The index of a row's plain source value, given its `extra_sources` values."""
+        return self.index_of(value)
+
     def index_of(self, value: str | None) -> str | None:
         """The index of a plain value (None for no value)."""
         if value is None or value == "":

@@ -125,10 +125,15 @@ def indexes_recompute(model: type[models.Model], *, batch_size: int = 1000) -> i
     if not indexes:
         return 0
     sources = [index.source_field() for index in indexes]
+    extras = sorted({name for index in indexes for name in index.extra_sources})
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
     table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
-    columns = [str(field.column) for field in sources] + [str(index.column) for index in indexes]
+    columns = (
+        [str(field.column) for field in sources]
+        + [str(index.column) for index in indexes]
+        + [str(getattr(model._meta.get_field(name), "column", name)) for name in extras]
+    )
     changed = 0
     with transaction.atomic(using=connection.alias):
         if connection.vendor == "postgresql":
@@ -137,12 +142,15 @@ def indexes_recompute(model: type[models.Model], *, batch_size: int = 1000) -> i
         for rows in _raw_batches(model, columns, batch_size):
             updates: dict[str, list[tuple[str | None, Any]]] = {i.column: [] for i in indexes}
             for pk_value, *values in rows:
-                stored, current = values[: len(indexes)], values[len(indexes) :]
+                stored = values[: len(indexes)]
+                current = values[len(indexes) : 2 * len(indexes)]
+                row_extras = dict(zip(extras, values[2 * len(indexes) :], strict=True))
                 for index, source, value, old in zip(
                     indexes, sources, stored, current, strict=True
                 ):
                     plain = decrypt(value, context=source.context) if value else value
-                    new = index.index_of(plain)
+                    given = {name: row_extras[name] for name in index.extra_sources}
+                    new = index.index_of_row(plain, **given)
                     if new != old:
                         updates[index.column].append((new, pk_value))
             with connection.cursor() as cursor:

@@ -93,6 +93,11 @@ class PassportIndexField(BlindIndexField):
             return None
         return blind_index(passport_key(nationality, number), context=self.source_field().context)
 
+    extra_sources = ("nationality",)
+
+    def index_of_row(self, value: str | None, **extra: Any) -> str | None:
+        return self.passport_index_of(extra.get("nationality") or "", value or "")
+
     def index_of(self, value: str | None) -> str | None:
         raise TypeError("a passport is indexed with its nationality: use passport_index_of")
 

@@ -124,6 +124,22 @@ def test_a_new_index_key_is_taken_up_by_reindex(settings, residents_under_the_ol
     assert superuser_search.filter(phone_index=phone_index).count() == 1
 
 
+def test_a_passport_index_is_recomputed_with_its_nationality(settings, users, areas):
+    """The passport's index is keyed by nationality too (population.PassportIndexField)."""
+    from tests.population.test_foreign_nationals import register_foreign
+
+    person = register_foreign(users["grid_worker_a"], areas["grid_a"])
+    field = Resident._meta.get_field("passport_index")
+    settings.SENSITIVE_INDEX_KEY = "cd" * 16
+    assert Resident.objects.get(pk=person.pk).passport_index != field.passport_index_of(
+        person.nationality, person.passport_number
+    )
+    call_command("sensitive_rotate", "--reindex")
+    assert Resident.objects.get(pk=person.pk).passport_index == field.passport_index_of(
+        person.nationality, person.passport_number
+    )
+
+
 def test_the_batch_size_must_be_positive(db):
     from django.core.management.base import CommandError
 
