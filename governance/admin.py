@@ -15,7 +15,7 @@ from governance.services import USER_FIELDS
 
 
 class ScopedAreaChoiceMixin:
-    """Area choices in a form are the areas the administrator may see."""
+    """Area (and unit) choices in a form are those the administrator may see."""
 
     area_fields: tuple[str, ...] = ()
 
@@ -30,19 +30,33 @@ class ScopedAreaChoiceMixin:
 class UserAdmin(ActorFormMixin, ScopedAreaChoiceMixin, ScopedAdminMixin, DjangoUserAdmin):
     form = PortalUserChangeForm
     add_form = PortalUserCreationForm
-    area_fields = ("home_area",)
-    list_display = ["username", "display_name", "role", "home_area", "is_active", "last_login"]
+    area_fields = ("home_area", "unit")
+    list_display = [
+        "username",
+        "display_name",
+        "role",
+        "home_area",
+        "unit",
+        "is_active",
+        "last_login",
+    ]
     list_filter = ["role", "is_active"]
-    list_select_related = ["home_area"]
+    list_select_related = ["home_area", "unit"]
     search_fields = ["username", "first_name", "last_name", "email"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Person"), {"fields": ("last_name", "first_name", "email", "phone")}),
-        (_("Role and area"), {"fields": ("role", "home_area", "is_active", "is_superuser")}),
+        (
+            _("Role and area"),
+            {"fields": ("role", "home_area", "unit", "is_active", "is_superuser")},
+        ),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"fields": ("username", "password1", "password2", "role", "home_area")}),
+        (
+            None,
+            {"fields": ("username", "password1", "password2", "role", "home_area", "unit")},
+        ),
     )
     readonly_fields = ["last_login", "date_joined"]
     actions = ["reset_second_factor"]

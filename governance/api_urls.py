@@ -2,7 +2,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from governance.api import NotificationViewSet
-from grid.api import AreaViewSet
+from grid.api import AreaViewSet, UnitViewSet
 from population.api import (
     HouseholdViewSet,
     HouseViewSet,
@@ -31,6 +31,7 @@ class PortalRouter(DefaultRouter):
 
 router = PortalRouter()
 router.register("areas", AreaViewSet, basename="area")
+router.register("units", UnitViewSet, basename="unit")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("residents", ResidentViewSet, basename="resident")
 router.register("resident-events", ResidentEventViewSet, basename="resident-event")

@@ -5,6 +5,7 @@ import hashlib
 import rules
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.fields.related_descriptors import ForwardManyToOneDescriptor
 from django.utils import timezone
@@ -26,6 +27,9 @@ class Role(models.TextChoices):
     GRID_WORKER = "grid_worker", _("Grid worker")
     OFFICE_STAFF = "office_staff", _("Office staff")
     LEADER = "leader", _("Leader")
+    # A member department's or reporting enterprise's people (公安分局, 司法局 …): they see what
+    # their unit reports and what is handed to it, not the ledger of the area it serves.
+    DEPARTMENT = "department", _("Department staff")
     ADMIN = "admin", _("Administrator")
     API_CLIENT = "api_client", _("API client")
 
@@ -47,6 +51,7 @@ class PortalUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignor
 
 class User(RulesModelMixin, AbstractUser, metaclass=RulesModelBase):
     scope_path = "home_area__path"
+    scope_units = ("unit",)  # a department's people see each other
 
     role = models.CharField(
         _("role"), max_length=20, choices=Role.choices, default=Role.GRID_WORKER
@@ -60,6 +65,16 @@ class User(RulesModelMixin, AbstractUser, metaclass=RulesModelBase):
         related_name="users",
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # The unit the person works for: an office's people also have its area as their home
+    # area; a department's or an enterprise's have none and see what their unit is handed.
+    unit = models.ForeignKey(
+        "grid.Unit",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
 
     objects = PortalUserManager()
 
@@ -70,6 +85,22 @@ class User(RulesModelMixin, AbstractUser, metaclass=RulesModelBase):
             action: is_administrator & user_manageable
             for action in ("view", "add", "change", "delete")
         }
+
+    def clean(self) -> None:
+        super().clean()
+        unit = self.unit
+        if self.role == Role.DEPARTMENT and (unit is None or unit.has_area_scope):
+            raise ValidationError(
+                {"unit": _("Department staff work for a member department or an enterprise.")}
+            )
+        if unit is None:
+            return
+        if not unit.has_area_scope and self.role != Role.DEPARTMENT:
+            raise ValidationError(
+                {"role": _("A department's or an enterprise's people are department staff.")}
+            )
+        if self.home_area_id != unit.area_id:
+            raise ValidationError({"unit": _("The unit must be one of the home area's units.")})
 
     # Role facts, read by code and templates (base.html) alike.
     @property
@@ -108,6 +139,12 @@ class User(RulesModelMixin, AbstractUser, metaclass=RulesModelBase):
         return self.is_active and (
             self.is_superuser or self.role in {Role.OFFICE_STAFF, Role.ADMIN}
         )
+
+    @property
+    def sees_by_area(self) -> bool:
+        """Department staff see only what their unit is handed (governance.scoping); their
+        home area names the district or street whose administrators manage the account."""
+        return self.role != Role.DEPARTMENT
 
     @property
     def is_grid_worker(self) -> bool:

@@ -5,7 +5,12 @@
   area (see `token_scope`);
 - everyone else sees the subtree of their home area (a grid worker: their grid;
   office staff, leaders and administrators: their street or district);
-- a user without a home area sees nothing.
+- a user without a home area sees nothing by area;
+- and beside the area, a person who works for a unit (`User.unit`: an office, a department,
+  an enterprise) sees the rows handed to that unit: each model that units act on names the
+  lookups from a row to a unit in `scope_units` (`("owner_unit", "handoffs__to_unit")`).
+  Department staff (`User.sees_by_area` false) see that alone, not the area their unit
+  serves. API tokens are scoped by area only.
 
 Pages, API, admin, exports and tasks all call `visible_to` / `in_scope`; every model that
 holds area-bound rows names the path lookup to its area in `scope_path`
@@ -17,7 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 if TYPE_CHECKING:  # the area tree is grid's; the kernel only reads `path` and `contains`
     from governance.models import ApiToken
@@ -56,6 +61,8 @@ def scope_root(actor: Any, token: ApiToken | None = None) -> Area | _Everything 
         return token_scope(token)
     if actor.is_superuser:
         return EVERYTHING
+    if not getattr(actor, "sees_by_area", True):
+        return None
     return actor.home_area
 
 
@@ -77,21 +84,91 @@ def area_of(obj: Model) -> Area | None:
     return current
 
 
+def scope_unit_id(actor: Any, token: ApiToken | None = None) -> int | None:
+    """The unit whose handed rows the actor sees beside their area (pages, admin, tasks)."""
+    if token is not None or actor is None or not actor.is_authenticated or not actor.is_active:
+        return None
+    return getattr(actor, "unit_id", None)
+
+
+def _is_to_many(model: type[Model], lookup: str) -> bool:
+    current = model
+    for step in lookup.split("__"):
+        if step == "pk":
+            return False
+        field = current._meta.get_field(step)
+        if field.many_to_many or field.one_to_many:
+            return True
+        if not field.is_relation:
+            return False
+        current = field.related_model  # type: ignore[assignment]
+    return False
+
+
+def unit_rule(model: type[Model], unit_id: int) -> Q | None:
+    """Rows of `model` handed to the unit, or None when units do not act on the model. A
+    to-many lookup (a case's hand-offs) is a subquery, so the rows are not repeated."""
+    lookups: tuple[str, ...] = getattr(model, "scope_units", ())
+    rule: Q | None = None
+    for lookup in lookups:
+        if _is_to_many(model, lookup):
+            handed = model._default_manager.filter(**{lookup: unit_id}).values("pk")
+            step = Q(pk__in=handed)
+        else:
+            step = Q(**{lookup: unit_id})
+        rule = step if rule is None else rule | step
+    return rule
+
+
 def visible_to(actor: Any, queryset: QuerySet[M], *, token: ApiToken | None = None) -> QuerySet[M]:
     root = scope_root(actor, token)
     if root is EVERYTHING:
         return queryset
-    if root is None or isinstance(root, _Everything):
-        return queryset.none()
-    return queryset.filter(**{f"{scope_path_of(queryset.model)}__startswith": root.path})
+    rule = None
+    if root is not None and not isinstance(root, _Everything):
+        rule = Q(**{f"{scope_path_of(queryset.model)}__startswith": root.path})
+    unit_id = scope_unit_id(actor, token)
+    handed = unit_rule(queryset.model, unit_id) if unit_id is not None else None
+    if handed is not None:
+        rule = handed if rule is None else rule | handed
+    return queryset.none() if rule is None else queryset.filter(rule)
+
+
+def _handed_to_unit(obj: Model, unit_id: int) -> bool:
+    model = type(obj)
+    for lookup in getattr(model, "scope_units", ()):
+        if _is_to_many(model, lookup):
+            if (
+                obj.pk is not None
+                and model._default_manager.filter(pk=obj.pk, **{lookup: unit_id}).exists()
+            ):
+                return True
+            continue
+        current: Any = obj
+        *steps, last = lookup.split("__")
+        for step in steps:
+            current = getattr(current, step)
+            if current is None:
+                break
+        else:
+            value = current.pk if last == "pk" else getattr(current, f"{last}_id")
+            if value == unit_id:
+                return True
+    return False
 
 
 def in_scope(actor: Any, obj: Model | None, *, token: ApiToken | None = None) -> bool:
-    """Whether an area, or any row with a `scope_path`, lies in the actor's scope."""
+    """Whether an area, or any row with a `scope_path`, lies in the actor's scope (or, for a
+    row units act on, is handed to the actor's unit). An unsaved row is judged by its direct
+    unit lookups: a department registers a case that its own unit owns."""
     root = scope_root(actor, token)
     if root is EVERYTHING:
         return True
-    if root is None or obj is None or isinstance(root, _Everything):
+    if obj is None:
         return False
-    area = area_of(obj)
-    return area is not None and root.contains(area)
+    if root is not None and not isinstance(root, _Everything):
+        area = area_of(obj)
+        if area is not None and root.contains(area):
+            return True
+    unit_id = scope_unit_id(actor, token)
+    return unit_id is not None and _handed_to_unit(obj, unit_id)

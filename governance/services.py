@@ -207,6 +207,7 @@ USER_FIELDS = frozenset(
         "phone",
         "role",
         "home_area",
+        "unit",
         "is_active",
         "is_superuser",
     }

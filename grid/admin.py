@@ -1,15 +1,17 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _
 from rules.contrib.admin import ObjectPermissionsModelAdmin
 
+from governance.admin import ScopedAreaChoiceMixin
 from governance.admin_base import ActorFormMixin, ScopedAdminMixin
 from governance.admin_scope import OUTSIDE_YOUR_AREA
 from governance.models import User
 from governance.scoping import in_scope, visible_to
 from grid import services
 from grid.forms import AreaForm
-from grid.models import Area, GridTeamMember, TeamRole
+from grid.models import Area, GridTeamMember, TeamRole, Unit
 
 
 class GridTeamMemberInline(admin.TabularInline):
@@ -185,3 +187,31 @@ class TeamRoleAdmin(ObjectPermissionsModelAdmin):
     """A code list without an area: the rules on TeamRole say who reads and edits it."""
 
     list_display = ["name", "code", "sort_order"]
+
+
+@admin.register(Unit)
+class UnitAdmin(ScopedAreaChoiceMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """Offices, member departments and reporting enterprises, with the people each names;
+    saved through grid.services.unit_create / unit_update."""
+
+    area_fields = ("area", *Unit.NAMED_PEOPLE)  # people too: choices within the area
+    list_display = ["name", "kind", "area", "active", "names_complete"]
+    list_filter = ["kind", "active"]
+    list_select_related = ["area"]
+    search_fields = ["name"]
+    fields = ["area", "kind", "name", "phone", "active", *Unit.NAMED_PEOPLE]
+
+    @admin.display(boolean=True, description=_("all people named"))
+    def names_complete(self, unit: Unit) -> bool:
+        return not unit.names_missing()
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in services.UNIT_FIELDS}
+        try:
+            if change:
+                saved = services.unit_update(actor=request.user, unit=obj, **data)
+            else:
+                saved = services.unit_create(actor=request.user, **data)
+        except ValidationError as error:  # the form checked the same rules: a race
+            raise PermissionDenied(error.messages[0]) from error
+        obj.pk = saved.pk

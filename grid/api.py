@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from governance.api_base import (
     CodeCursorPagination,
+    IdCursorPagination,
     RejectUnknownFieldsMixin,
     ScopedQuerysetMixin,
     request_token,
@@ -23,7 +24,7 @@ from governance.api_fields import JsonFloatField
 from governance.api_filters import PortalFilterSet
 from governance.scoping import visible_to
 from grid import geojson, selectors, services
-from grid.models import Area, AreaLevel
+from grid.models import Area, AreaLevel, Unit, UnitKind
 
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 JSON_NUMBERS = (int, float)  # bool is a subclass of int: compared by exact type
@@ -406,3 +407,59 @@ class AreaViewSet(
             user=request.user, token=request_token(request), points=batch.validated_data["points"]
         )
         return Response({"results": locate_answers(grids)})
+
+
+# --- Units ----------------------------------------------------------------------------------
+
+
+class UnitPersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="display_name")
+    phone = serializers.CharField()
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    lead = UnitPersonSerializer(allow_null=True)
+    first_responsible = UnitPersonSerializer(allow_null=True)
+    reporting_leader = UnitPersonSerializer(allow_null=True)
+    liaison = UnitPersonSerializer(allow_null=True)
+
+    class Meta:
+        model = Unit
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "kind_display",
+            "area",
+            "phone",
+            "active",
+            "lead",
+            "first_responsible",
+            "reporting_leader",
+            "liaison",
+        ]
+        read_only_fields = fields
+
+
+class UnitFilter(PortalFilterSet):
+    kind = django_filters.ChoiceFilter(choices=UnitKind.choices)
+    area = django_filters.ModelChoiceFilter(queryset=_visible_areas)
+    active = django_filters.BooleanFilter()
+
+    class Meta:
+        model = Unit
+        fields = ["kind", "area", "active"]
+
+
+class UnitViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
+    """The units of the caller's scope (offices, member departments, reporting enterprises)
+    with the people each names; administrators keep them in the admin."""
+
+    base_queryset = Unit.objects.select_related(
+        "lead", "first_responsible", "reporting_leader", "liaison"
+    )
+    serializer_class = UnitSerializer
+    filterset_class = UnitFilter
+    pagination_class = IdCursorPagination

@@ -4,6 +4,7 @@ from functools import cached_property
 
 import shapely
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -204,3 +205,122 @@ def phone_normalize(phone: str) -> str:
     that 0571-87654321, 057187654321 and "+86 139 1234 5678" find what was typed either way."""
     compact = "".join(phone.split()).replace("-", "")
     return compact.removeprefix("+86")
+
+
+class UnitKind(models.TextChoices):
+    OFFICE = "office", _("Comprehensive-management office (综治中心)")
+    DEPARTMENT = "department", _("Member department (成员单位)")
+    ENTERPRISE = "enterprise", _("Reporting enterprise (报告企业)")
+
+
+class Unit(RulesModel):
+    """Who does the 综治 work beside the areas: each area's office, the departments that are
+    member units of a district's or street's committee (公安分局, 司法局 …), and the resident
+    enterprises that report. Screenings are reported by units and cases are handed between
+    them. A department's or an enterprise's people have no home area: they see what their unit
+    reports and what is handed to it (`scope_units`), not the ledger of the area it serves."""
+
+    scope_path = "area__path"
+    scope_units = ("pk",)  # a unit's own people see it
+
+    area = models.ForeignKey(
+        Area,
+        verbose_name=_("area"),
+        on_delete=models.PROTECT,
+        related_name="units",
+        help_text=_(
+            "An office: the area it serves. A department or an enterprise: the "
+            "district or street whose committee it belongs to or reports to."
+        ),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[PHONE_VALIDATOR])
+    active = models.BooleanField(_("active"), default=True)
+    # The people reminders and escalations go to; the unit list warns where one is missing.
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("综治 lead"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "Runs the unit's 综治 work day to day (an office's director, a "
+            "community's or village's 综治 lead)."
+        ),
+    )
+    first_responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("first responsible person (第一责任人)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reporting_leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reporting leader (分管领导)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Signs the unit's screening reports and takes its major cases."),
+    )
+    liaison = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("liaison (联络员)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Compiles and submits the unit's screening reports."),
+    )
+
+    NAMED_PEOPLE = ("lead", "first_responsible", "reporting_leader", "liaison")
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["area__path", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "name"], name="unit_name_unique_per_area"),
+            models.UniqueConstraint(
+                fields=["area"],
+                condition=models.Q(kind="office"),
+                name="unit_one_office_per_area",
+                violation_error_message=_("This area already has its office."),
+            ),
+        ]
+        rules_permissions = {
+            "view": is_portal_user & object_in_scope,
+            "add": is_administrator & object_in_scope,
+            "change": is_administrator & object_in_scope,
+            "delete": is_administrator & object_in_scope,
+        }
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        moved = (
+            self.pk is not None
+            and Unit.objects.filter(pk=self.pk).exclude(area_id=self.area_id).exists()
+        )
+        if moved and self.members.exists():
+            raise ValidationError(
+                {"area": _("A unit with accounts stays in its area; move its people first.")}
+            )
+
+    @property
+    def has_area_scope(self) -> bool:
+        """An office's people see their area; a department's or enterprise's see their unit."""
+        return self.kind == UnitKind.OFFICE
+
+    def names_missing(self) -> list[str]:
+        """The verbose names of the people this unit has not named (a warning, not an error)."""
+        return [
+            str(self._meta.get_field(field).verbose_name)
+            for field in self.NAMED_PEOPLE
+            if getattr(self, f"{field}_id") is None
+        ]

@@ -5,13 +5,13 @@ from typing import Any
 
 import numpy as np
 from django.core.exceptions import ValidationError
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from governance.models import ApiToken
+from governance.models import ApiToken, User
 from governance.scoping import visible_to
 from grid.index import grid_index
-from grid.models import Area, AreaLevel, GridTeamMember
+from grid.models import Area, AreaLevel, GridTeamMember, Unit
 from grid.validation import validate_boundary, validate_code
 
 
@@ -155,3 +155,41 @@ def area_tree_problems() -> list[tuple[str, str]]:
                 where = expected_path(parent) if parent else expected_path(area)
                 problems.append((where, f"{area.name} ({area.code}): {'; '.join(error.messages)}"))
     return problems
+
+
+def unit_list(
+    *,
+    user: Any,
+    token: ApiToken | None = None,
+    kind: str | None = None,
+    area: Area | None = None,
+) -> QuerySet[Unit]:
+    """The units the user sees: those of their area's subtree, and their own unit."""
+    units = visible_to(
+        user,
+        Unit.objects.select_related(
+            "area", "lead", "first_responsible", "reporting_leader", "liaison"
+        ).defer("area__boundary"),
+        token=token,
+    )
+    if kind is not None:
+        units = units.filter(kind=kind)
+    if area is not None:
+        units = units.filter(area=area)
+    return units
+
+
+def units_missing_names(*, user: Any) -> QuerySet[Unit]:
+    """Active units in the user's sight that have not named every person reminders and
+    escalations go to."""
+    unnamed = Q()
+    for field in Unit.NAMED_PEOPLE:
+        unnamed |= Q(**{f"{field}__isnull": True})
+    return unit_list(user=user).filter(unnamed, active=True)
+
+
+def unit_members(*, user: Any, unit: Unit) -> QuerySet[User]:
+    """The accounts of a unit the user sees (their own unit's people, or those of their area)."""
+    return visible_to(user, User.objects.filter(unit=unit, is_active=True)).order_by(
+        "last_name", "first_name", "username"
+    )

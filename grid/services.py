@@ -18,7 +18,7 @@ from governance.models import ApiToken, User
 from governance.permissions import require_perm
 from governance.scoping import in_scope
 from governance.services import notification_send
-from grid.models import Area, AreaLevel, BoundaryRevision, GridTeamMember, TeamRole
+from grid.models import Area, AreaLevel, BoundaryRevision, GridTeamMember, TeamRole, Unit
 from grid.selectors import area_tree_problems
 from grid.validation import (
     normalize_boundary,
@@ -348,3 +348,50 @@ def team_member_remove(*, actor: Any, member: GridTeamMember) -> None:
     current = GridTeamMember.objects.select_related("grid").get(pk=member.pk)
     require_perm(actor, "grid.delete_gridteammember", current)
     current.delete()
+
+
+# --- Units ----------------------------------------------------------------------------------
+
+UNIT_FIELDS = frozenset(
+    {"area", "kind", "name", "phone", "active", *Unit.NAMED_PEOPLE},
+)
+
+
+def _unit_validate(*, actor: User | None, unit: Unit) -> None:
+    unit.full_clean()
+    if actor is None:
+        return
+    require_perm(actor, "grid.change_unit" if unit.pk else "grid.add_unit", unit)
+    for field in Unit.NAMED_PEOPLE:
+        person = getattr(unit, field)
+        if person is not None and not in_scope(actor, person):
+            raise ValidationError({field: _("Name someone within your own area.")})
+
+
+@transaction.atomic
+def unit_create(*, actor: User | None, **fields: Any) -> Unit:
+    """A new unit; `actor` None: the system (the demo, the generator)."""
+    unknown = set(fields) - UNIT_FIELDS
+    if unknown:
+        raise TypeError(f"unit fields not set through this service: {sorted(unknown)}")
+    if actor is not None:
+        require_perm(actor, "grid.add_unit")
+    unit = Unit(**fields)
+    _unit_validate(actor=actor, unit=unit)
+    unit.save()
+    return unit
+
+
+@transaction.atomic
+def unit_update(*, actor: User | None, unit: Unit, **changes: Any) -> Unit:
+    unknown = set(changes) - UNIT_FIELDS
+    if unknown:
+        raise TypeError(f"unit fields not set through this service: {sorted(unknown)}")
+    current = Unit.objects.select_for_update().get(pk=unit.pk)
+    if actor is not None:
+        require_perm(actor, "grid.change_unit", current)
+    for name, value in changes.items():
+        setattr(current, name, value)
+    _unit_validate(actor=actor, unit=current)
+    current.save()
+    return current

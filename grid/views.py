@@ -1,9 +1,8 @@
-from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from governance.views import portal_login_required
 from grid import selectors
-from grid.models import AreaLevel
+from grid.models import AreaLevel, UnitKind
 
 
 def _visible_area(request, pk: int):
@@ -44,10 +43,40 @@ def area_detail(request, pk: int):
 @portal_login_required
 def area_map(request):
     roots = list(selectors.area_roots(user=request.user))
-    if not roots:
-        raise Http404
     return render(
         request,
         "grid/area_map.html",
         {"roots": roots, "grid_level": AreaLevel.GRID},
     )
+
+
+@portal_login_required
+def unit_list(request):
+    kind = request.GET.get("kind") or None
+    if kind not in UnitKind.values:
+        kind = None
+    return render(
+        request,
+        "grid/unit_list.html",
+        {
+            "units": selectors.unit_list(user=request.user, kind=kind),
+            "kinds": UnitKind.choices,
+            "kind": kind,
+        },
+    )
+
+
+@portal_login_required
+def unit_detail(request, pk: int):
+    unit = get_object_or_404(selectors.unit_list(user=request.user), pk=pk)
+    named = [
+        (unit._meta.get_field(field).verbose_name, getattr(unit, field))
+        for field in unit.NAMED_PEOPLE
+    ]
+    context = {
+        "unit": unit,
+        "named": named,
+        "missing": unit.names_missing(),
+        "members": selectors.unit_members(user=request.user, unit=unit),
+    }
+    return render(request, "grid/unit_detail.html", context)

@@ -18,7 +18,13 @@ from grid.generation import DistrictSpec, district_build
 from grid.models import Area, AreaLevel, TeamRole
 from population.defaults import special_group_kinds_ensure
 from population.models import SpecialGroupKind
-from tests.factories import PASSWORD, ApiTokenFactory, TOTPDeviceFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    ApiTokenFactory,
+    TOTPDeviceFactory,
+    UnitFactory,
+    UserFactory,
+)
 
 
 def _reachable(host: str, port: int) -> bool:
@@ -175,6 +181,7 @@ class Person:
     role: str
     home: str | None  # key in named_areas(); None for the superuser, who sees everything
     superuser: bool = False
+    unit: str | None = None  # a department of `home` (department staff)
 
 
 # The test actors, the one list: the `users` fixture and the scoping matrix's world
@@ -188,6 +195,7 @@ PEOPLE: dict[str, Person] = {
     "leader": Person("t_leader", Role.LEADER, "district"),
     "street_leader": Person("t_leader_a", Role.LEADER, "street_a"),
     "admin": Person("t_admin", Role.ADMIN, "district"),
+    "department": Person("t_dept", Role.DEPARTMENT, "district", unit="区司法局"),
     "street_admin": Person("t_admin_a", Role.ADMIN, "street_a"),
     "api_client": Person("t_client", Role.API_CLIENT, "district"),
     "superuser": Person("t_root", Role.ADMIN, None, superuser=True),
@@ -195,11 +203,17 @@ PEOPLE: dict[str, Person] = {
 
 
 def people_create(areas: dict[str, Area]) -> dict[str, User]:
+    units = {
+        person.unit: UnitFactory(area=areas[person.home], name=person.unit)
+        for person in PEOPLE.values()
+        if person.unit
+    }
     return {
         key: UserFactory(
             username=person.username,
             role=person.role,
             home_area=areas[person.home] if person.home else None,
+            unit=units[person.unit] if person.unit else None,
             is_superuser=person.superuser,
         )
         for key, person in PEOPLE.items()

@@ -25,8 +25,8 @@ from factory.django import DjangoModelFactory
 
 from governance.models import ApiToken, Notification, Role, User
 from governance.services import api_token_issue, user_create
-from grid.models import CODE_LENGTH, Area, AreaLevel, GridTeamMember, TeamRole
-from grid.services import area_create
+from grid.models import CODE_LENGTH, Area, AreaLevel, GridTeamMember, TeamRole, Unit, UnitKind
+from grid.services import area_create, unit_create
 from population.identities import id_number_make
 from population.models import EventKind, Resident, ResidentEvent, ResidentStatus
 from population.services import resident_register
@@ -187,6 +187,24 @@ class GridTeamMemberFactory(DjangoModelFactory):
     role = factory.SubFactory(TeamRoleFactory)
     name = factory.Sequence(lambda n: f"成员{n}")
     phone = "13800000000"
+
+
+# --- Units -----------------------------------------------------------------------------------
+
+
+class UnitFactory(DjangoModelFactory):
+    """A member department of its area's committee unless given another kind."""
+
+    class Meta:
+        model = Unit
+
+    area = factory.SubFactory(DistrictFactory)
+    kind = UnitKind.DEPARTMENT
+    name = factory.Sequence(lambda n: f"测试部门{n}")
+
+    @classmethod
+    def _create(cls, model_class, **fields):
+        return unit_create(actor=None, **fields)
 
 
 # --- Population ------------------------------------------------------------------------------

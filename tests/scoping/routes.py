@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from governance.models import Notification, Role, User
-from grid.models import Area, AreaLevel
+from grid.models import Area, AreaLevel, Unit
 from population.identities import credit_code_make
 from population.models import (
     House,
@@ -87,6 +87,8 @@ ACTORS: dict[str, ActorSpec] = {
     "leader@district": ActorSpec("leader"),
     "leader@street_a": ActorSpec("street_leader"),
     "admin@district": ActorSpec("admin"),
+    # Department staff: the district's 司法局; they see only what their unit is handed.
+    "department@district": ActorSpec("department"),
     "admin@street_a": ActorSpec("street_admin"),
     "token@street_a": ActorSpec("api_client", via="token", token_area="street_a"),
     "superuser": ActorSpec("superuser", everything=True, positions_from="street_a"),
@@ -130,8 +132,9 @@ def administrators(actor: Actor, row=None) -> bool:
 
 
 def ledger_keepers(actor: Actor, row=None) -> bool:
-    """Everyone but leaders keeps the population ledger (other systems through the API)."""
-    return actor.user.is_superuser or actor.user.role != Role.LEADER
+    """Everyone but leaders and department staff keeps the population ledger (other systems
+    through the API)."""
+    return actor.user.is_superuser or actor.user.role not in {Role.LEADER, Role.DEPARTMENT}
 
 
 def sees_in_full(actor: Actor, row=None) -> bool:
@@ -165,6 +168,9 @@ class Rows:
     model: type
     owner: Callable[[Any], User] | None = None  # personal rows: whose a row is
     make_mine: Callable[[World, Actor], Any] | None = None  # personal rows: one of the actor's
+    # Rows units act on: the units a row is handed to. Department staff see those of their
+    # unit, whatever the area (governance.scoping `scope_units`), and nothing else.
+    handed_to: Callable[[Any], set[int]] | None = None
 
     @property
     def personal(self) -> bool:
@@ -180,6 +186,9 @@ class Rows:
     def visible(self, actor: Actor, row) -> bool:
         if self.personal:
             return self.owner(row).pk == actor.user.pk
+        handed = self.handed_to is not None and actor.via == "session"
+        if handed and actor.user.unit_id in self.handed_to(row):
+            return True
         return actor.covers(self.area_of(row))
 
 
@@ -237,6 +246,7 @@ def export_requesters(actor: Actor, row=None) -> bool:
 
 
 AREAS = Rows(Area)
+UNITS = Rows(Unit, handed_to=lambda unit: {unit.pk})
 EXPORT_REQUESTS = ExportRequestRows(SpecialGroupExportRequest)
 SPECIAL_GROUP_RECORDS = SpecialGroupRows(SpecialGroupRecord)
 # In the portal and the API a notification is its recipient's alone, wherever they are.
@@ -522,6 +532,7 @@ def export_create_payload(world: World, area: Area) -> dict:
 
 
 API_KINDS: dict[str, ApiKind] = {
+    "unit": ApiKind(rows=UNITS),  # read-only: administrators keep units in the admin
     "area": ApiKind(
         rows=AREAS,
         may_write=below_own_root,
@@ -741,6 +752,8 @@ PAGES: dict[str, Page] = {
     "areas:map": Page(),
     "areas:detail": Page.about(Area),
     "areas:children": Page.about(Area),
+    "units:list": Page(),
+    "units:detail": Page(rows=UNITS, kwargs=lambda row: {"pk": row.pk}),
     "residents:list": Page(),
     "residents:new": Page(),
     "residents:documents-expiring": Page(),
@@ -849,6 +862,7 @@ class SuperuserOnlyAdmin:
 
 ADMIN_MODELS: dict[str, ScopedAdmin | GlobalAdmin | SuperuserOnlyAdmin] = {
     "grid.area": ScopedAdmin(may_delete=below_own_root, may_change=below_own_root),
+    "grid.unit": ScopedAdmin(rows=UNITS),
     "governance.user": ScopedAdmin(object_routes={"auth_user_password_change": "id"}),
     # Tokens are issued and revoked, never edited.
     "governance.apitoken": ScopedAdmin(may_change=nobody),

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from governance.models import Notification, User
+from governance.models import Notification, Role, User
 from grid.models import Area
 from tests.conftest import district_create, login, named_areas, people_create
 from tests.factories import ApiTokenFactory, NotificationFactory, UserFactory
@@ -28,7 +28,10 @@ class Actor:
     everything: bool
 
     def covers(self, area: Area | None) -> bool:
-        """The one rule, restated: the area lies in the actor's scope subtree."""
+        """The one rule, restated: the area lies in the actor's scope subtree. Department
+        staff have none: they see what their unit is handed, never an area's rows."""
+        if self.user.role == Role.DEPARTMENT and self.via == "session":
+            return False
         return self.everything or (area is not None and area.path.startswith(self.anchor.path))
 
 

@@ -4,8 +4,8 @@ from django.db import transaction
 
 from governance.models import ApiToken, Role, User
 from governance.services import api_token_issue, user_create, user_update
-from grid.generation import DISTRICT_CODE, DistrictSpec, district_build
-from grid.models import Area, AreaLevel
+from grid.generation import DISTRICT_CODE, DistrictSpec, district_build, units_build
+from grid.models import Area, AreaLevel, Unit
 from population.demo import (
     demo_corrections_load,
     demo_households_load,
@@ -52,6 +52,9 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("The demo district is already loaded.")
+        made = units_build(district=district)
+        if made:
+            self.stdout.write(f"Created {made} units (offices, member departments, enterprises).")
         street = Area.objects.filter(parent=district).order_by("code").first()
         grid = (
             Area.objects.filter(level=AreaLevel.GRID, path__startswith=street.path)
@@ -64,10 +67,21 @@ class Command(BaseCommand):
             ("office", Role.OFFICE_STAFF, street, "街道综治办"),
             ("gridworker", Role.GRID_WORKER, grid, "网格员"),
             ("api-client", Role.API_CLIENT, district, "外部系统"),
+            ("department", Role.DEPARTMENT, district, "区司法局"),
         ]
+        units = {
+            Role.OFFICE_STAFF: Unit.objects.get(area=street, kind="office"),
+            Role.DEPARTMENT: Unit.objects.get(area=district, name=f"{district.name}司法局"),
+        }
         rows = []
         for username, role, area, label in accounts:
-            fields = {"role": role, "home_area": area, "last_name": label, "is_active": True}
+            fields = {
+                "role": role,
+                "home_area": area,
+                "unit": units.get(role),
+                "last_name": label,
+                "is_active": True,
+            }
             existing = User.objects.filter(username=username).first()
             # No actor: the command acts as the system; the account rules still apply.
             if existing is None:
