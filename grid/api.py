@@ -21,7 +21,7 @@ from governance.api_base import (
     request_token,
 )
 from governance.api_fields import JsonFloatField
-from governance.api_filters import PortalFilterSet
+from governance.api_filters import BooleanFilter, PortalFilterSet
 from governance.scoping import visible_to
 from grid import geojson, selectors, services
 from grid.models import Area, AreaLevel, Unit, UnitKind
@@ -446,7 +446,7 @@ class UnitSerializer(serializers.ModelSerializer):
 class UnitFilter(PortalFilterSet):
     kind = django_filters.ChoiceFilter(choices=UnitKind.choices)
     area = django_filters.ModelChoiceFilter(queryset=_visible_areas)
-    active = django_filters.BooleanFilter()
+    active = BooleanFilter()
 
     class Meta:
         model = Unit

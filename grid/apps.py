@@ -9,7 +9,8 @@ class GridConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from grid.models import Area, GridTeamMember
+        from grid.models import Area, GridTeamMember, Unit
 
         auditlog.register(Area)
         auditlog.register(GridTeamMember)
+        auditlog.register(Unit)
