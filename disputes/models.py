@@ -162,7 +162,7 @@ class DeadlinePolicy(RulesModel):
     )
     # seed 004 (D29, 预警督办制) asks for a warning before the deadline and fixes no share.
     yellow_card_percent = models.PositiveSmallIntegerField(
-        _("yellow card after (% of the time)"),
+        _("yellow card after (percent of the time)"),
         validators=[MinValueValidator(1), MaxValueValidator(99)],
         help_text=_("The share of a stage's time after which the case gets a yellow card."),
     )
@@ -196,7 +196,7 @@ class DeadlinePolicy(RulesModel):
             models.CheckConstraint(
                 condition=models.Q(yellow_card_percent__gte=1, yellow_card_percent__lte=99),
                 name="deadline_policy_yellow_card_percent",
-                violation_error_message=_("The yellow card share is between 1 and 99 %."),
+                violation_error_message=_("The yellow card share is between 1 and 99 percent."),
             ),
         ]
         rules_permissions = {
