@@ -3,6 +3,7 @@ and the share of time after which the yellow card comes (D29: 预警督办制, c
 default numbers are peer practice; no seed fixes them."""
 
 import pytest
+from auditlog.models import LogEntry
 from django.urls import reverse
 
 from disputes.defaults import DEFAULT_CATEGORIES
@@ -122,6 +123,9 @@ def test_an_administrator_edits_the_numbers_but_not_the_key_of_a_row(client, use
     policy.refresh_from_db()
     assert (policy.severity, policy.handle_days) == (Severity.GENERAL, 12)
     assert stage_limit(Severity.GENERAL, None, Stage.HANDLE) == 12
+    entry = LogEntry.objects.get_for_object(policy).get()
+    assert entry.actor == users["admin"]
+    assert entry.changes_dict["handle_days"] == ["10", "12"]
 
 
 def test_the_any_category_row_cannot_be_deleted_a_category_row_can(db, users):
