@@ -93,10 +93,13 @@ class CalendarDay(RulesModel):
         super().clean()
         if self.date is None or self.is_working_day is None:
             return
-        if self.calendar_year_id is not None and self.date.year != self.calendar_year.year:
-            raise ValidationError(
-                {"date": _("This date is not in %(year)s.") % {"year": self.calendar_year.year}}
-            )
+        try:
+            # Set, though not saved yet, when the year and its days are entered together.
+            year = self.calendar_year.year
+        except CalendarYear.DoesNotExist:
+            year = None
+        if year is not None and self.date.year != year:
+            raise ValidationError({"date": _("This date is not in %(year)s.") % {"year": year}})
         weekend = self.date.weekday() >= 5
         # Only exceptions are stored: a listed day that follows the week anyway would hide a
         # typing error (a holiday entered on the wrong date).

@@ -11,6 +11,8 @@ from django.urls import reverse
 from disputes.models import CalendarYear
 from disputes.selectors import calendar_years_missing
 from disputes.tasks import warn_missing_calendar_years
+from disputes.workdays import add_working_days
+from governance.celery import app
 from governance.models import Notification, User
 from tests.conftest import login
 
@@ -83,4 +85,33 @@ def test_the_task_tells_nobody_once_the_year_is_entered(users, december_2026):
 
 def test_beat_runs_the_task_daily():
     entry = settings.CELERY_BEAT_SCHEDULE["calendar-years-missing-daily"]
-    assert entry["task"] == warn_missing_calendar_years.name
+    app.loader.import_default_modules()
+    assert entry["task"] in app.tasks
+
+
+def test_an_administrator_enters_next_year_by_hand_and_the_warning_goes(
+    client, users, december_2026
+):
+    login(client, users["admin"])
+    url = reverse("admin:disputes_calendaryear_add")
+    form = {
+        "year": "2027",
+        "source": "entered by hand",
+        "note": "国办发明电〔2026〕",
+        "days-TOTAL_FORMS": "2",
+        "days-INITIAL_FORMS": "0",
+        "days-0-date": "2027-01-01",
+        "days-0-name": "元旦",
+        "days-1-date": "2026-12-31",
+        "days-1-name": "元旦",
+    }
+    refused = client.post(url, form, HTTP_ACCEPT_LANGUAGE="en")
+    assert "This date is not in 2027." in refused.content.decode()
+    assert not CalendarYear.objects.filter(year=2027).exists()
+    assert add_working_days(D(2026, 12, 31), 1) == D(2027, 1, 1)  # Monday to Friday
+    response = client.post(url, {**form, "days-TOTAL_FORMS": "1"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert add_working_days(D(2026, 12, 31), 1) == D(2027, 1, 4)
+    assert calendar_years_missing() == []
+    assert WARNING not in client.get(reverse("admin:index")).content.decode()
+    assert warn_missing_calendar_years() == 0
