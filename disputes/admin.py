@@ -1,9 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from rules.contrib.admin import ObjectPermissionsModelAdmin, ObjectPermissionsTabularInline
 
+from disputes.calendar_services import calendar_year_import
 from disputes.models import CalendarDay, CalendarYear, DeadlinePolicy, DisputeCategory
 
 # --- Working days, categories, deadline policy -----------------------------------------------
@@ -28,9 +30,24 @@ class CalendarYearAdmin(ObjectPermissionsModelAdmin):
     list_display = ["year", "source", "day_count", "entered_at"]
     fields = ["year", "source", "note"]
     inlines = [CalendarDayInline]
+    actions = ["reimport"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(day_count=Count("days"))
+
+    @admin.action(
+        description=_("Import the selected years again from chinese-calendar"), permissions=["add"]
+    )
+    def reimport(self, request, queryset):
+        """Replaces the years' days, hand edits included; a year the package does not cover
+        (entered by hand) is refused and kept."""
+        for year in queryset.order_by("year").values_list("year", flat=True):
+            try:
+                calendar_year_import(actor=request.user, year=year, replace=True)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                self.message_user(request, _("%(year)s imported again.") % {"year": year})
 
     @admin.display(description=_("holidays and make-up working days"), ordering="day_count")
     def day_count(self, obj: CalendarYear) -> int:

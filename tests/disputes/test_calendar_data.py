@@ -111,3 +111,27 @@ def test_other_staff_may_read_the_calendar_but_not_change_it(db, users):
         assert not users[key].has_perm("disputes.add_calendaryear")
     assert users["admin"].has_perm("disputes.change_calendarday", day)
     assert users["street_admin"].has_perm("disputes.add_calendaryear")
+
+
+def test_the_admin_action_imports_covered_years_again_and_keeps_a_hand_entered_one(client, users):
+    CalendarDay.objects.filter(date=D(2026, 10, 7)).delete()
+    CalendarYear.objects.filter(year=2027).delete()
+    by_hand = CalendarYear.objects.create(year=2027, source="entered by hand")
+    CalendarDay.objects.create(
+        calendar_year=by_hand, date=D(2027, 1, 1), is_working_day=False, name="元旦"
+    )
+    login(client, users["admin"])
+    response = client.post(
+        reverse("admin:disputes_calendaryear_changelist"),
+        {
+            "action": "reimport",
+            "_selected_action": [CalendarYear.objects.get(year=2026).pk, by_hand.pk],
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "2026 imported again." in page
+    assert "covers 2004 to 2026 only" in page
+    assert CalendarDay.objects.filter(date=D(2026, 10, 7), is_working_day=False).exists()
+    assert CalendarYear.objects.get(year=2027).days.get().name == "元旦"
