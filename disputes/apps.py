@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class DisputesConfig(AppConfig):
     name = "disputes"
     verbose_name = _("Disputes (矛盾纠纷)")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        # --- Working days, categories, deadline policy ---
+        from disputes.models import CalendarDay, CalendarYear, DeadlinePolicy, DisputeCategory
+
+        # Deadlines follow these rows: who changed a holiday, a category or a limit, and when.
+        auditlog.register(CalendarYear)
+        auditlog.register(CalendarDay)
+        auditlog.register(DisputeCategory)
+        auditlog.register(DeadlinePolicy)

@@ -420,6 +420,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "population.tasks.send_document_expiry_reminders",
         "schedule": crontab(hour=7, minute=20),
     },
+    "calendar-years-missing-daily": {
+        "task": "disputes.tasks.warn_missing_calendar_years",
+        "schedule": crontab(hour=7, minute=40),
+    },
 }
 
 # --- Portal ---------------------------------------------------------------------------------

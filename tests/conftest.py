@@ -9,9 +9,11 @@ from urllib.parse import urlparse
 
 import psycopg2
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.utils import translation
 
+from disputes.defaults import reference_data_ensure
 from governance.models import Role, User
 from grid.defaults import DEFAULT_TEAM_ROLES
 from grid.generation import DistrictSpec, district_build
@@ -119,6 +121,10 @@ def special_group_kinds_default() -> None:
     special_group_kinds_ensure(SpecialGroupKind)
 
 
+def disputes_reference_data_default() -> None:
+    reference_data_ensure(lambda name: apps.get_model("disputes", name))
+
+
 DATA_MIGRATION_ROWS = {
     "grid.0002_default_team_roles": team_roles_ensure,
     # Records the registration of residents already stored as their first event: ships none.
@@ -128,6 +134,7 @@ DATA_MIGRATION_ROWS = {
     "population.0005_specialgroups": special_group_kinds_default,
     # Indexes the passports of the foreign residents already stored: converts rows, ships none.
     "population.0013_foreign_nationals": lambda: None,
+    "disputes.0002_calendar_categories_policies": disputes_reference_data_default,
 }
 
 

@@ -880,6 +880,10 @@ ADMIN_MODELS: dict[str, ScopedAdmin | GlobalAdmin | SuperuserOnlyAdmin] = {
         rows=EXPORT_REQUESTS, may_add=nobody, may_change=nobody
     ),
     "grid.teamrole": GlobalAdmin("the roles of a grid team (一格多元), the same everywhere"),
+    "disputes.calendaryear": GlobalAdmin("the State Council holiday calendar, one for all"),
+    "disputes.calendarday": GlobalAdmin("the State Council holiday calendar, one for all"),
+    "disputes.disputecategory": GlobalAdmin("the dispute categories, the same everywhere"),
+    "disputes.deadlinepolicy": GlobalAdmin("the time limits of a case's stages, one policy"),
     "auth.group": SuperuserOnlyAdmin("permissions come from roles, not groups"),
     "auditlog.logentry": SuperuserOnlyAdmin("the audit trail of the whole system"),
     "axes.accessattempt": SuperuserOnlyAdmin("login lockouts"),
