@@ -321,7 +321,10 @@ class RiskSummarySerializer(serializers.Serializer):
 
 class RiskAssessmentFilter(PortalFilterSet):
     area = django_filters.ModelChoiceFilter(
-        queryset=_visible_areas, method="in_area", label=_("Area (and the areas below it)")
+        field_name="matter__area",
+        queryset=_visible_areas,
+        method="in_area",
+        label=_("Area (and the areas below it)"),
     )
     matter = django_filters.ModelChoiceFilter(queryset=_visible_matters)
     year = django_filters.NumberFilter(field_name="assessed_on", lookup_expr="year")
