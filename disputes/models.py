@@ -212,7 +212,7 @@ class RiskAssessment(RulesModel):
     assessing_body = models.CharField(_("assessing body"), max_length=100, blank=True)
     assessed_on = models.DateField(_("assessment date"), null=True, blank=True)
     status = models.CharField(
-        _("status"),
+        _("assessment status"),
         max_length=10,
         choices=AssessmentStatus.choices,
         default=AssessmentStatus.DRAFT,
