@@ -225,6 +225,7 @@ ASSESSMENT_FIELDS = frozenset(
     }
 )
 CONSULTATION_FIELDS = ("held_on", "form", "participants", "opinions")
+CONSULTATION_LABELS = {field.name: field.verbose_name for field in RiskConsultation._meta.fields}
 
 
 def _check_assessment_fields(actor: Any, fields: dict[str, Any]) -> None:
@@ -246,12 +247,9 @@ def _check_assessment_fields(actor: Any, fields: dict[str, Any]) -> None:
 
 
 def _apply_scores(assessment: RiskAssessment) -> None:
-    scores = (assessment.possibility, assessment.severity, assessment.difficulty)
-    assessment.level = (
-        risk_level(possibility=scores[0], severity=scores[1], difficulty=scores[2])
-        if all(score is not None for score in scores)
-        else ""
-    )
+    p, s, d = assessment.possibility, assessment.severity, assessment.difficulty
+    has_all = p is not None and s is not None and d is not None
+    assessment.level = risk_level(possibility=p, severity=s, difficulty=d) if has_all else ""  # type: ignore[arg-type]
 
 
 def _consultations_check(consultations: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -276,7 +274,7 @@ def _consultations_check(consultations: Iterable[dict[str, Any]]) -> list[dict[s
             _("Consultation %(number)d, %(field)s: %(message)s")
             % {
                 "number": len(cleaned) + 1,
-                "field": RiskConsultation._meta.get_field(name).verbose_name,
+                "field": CONSULTATION_LABELS[name],
                 "message": message,
             }
             for name, message in problems.items()
