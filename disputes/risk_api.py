@@ -2,8 +2,9 @@
 /api/v1/risk-assessments/ (D30-D35). Thin: the services hold the rules."""
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -59,6 +60,16 @@ class _Scoped:
             for name, choices in self.scoped_fields.items():
                 if name in self.fields:
                     self.fields[name].queryset = choices(request)
+
+
+@extend_schema_field({"type": "integer", "minimum": 2000, "maximum": 2100})
+class YearFilter(django_filters.NumberFilter):
+    """A calendar year (a whole number 2000-2100): the year lookup takes nothing else."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=2000, max_value=2100, **kwargs)
 
 
 # --- Matters -------------------------------------------------------------------------------
@@ -120,7 +131,7 @@ class RiskMatterFilter(PortalFilterSet):
     area = django_filters.ModelChoiceFilter(
         queryset=_visible_areas, method="in_area", label=_("Area (and the areas below it)")
     )
-    year = django_filters.NumberFilter(field_name="created_at", lookup_expr="year")
+    year = YearFilter(field_name="created_at", lookup_expr="year")
     status = django_filters.ChoiceFilter(choices=RiskDecision.choices)
     requires_assessment = BooleanFilter()
     awaiting_assessment = BooleanFilter(
@@ -220,6 +231,12 @@ class RiskConsultationSerializer(serializers.ModelSerializer):
 
 class RiskAssessmentSerializer(serializers.ModelSerializer):
     consultations = RiskConsultationSerializer(many=True, read_only=True)
+    level = serializers.ChoiceField(
+        choices=RiskLevel.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="From the three scores; blank until all three are given.",
+    )
 
     class Meta:
         model = RiskAssessment
@@ -327,7 +344,7 @@ class RiskAssessmentFilter(PortalFilterSet):
         label=_("Area (and the areas below it)"),
     )
     matter = django_filters.ModelChoiceFilter(queryset=_visible_matters)
-    year = django_filters.NumberFilter(field_name="assessed_on", lookup_expr="year")
+    year = YearFilter(field_name="assessed_on", lookup_expr="year")
     status = django_filters.ChoiceFilter(choices=AssessmentStatus.choices)
     level = django_filters.ChoiceFilter(choices=RiskLevel.choices)
     conclusion = django_filters.ChoiceFilter(choices=RiskConclusion.choices)
