@@ -17,3 +17,10 @@ class DisputesConfig(AppConfig):
         auditlog.register(CalendarDay)
         auditlog.register(DisputeCategory)
         auditlog.register(DeadlinePolicy)
+
+        # --- Stability-risk assessment ---
+        from disputes.models import RiskAssessment, RiskConsultation, RiskMatter
+
+        auditlog.register(RiskMatter)
+        auditlog.register(RiskAssessment)
+        auditlog.register(RiskConsultation)

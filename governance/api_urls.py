@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from disputes.risk_api import RiskAssessmentViewSet, RiskMatterViewSet
 from governance.api import NotificationViewSet
 from grid.api import AreaViewSet, UnitViewSet
 from population.api import (
@@ -48,6 +49,8 @@ router.register("houses", HouseViewSet, basename="house")
 router.register("households", HouseholdViewSet, basename="household")
 router.register("visits", VisitViewSet, basename="visit")
 router.register("resident-imports", ResidentImportViewSet, basename="resident-import")
+router.register("risk-matters", RiskMatterViewSet, basename="risk-matter")
+router.register("risk-assessments", RiskAssessmentViewSet, basename="risk-assessment")
 
 urlpatterns = [
     *router.urls,

@@ -369,6 +369,9 @@ SPECTACULAR_SETTINGS = {
         "HouseholdKindEnum": "population.models.HouseholdKind",
         "HouseholdEventKindEnum": "population.models.HouseholdEventKind",
         "ResidentImportStatusEnum": "population.models.ImportStatus",
+        "RiskMatterKindEnum": "disputes.models.RiskMatterKind",
+        "RiskLevelEnum": "disputes.models.RiskLevel",
+        "AreaLevelEnum": "grid.models.AreaLevel",
     },
 }
 API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 365)

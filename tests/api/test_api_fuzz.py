@@ -75,6 +75,22 @@ BEYOND_THE_SCHEMA = {
     "nationality",  # a foreign national's, required for one, not CHN
     "stay_expires_on",  # a foreign national's; not decades away
     "area",  # an area in the caller's scope (hidden = does not exist): the ledger's figures
+    # The stability-risk register (disputes, D30-D35):
+    "matter",  # a matter in the caller's area, undecided (hidden = does not exist)
+    "title",  # not blank once stripped
+    "sponsor",  # not blank once stripped
+    "decision",  # approval needs a completed go assessment (应评尽评,当否必否); not twice
+    "comment",  # required to not approve or suspend
+    "status",  # a decided matter or a completed assessment is not changed
+    "assessor",  # an account in the caller's area
+    "consultations",  # dated not in the future; required (one at least) to complete
+    "possibility",  # required to complete, as the fields below
+    "severity",
+    "difficulty",
+    "findings",
+    "conclusion",
+    "assessing_body",
+    "assessed_on",  # also: not in the future
 }
 NUL_REFUSAL = "NUL"  # strings may not carry U+0000 (governance.middleware)
 

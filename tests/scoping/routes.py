@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from disputes.models import RiskAssessment, RiskMatter
 from governance.models import Notification, Role, User
 from grid.models import Area, AreaLevel, Unit
 from population.identities import credit_code_make
@@ -48,6 +49,7 @@ from population.models import (
 )
 from population.services import household_member_add
 from tests.conftest import PEOPLE
+from tests.disputes.factories import RiskMatterFactory
 from tests.factories import (
     SYSTEM,
     AreaFactory,
@@ -243,6 +245,33 @@ def office_leads(actor: Actor, row=None) -> bool:
 
 def export_requesters(actor: Actor, row=None) -> bool:
     return actor.user.is_superuser or actor.user.role == Role.OFFICE_STAFF
+
+
+# --- Stability-risk assessment ---
+class RiskRows(Rows):
+    """The stability-risk register (issue 8): in scope, for everyone but grid workers (the
+    register is district and street work)."""
+
+    def visible(self, actor: Actor, row) -> bool:
+        return actor.covers(self.area_of(row)) and risk_readers(actor)
+
+
+def risk_readers(actor: Actor, row=None) -> bool:
+    return actor.user.is_superuser or actor.user.role != Role.GRID_WORKER
+
+
+def risk_keepers(actor: Actor, row=None) -> bool:
+    """Office staff register matters and write assessments; other systems too (tokens)."""
+    return actor.user.is_superuser or actor.user.role in {Role.OFFICE_STAFF, Role.API_CLIENT}
+
+
+def risk_deciders(actor: Actor, row=None) -> bool:
+    """Only leaders of the area decide (never a token)."""
+    return actor.user.is_superuser or actor.user.role == Role.LEADER
+
+
+RISK_MATTERS = RiskRows(RiskMatter)
+RISK_ASSESSMENTS = RiskRows(RiskAssessment)
 
 
 AREAS = Rows(Area)
@@ -531,6 +560,75 @@ def export_create_payload(world: World, area: Area) -> dict:
     return {"area": area.pk, "reason": "季度台账核对"}
 
 
+def risk_matter_create_payload(world: World, area: Area) -> dict:
+    return {"area": area.pk, "title": "棚户区改造", "kind": "project", "sponsor": "区住建局"}
+
+
+def risk_matter_update_payload(world: World, row: RiskMatter, partial: bool) -> dict:
+    if partial:
+        return {"title": "改名"}
+    return {"title": "改名", "kind": "decision", "sponsor": "区发改委"}
+
+
+def risk_assessment_create_payload(world: World, area: Area) -> dict:
+    return {"matter": RiskMatterFactory(area=area).pk, "possibility": 2, "findings": "初评"}
+
+
+def risk_assessment_update_payload(world: World, row: RiskAssessment, partial: bool) -> dict:
+    return {"findings": "改"} if partial else {"findings": "改", "severity": 4}
+
+
+def check_risk_decide(c: CellContext) -> None:
+    """Not approving: 404 out of sight, 403 for all but the area's leaders, else decided."""
+    if c.url.startswith("/api/"):
+        response = c.client.post(
+            c.url, {"decision": "not_approved", "comment": "风险过高"}, format="json"
+        )
+        done = 200
+    else:
+        response = c.client.post(c.url, {"decision": "not_approved", "comment": "风险过高"})
+        done = 302
+    expected = (done if risk_deciders(c.actor) else 403) if c.visible else 404
+    assert response.status_code == expected, response.status_code
+    c.row.refresh_from_db()
+    assert (c.row.status == "not_approved") == (expected == done)
+
+
+def check_risk_complete(c: CellContext) -> None:
+    """The factory's draft is complete enough: 404 out of sight, 403 for those who do not
+    write assessments, else completed."""
+    response = (
+        c.client.post(c.url, {}, format="json")
+        if c.url.startswith("/api/")
+        else (c.client.post(c.url))
+    )
+    done = 200 if c.url.startswith("/api/") else 302
+    expected = (done if risk_keepers(c.actor) else 403) if c.visible else 404
+    assert response.status_code == expected, response.status_code
+    c.row.refresh_from_db()
+    assert (c.row.status == "completed") == (expected == done)
+
+
+def check_risk_consultation_add(c: CellContext) -> None:
+    payload = {
+        "held_on": datetime.date.today().isoformat(),
+        "form": "survey",
+        "participants": "住户",
+        "opinions": "支持",
+    }
+    response = c.client.post(c.url, payload)
+    expected = (302 if risk_keepers(c.actor) else 403) if c.visible else 404
+    assert response.status_code == expected, response.status_code
+    assert (c.row.consultations.count() == 2) == (expected == 302)
+
+
+def check_risk_summary(c: CellContext) -> None:
+    """Counts for those who read the register: the row's matter counts iff it is visible."""
+    response = c.client.get(c.url)
+    assert response.status_code == 200, response.content
+    assert response.json()["total"]["matters"] == int(c.visible)
+
+
 API_KINDS: dict[str, ApiKind] = {
     "unit": ApiKind(rows=UNITS),  # read-only: administrators keep units in the admin
     "area": ApiKind(
@@ -641,6 +739,26 @@ API_KINDS: dict[str, ApiKind] = {
         },
     ),
 }
+API_KINDS["risk-matter"] = ApiKind(
+    rows=RISK_MATTERS,
+    may_write=risk_keepers,
+    may_create=risk_keepers,
+    create=risk_matter_create_payload,
+    hidden_create_field="area",
+    update=risk_matter_update_payload,
+    extra_actions={"decide": Custom(check_risk_decide)},
+)
+API_KINDS["risk-assessment"] = ApiKind(
+    rows=RISK_ASSESSMENTS,
+    may_write=risk_keepers,
+    may_create=risk_keepers,
+    create=risk_assessment_create_payload,
+    update=risk_assessment_update_payload,
+    extra_actions={
+        "complete": Custom(check_risk_complete),
+        "summary": Custom(check_risk_summary),
+    },
+)
 API_OTHER: dict[str, str] = {
     "api:api-root": "the list of endpoints; it holds no rows",
     # Counts per area, not rows: its scoping is tested in test_ledger_quality_api.py.
@@ -818,6 +936,52 @@ PAGES: dict[str, Page] = {
     ),
 }
 
+PAGES |= {
+    "risk-matter-list": Page(),
+    "risk-matter-new": Page(),
+    "risk-summary": Page(),
+    "risk-matter-detail": Page(rows=RISK_MATTERS, kwargs=lambda row: {"pk": row.pk}),
+    # The factory's matter is undecided: it is offered for a change (403 for who may not).
+    "risk-matter-edit": Page(
+        rows=RISK_MATTERS, kwargs=lambda row: {"pk": row.pk}, post=lambda c: check_risk_edit(c)
+    ),
+    "risk-matter-decide": Page(
+        rows=RISK_MATTERS,
+        kwargs=lambda row: {"pk": row.pk},
+        method="POST",
+        post=lambda c: check_risk_decide(c),
+    ),
+    "risk-assessment-new": Page(
+        rows=RISK_MATTERS, kwargs=lambda row: {"pk": row.pk}, post=lambda c: check_risk_edit(c)
+    ),
+    "risk-assessment-detail": Page(rows=RISK_ASSESSMENTS, kwargs=lambda row: {"pk": row.pk}),
+    "risk-assessment-edit": Page(
+        rows=RISK_ASSESSMENTS,
+        kwargs=lambda row: {"pk": row.pk},
+        post=lambda c: check_risk_edit(c),
+    ),
+    "risk-assessment-complete": Page(
+        rows=RISK_ASSESSMENTS,
+        kwargs=lambda row: {"pk": row.pk},
+        method="POST",
+        post=lambda c: check_risk_complete(c),
+    ),
+    "risk-consultation-add": Page(
+        rows=RISK_ASSESSMENTS,
+        kwargs=lambda row: {"pk": row.pk},
+        method="POST",
+        post=lambda c: check_risk_consultation_add(c),
+    ),
+}
+
+
+def check_risk_edit(c: CellContext) -> None:
+    """A form page for those who write the register: 404 out of sight, 403 for others."""
+    response = c.client.get(c.url)
+    expected = (200 if risk_keepers(c.actor) else 403) if c.visible else 404
+    assert response.status_code == expected, response.status_code
+
+
 PUBLIC: dict[str, str] = {
     "login": "the sign-in form",
     "logout": "signing out",
@@ -878,6 +1042,11 @@ ADMIN_MODELS: dict[str, ScopedAdmin | GlobalAdmin | SuperuserOnlyAdmin] = {
     # Requested and decided on the pages and the API; the admin shows them read-only.
     "population.specialgroupexportrequest": ScopedAdmin(
         rows=EXPORT_REQUESTS, may_add=nobody, may_change=nobody
+    ),
+    # Registered, assessed and decided on the pages and the API; the admin shows them.
+    "disputes.riskmatter": ScopedAdmin(rows=RISK_MATTERS, may_add=nobody, may_change=nobody),
+    "disputes.riskassessment": ScopedAdmin(
+        rows=RISK_ASSESSMENTS, may_add=nobody, may_change=nobody
     ),
     "grid.teamrole": GlobalAdmin("the roles of a grid team (一格多元), the same everywhere"),
     "disputes.calendaryear": GlobalAdmin("the State Council holiday calendar, one for all"),

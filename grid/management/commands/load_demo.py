@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from disputes.demo import demo_risk_register_load
 from governance.models import ApiToken, Role, User
 from governance.services import api_token_issue, user_create, user_update
 from grid.generation import DISTRICT_CODE, DistrictSpec, district_build, units_build
@@ -157,6 +158,20 @@ class Command(BaseCommand):
         visits = demo_visits_load(grids=list(Area.objects.filter(level=AreaLevel.GRID)))
         if visits:
             self.stdout.write(f"Logged {visits} visits.")
+        # The stability-risk register: a few matters per street, decided by the district leader.
+        streets = Area.objects.filter(parent=district).defer("boundary").order_by("code")
+        offices = {
+            each: User.objects.get(username="office")
+            if each.pk == street.pk
+            else User.objects.filter(role=Role.OFFICE_STAFF, home_area=each).order_by("pk").first()
+            for each in streets
+        }
+        matters = demo_risk_register_load(
+            leader=User.objects.get(username="leader"),
+            offices={each: office for each, office in offices.items() if office is not None},
+        )
+        if matters:
+            self.stdout.write(f"Registered {matters} matters for stability-risk assessment.")
         client = User.objects.get(username="api-client")
         # A fresh key at every load: the old one cannot be shown again, only its hash is kept.
         ApiToken.objects.filter(client=client, name="demo").delete()

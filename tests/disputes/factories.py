@@ -1,0 +1,82 @@
+"""Row factories of the disputes app (tests/factories.py finds `<Model>Factory` here)."""
+
+import datetime
+
+import factory
+from factory.django import DjangoModelFactory
+
+from disputes.models import RiskAssessment, RiskConsultation, RiskMatter
+from disputes.risk_services import (
+    risk_assessment_create,
+    risk_consultation_add,
+    risk_matter_register,
+)
+from tests.factories import SYSTEM, StreetFactory
+
+# --- Stability-risk assessment ---
+
+
+class RiskMatterFactory(DjangoModelFactory):
+    """A proposed matter that requires assessment, registered through the service."""
+
+    class Meta:
+        model = RiskMatter
+
+    area = factory.SubFactory(StreetFactory)
+    title = factory.Sequence(lambda n: f"重大项目{n}")
+    kind = "project"
+    sponsor = "区住建局"
+    description = "旧城改造征收补偿方案"
+    planned_on = datetime.date(2026, 9, 1)
+    requires_assessment = True
+
+    @classmethod
+    def _create(cls, model_class, **fields):
+        return risk_matter_register(actor=SYSTEM, **fields)
+
+
+class RiskAssessmentFactory(DjangoModelFactory):
+    """A draft assessment, ready to complete: scores, findings, a conclusion and one
+    consultation (pass consultations=[] for none)."""
+
+    class Meta:
+        model = RiskAssessment
+
+    matter = factory.SubFactory(RiskMatterFactory)
+    possibility = 2
+    severity = 3
+    difficulty = 2
+    findings = "多数群众理解支持,少数住户对补偿标准有意见"
+    measures = "公开补偿标准,设立咨询点"
+    conclusion = "go"
+    assessing_body = "街道综治中心"
+    assessed_on = factory.LazyFunction(datetime.date.today)
+    consultations = factory.LazyFunction(
+        lambda: [
+            {
+                "held_on": datetime.date.today(),
+                "form": "dialogue",
+                "participants": "居民代表12人",
+                "opinions": "希望补偿标准公开",
+            }
+        ]
+    )
+
+    @classmethod
+    def _create(cls, model_class, **fields):
+        return risk_assessment_create(actor=SYSTEM, **fields)
+
+
+class RiskConsultationFactory(DjangoModelFactory):
+    class Meta:
+        model = RiskConsultation
+
+    assessment = factory.SubFactory(RiskAssessmentFactory, consultations=[])
+    held_on = factory.LazyFunction(datetime.date.today)
+    form = "hearing"
+    participants = "利害关系人代表8人"
+    opinions = "同意实施,要求分期补偿"
+
+    @classmethod
+    def _create(cls, model_class, **fields):
+        return risk_consultation_add(actor=SYSTEM, **fields)
