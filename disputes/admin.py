@@ -9,6 +9,8 @@ from disputes.calendar_services import calendar_year_import
 from disputes.models import (
     CalendarDay,
     CalendarYear,
+    Case,
+    CaseAction,
     DeadlinePolicy,
     DisputeCategory,
     RiskAssessment,
@@ -184,3 +186,31 @@ class RiskAssessmentAdmin(_ReadOnly, ScopedAdminMixin, ObjectPermissionsModelAdm
     fields = ASSESSMENT_FIELDS
     readonly_fields = ASSESSMENT_FIELDS
     inlines = [RiskConsultationInline]
+
+
+# --- Cases ---
+# Registered and moved through their steps on the portal's pages and the API (the services
+# hold every rule); administrators read them here.
+
+
+class CaseActionInline(admin.TabularInline):
+    model = CaseAction
+    extra = 0
+    can_delete = False
+    fields = ["at", "action", "actor", "unit", "from_state", "to_state", "comment"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["number", "title", "state", "severity", "grid", "owner_unit", "stage_due_at"]
+    list_filter = ["state", "severity", "source"]
+    list_select_related = ["grid", "owner_unit"]
+    search_fields = ["number", "title"]
+    inlines = [CaseActionInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in Case._meta.fields] + ["handlers"]

@@ -24,3 +24,13 @@ class DisputesConfig(AppConfig):
         auditlog.register(RiskMatter)
         auditlog.register(RiskAssessment)
         auditlog.register(RiskConsultation)
+
+        # --- Cases ---
+        from disputes.models import Case, CaseAction, CaseHandoff, CaseParty, MediationSession
+
+        auditlog.register(Case, m2m_fields={"handlers"})
+        auditlog.register(CaseParty)
+        auditlog.register(CaseHandoff)
+        auditlog.register(MediationSession)
+        # The timeline is itself the record of every step; auditlog keeps who changed it.
+        auditlog.register(CaseAction)

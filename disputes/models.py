@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 from rules.contrib.models import RulesModel
 
 from governance.models import Role
@@ -499,3 +500,503 @@ class RiskConsultation(RulesModel):
 
     def __str__(self) -> str:
         return f"{self.held_on} · {self.get_form_display()}"
+
+
+# --- Cases -----------------------------------------------------------------------------------
+# A dispute case (矛盾纠纷) and its life, each step a django-fsm transition made by a service
+# (disputes/case_services.py) that checks who may make it and records a CaseAction. Field
+# names follow the dispute record of GB/T 31000-2015 where it has one (名称, 发生日期, 发生地详址,
+# 涉及人数, 涉及单位, 简述, 化解方式, 化解组织, 化解责任人, 化解是否成功, 化解情况, 考评日期, 考评意见).
+
+
+class CaseSource(models.TextChoices):
+    SCREENING = "screening", _("Screening (排查)")
+    VISIT = "visit", _("Grid worker's visit")
+    WALK_IN = "walk_in", _("Walk-in")
+    HOTLINE = "hotline", _("Hotline")
+    PATROL = "patrol", _("Patrol")
+    LEADER_RECEPTION = "leader_reception", _("Leader's reception (领导接访)")
+    OTHER_SYSTEM = "other_system", _("Another system")
+
+
+class CaseState(models.TextChoices):
+    REGISTERED = "registered", _("Registered, awaiting acceptance")
+    HANDED_OFF = "handed_off", _("Handed off, awaiting the receiving unit")
+    ACCEPTED = "accepted", _("Accepted, being handled")
+    MEDIATING = "mediating", _("In mediation")
+    RESOLVED = "resolved", _("Resolved, awaiting verification")
+    AWAITING_SIGN_OFF = "awaiting_sign_off", _("Awaiting the leader's sign-off")
+    CLOSED = "closed", _("Closed")
+
+
+OPEN_STATES = [state for state in CaseState.values if state != CaseState.CLOSED]
+HANDLING_STATES = [CaseState.ACCEPTED, CaseState.MEDIATING]
+
+
+class Outcome(models.TextChoices):
+    RESOLVED = "resolved", _("Resolved (化解成功)")
+    ARBITRATION = "arbitration", _("Referred to arbitration")
+    COURT = "court", _("Referred to court")
+    OTHER_CHANNEL = "other_channel", _("Referred to another legal channel")
+    CRIMINAL = "criminal", _("Turned criminal (民转刑)")
+
+
+FAILED_OUTCOMES = [Outcome.ARBITRATION, Outcome.COURT, Outcome.OTHER_CHANNEL, Outcome.CRIMINAL]
+
+
+@rules.predicate
+def registers_cases(user: Any) -> bool:
+    """Grid workers, office staff, department staff, leaders (at their receptions) and other
+    systems register cases; administrators manage accounts, not cases."""
+    return _role_of(
+        user,
+        Role.GRID_WORKER,
+        Role.OFFICE_STAFF,
+        Role.DEPARTMENT,
+        Role.LEADER,
+        Role.API_CLIENT,
+    )
+
+
+class Case(ConcurrentTransitionMixin, RulesModel):
+    """A dispute case. It lies in a grid (scope_path) and is owned by a unit (首问负责, D28):
+    the unit that registered it, until another unit accepts a hand-off. Department staff see
+    the cases their unit owns or was ever handed (`scope_units`)."""
+
+    scope_path = "grid__path"
+    scope_units = ("owner_unit", "handoffs__to_unit")
+
+    # Set from the primary key once the row exists: MD-<year>-<id>.
+    number = models.CharField(
+        _("case number"), max_length=20, unique=True, null=True, editable=False
+    )
+    title = models.CharField(_("title (名称)"), max_length=120)
+    summary = models.TextField(_("summary (简述)"))
+    category = models.ForeignKey(
+        DisputeCategory, verbose_name=_("category"), on_delete=models.PROTECT
+    )
+    severity = models.CharField(
+        _("grade"), max_length=20, choices=Severity.choices, default=Severity.GENERAL
+    )
+    source = models.CharField(_("source"), max_length=20, choices=CaseSource.choices)
+    grid = models.ForeignKey(
+        Area,
+        verbose_name=_("grid"),
+        on_delete=models.PROTECT,
+        related_name="dispute_cases",
+        limit_choices_to={"level": 4},
+    )
+    address = models.CharField(_("address (发生地详址)"), max_length=200, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    occurred_on = models.DateField(_("date it arose (发生日期)"))
+    people_involved = models.PositiveIntegerField(_("people involved (涉及人数)"), default=2)
+    units_involved = models.CharField(_("units involved (涉及单位)"), max_length=200, blank=True)
+    # 上访 flags (D25)
+    petition = models.BooleanField(_("petition (上访)"), default=False)
+    collective_petition = models.BooleanField(_("collective petition (集体上访)"), default=False)
+    bypass_petition = models.BooleanField(_("bypass-level petition (越级上访)"), default=False)
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("duplicate of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duplicates",
+    )
+
+    state = FSMField(
+        _("state"), max_length=20, choices=CaseState.choices, default=CaseState.REGISTERED
+    )
+    # Where a returned hand-off goes back to (the state the case had when it was handed off).
+    state_before_handoff = models.CharField(max_length=20, blank=True, editable=False)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    registered_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    owner_unit = models.ForeignKey(
+        "grid.Unit",
+        verbose_name=_("responsible unit"),
+        on_delete=models.PROTECT,
+        related_name="owned_cases",
+    )
+    pending_unit = models.ForeignKey(
+        "grid.Unit",
+        verbose_name=_("handed off to"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The level that supervises the case: its grid or community at first, one level up at
+    # each escalation (grid → community → street → district).
+    supervising_area = models.ForeignKey(
+        Area, verbose_name=_("supervising level"), on_delete=models.PROTECT, related_name="+"
+    )
+    escalations = models.PositiveSmallIntegerField(_("escalations"), default=0)
+
+    # The plan (制定方案; D10: leader, people, duty, measures, deadline), named at acceptance.
+    responsible_leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible leader (包案领导)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_cases",
+    )
+    handlers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handlers"),
+        blank=True,
+        related_name="handled_cases",
+    )
+    measures = models.TextField(_("measures"), blank=True)
+
+    # The current stage's time limit (DeadlinePolicy, working days).
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, blank=True)
+    stage_started_at = models.DateTimeField(null=True, blank=True)
+    stage_due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    stage_warn_at = models.DateTimeField(null=True, blank=True)
+    extended_days = models.PositiveSmallIntegerField(_("days granted"), default=0)
+
+    # The outcome and its checking (化解方式 … 考评意见).
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    resolution_method = models.CharField(_("method (化解方式)"), max_length=100, blank=True)
+    resolution_org = models.CharField(_("resolved by (化解组织)"), max_length=100, blank=True)
+    resolution_notes = models.TextField(_("how it was resolved (化解情况)"), blank=True)
+    agreement = models.TextField(_("agreement"), blank=True)
+    referred_to = models.CharField(_("referred to"), max_length=200, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    satisfied = models.BooleanField(_("parties satisfied"), null=True, blank=True)
+    evaluated_on = models.DateField(_("verified on (考评日期)"), null=True, blank=True)
+    evaluation = models.TextField(_("verification notes (考评意见)"), blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dispute case")
+        verbose_name_plural = _("dispute cases")
+        ordering = ["-registered_at", "-pk"]
+        indexes = [
+            models.Index(fields=["state", "stage_due_at"]),
+            models.Index(fields=["-registered_at", "-id"]),
+        ]
+        # Every step is a service with its own rule (case_services); "change" is never a
+        # free edit.
+        rules_permissions = {
+            "view": is_portal_user & object_in_scope,
+            "add": registers_cases & object_in_scope,
+            "change": rules.always_deny,
+            "delete": rules.always_deny,
+        }
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state != CaseState.CLOSED
+
+    @property
+    def escalated_to_street(self) -> bool:
+        return self.supervising_area.level <= 2  # street or district
+
+    @property
+    def needs_leader(self) -> bool:
+        """Major and mass-incident cases, and cases escalated to street level or above, are
+        taken by a leader personally (领导包案, D12) and close only on their sign-off."""
+        return self.severity != Severity.GENERAL or self.escalated_to_street
+
+    @property
+    def overdue(self) -> bool:
+        from django.utils import timezone
+
+        return self.stage_due_at is not None and self.stage_due_at < timezone.now()
+
+    # The transitions: the services call them after checking the actor and the input; the
+    # state guard itself is django-fsm's (a wrong state raises TransitionNotAllowed).
+
+    @transition(field=state, source=CaseState.REGISTERED, target=CaseState.ACCEPTED)
+    def accept(self) -> None:
+        pass
+
+    @transition(field=state, source=CaseState.HANDED_OFF, target=CaseState.ACCEPTED)
+    def accept_handoff(self) -> None:
+        self.owner_unit = self.pending_unit
+        self.pending_unit = None
+
+    @transition(
+        field=state,
+        source=[CaseState.REGISTERED, *HANDLING_STATES],
+        target=CaseState.HANDED_OFF,
+    )
+    def hand_off(self, to_unit: Any) -> None:
+        self.state_before_handoff = self.state
+        self.pending_unit = to_unit
+
+    @transition(
+        field=state,
+        source=CaseState.HANDED_OFF,
+        target=RETURN_VALUE(CaseState.REGISTERED, *HANDLING_STATES),
+    )
+    def return_handoff(self) -> str:
+        self.pending_unit = None
+        return self.state_before_handoff or CaseState.REGISTERED
+
+    @transition(field=state, source=HANDLING_STATES, target=CaseState.MEDIATING)
+    def mediate(self) -> None:
+        pass
+
+    @transition(field=state, source=HANDLING_STATES, target=CaseState.RESOLVED)
+    def resolve(self) -> None:
+        self.outcome = Outcome.RESOLVED
+
+    @transition(
+        field=state,
+        source=HANDLING_STATES,
+        target=RETURN_VALUE(CaseState.AWAITING_SIGN_OFF, CaseState.CLOSED),
+    )
+    def fail(self, outcome: str) -> str:
+        self.outcome = outcome
+        return CaseState.AWAITING_SIGN_OFF if self.needs_leader else CaseState.CLOSED
+
+    @transition(
+        field=state,
+        source=CaseState.RESOLVED,
+        target=RETURN_VALUE(CaseState.ACCEPTED, CaseState.AWAITING_SIGN_OFF, CaseState.CLOSED),
+    )
+    def verify(self, satisfied: bool) -> str:
+        """After resolution the office checks with the parties (D17): unsatisfied sends the
+        case back to be handled again (退回重办)."""
+        self.satisfied = satisfied
+        if not satisfied:
+            self.outcome = ""
+            return CaseState.ACCEPTED
+        return CaseState.AWAITING_SIGN_OFF if self.needs_leader else CaseState.CLOSED
+
+    @transition(field=state, source=CaseState.AWAITING_SIGN_OFF, target=CaseState.CLOSED)
+    def sign_off(self) -> None:
+        pass
+
+    @transition(field=state, source=CaseState.AWAITING_SIGN_OFF, target=CaseState.ACCEPTED)
+    def send_back(self) -> None:
+        self.outcome = ""
+        self.satisfied = None
+
+    @transition(field=state, source=CaseState.CLOSED, target=CaseState.ACCEPTED)
+    def reopen(self) -> None:
+        self.outcome = ""
+        self.satisfied = None
+        self.closed_at = None
+
+    @transition(field=state, source=OPEN_STATES, target=None)
+    def escalate(self, to_area: Area) -> None:
+        self.supervising_area = to_area
+        self.escalations += 1
+
+    @transition(field=state, source=OPEN_STATES, target=None)
+    def instruct(self) -> None:
+        """A leader's instruction (批示) is an entry on an open case; the state stays."""
+
+    @transition(field=state, source=OPEN_STATES, target=None)
+    def take(self, leader: Any) -> None:
+        """A leader takes the case personally (领导包案)."""
+        self.responsible_leader = leader
+
+
+class PartyRole(models.TextChoices):
+    APPLICANT = "applicant", _("Applicant (申请人)")
+    RESPONDENT = "respondent", _("Respondent (被申请人)")
+    OTHER = "other", _("Other party")
+
+
+class CaseParty(models.Model):
+    """A party (主要当事人): a resident or an organisation of the ledger, or a name."""
+
+    scope_path = "case__grid__path"
+    scope_units = ("case__owner_unit", "case__handoffs__to_unit")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
+    role = models.CharField(_("role"), max_length=20, choices=PartyRole.choices)
+    resident = models.ForeignKey(
+        "population.Resident",
+        verbose_name=_("resident"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dispute_parties",
+    )
+    organisation = models.ForeignKey(
+        "population.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dispute_parties",
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(resident__isnull=False, organisation__isnull=True)
+                    | models.Q(resident__isnull=True, organisation__isnull=False)
+                    | (
+                        models.Q(resident__isnull=True, organisation__isnull=True)
+                        & ~models.Q(name="")
+                    )
+                ),
+                name="case_party_one_identity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.resident_id:
+            return self.resident.name
+        if self.organisation_id:
+            return self.organisation.name
+        return self.name
+
+
+class HandoffKind(models.TextChoices):
+    ASSIGN = "assign", _("Assigned (交办)")
+    TRANSFER = "transfer", _("Transferred (转办)")
+    ADMINISTRATIVE_MEDIATION = "administrative", _("For administrative mediation (行政调解)")
+
+
+class CaseHandoff(models.Model):
+    """One hand-off of a case between units: from, to, when, who, why; then accepted or
+    returned (回退) with a reason."""
+
+    scope_path = "case__grid__path"
+    scope_units = ("case__owner_unit", "case__handoffs__to_unit")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="handoffs")
+    kind = models.CharField(_("kind"), max_length=20, choices=HandoffKind.choices)
+    from_unit = models.ForeignKey(
+        "grid.Unit", verbose_name=_("from"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_unit = models.ForeignKey(
+        "grid.Unit", verbose_name=_("to"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("reason"))
+    handed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    handed_at = models.DateTimeField(auto_now_add=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True)
+    accepted = models.BooleanField(null=True)
+    return_reason = models.TextField(_("reason for returning"), blank=True)
+
+    class Meta:
+        verbose_name = _("hand-off")
+        verbose_name_plural = _("hand-offs")
+        ordering = ["handed_at", "pk"]
+        constraints = [
+            # One hand-off awaits an answer at a time.
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(accepted__isnull=True), name="one_open_handoff"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_unit} → {self.to_unit}"
+
+
+class MediationKind(models.TextChoices):
+    """三调联动 (D18), and the public hearing as a session type (D23)."""
+
+    PEOPLES = "peoples", _("People's mediation (人民调解)")
+    ADMINISTRATIVE = "administrative", _("Administrative mediation (行政调解)")
+    JUDICIAL = "judicial", _("Judicial mediation (司法调解)")
+    HEARING = "hearing", _("Public hearing (听证)")
+
+
+class MediationSession(models.Model):
+    scope_path = "case__grid__path"
+    scope_units = ("case__owner_unit", "case__handoffs__to_unit")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="mediations")
+    kind = models.CharField(_("kind"), max_length=20, choices=MediationKind.choices)
+    held_on = models.DateField(_("held on"))
+    mediators = models.CharField(_("mediators"), max_length=200)
+    participants = models.CharField(_("participants"), max_length=300, blank=True)
+    outcome = models.TextField(_("outcome"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("mediation session")
+        verbose_name_plural = _("mediation sessions")
+        ordering = ["held_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.held_on}"
+
+
+ACTION_LABELS = {
+    "register": _("Registered"),
+    "accept": _("Accepted with a plan"),
+    "hand_off": _("Handed off"),
+    "return": _("Returned to the sender (回退)"),
+    "mediate": _("Mediation session"),
+    "resolve": _("Resolved"),
+    "fail": _("Not resolved: referred"),
+    "verify": _("Verified: the parties are satisfied"),
+    "redo": _("Verified: unsatisfied, to be handled again (退回重办)"),
+    "sign_off": _("Signed off by the leader"),
+    "send_back": _("Sent back by the leader"),
+    "instruct": _("Leader's instruction (批示)"),
+    "take": _("Taken by a leader (领导包案)"),
+    "escalate": _("Escalated (督办)"),
+    "reopen": _("Reopened"),
+    "duplicate": _("A duplicate of this case was registered"),
+}
+
+
+class CaseAction(models.Model):
+    """The case's timeline: every step, who (None: the system), for which unit, when, from
+    which state to which, and the comment. Cards and escalations are actions too, once each
+    (their `key`)."""
+
+    scope_path = "case__grid__path"
+    scope_units = ("case__owner_unit", "case__handoffs__to_unit")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="actions")
+    action = models.CharField(_("action"), max_length=30)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey("grid.Unit", null=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    # Once-only system actions (a card per stage, an escalation per deadline) carry a key.
+    key = models.CharField(max_length=80, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("case action")
+        verbose_name_plural = _("case actions")
+        ordering = ["at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "key"], name="case_action_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def label(self) -> str:
+        return str(ACTION_LABELS.get(self.action, self.action))

@@ -163,3 +163,35 @@ class RejectUnknownFieldsMixin:
         if unknown:
             raise ValidationError({name: [_("This field cannot be set here.")] for name in unknown})
         return super().validate(attrs)
+
+
+def visible_choices(model):
+    """The rows of `model` the request's caller sees, as the choices of a filter or a payload
+    field: a hidden row "does not exist" for them. `queryset=visible_choices(Model)`."""
+
+    def rows(request):
+        return visible_to(
+            getattr(request, "user", None),
+            model._default_manager.all(),
+            token=request_token(request),
+        )
+
+    return rows
+
+
+class ScopedFieldsMixin:
+    """A serializer whose related fields take only the caller's visible rows: name them in
+    `scoped_fields = {"grid": visible_choices(Area), ...}`."""
+
+    scoped_fields: dict = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")  # absent while the schema is generated
+        if request is not None:
+            for name, choices in self.scoped_fields.items():
+                field = self.fields.get(name)
+                if field is None:
+                    continue
+                target = getattr(field, "child_relation", field)  # many=True
+                target.queryset = choices(request)

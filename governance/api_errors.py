@@ -5,8 +5,16 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
 from django.http import Http404, JsonResponse
 from django.views import defaults
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework import status
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from governance.errors import Conflict
+
+
+class ConflictError(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
 
 
 def exception_handler(exc, context):
@@ -16,6 +24,8 @@ def exception_handler(exc, context):
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
         exc = ValidationError(detail)
+    elif isinstance(exc, Conflict):
+        exc = ConflictError(str(exc))
     elif isinstance(exc, ProtectedError):
         exc = ValidationError({"non_field_errors": [str(exc.args[0])]})
     elif isinstance(exc, Http404):

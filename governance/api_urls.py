@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from disputes.case_api import CaseViewSet
 from disputes.risk_api import RiskAssessmentViewSet, RiskMatterViewSet
 from governance.api import NotificationViewSet
 from grid.api import AreaViewSet, UnitViewSet
@@ -31,6 +32,7 @@ class PortalRouter(DefaultRouter):
 
 
 router = PortalRouter()
+router.register("disputes", CaseViewSet, basename="dispute")
 router.register("areas", AreaViewSet, basename="area")
 router.register("units", UnitViewSet, basename="unit")
 router.register("notifications", NotificationViewSet, basename="notification")

@@ -74,3 +74,24 @@ class PortalUserCreationForm(UserAssignmentFormMixin, AdminUserCreationForm):
 
 class PortalUserChangeForm(UserAssignmentFormMixin, UserChangeForm):
     pass
+
+
+def form_style(form: forms.BaseForm) -> None:
+    """Bootstrap's classes on a form's widgets (the portal's pages render fields by hand)."""
+    for field in form.fields.values():
+        if isinstance(field.widget, forms.CheckboxInput):
+            field.widget.attrs["class"] = "form-check-input"
+        elif isinstance(field.widget, forms.Select):
+            field.widget.attrs["class"] = "form-select"
+        else:
+            field.widget.attrs["class"] = "form-control"
+
+
+def form_errors_add(form: forms.BaseForm, error: ValidationError) -> None:
+    """A service's errors on the form: by field where the form has it, above the form
+    otherwise (an edit form has no grid, a step's form no case)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)

@@ -26,6 +26,7 @@ urlpatterns = [
     path("notifications/read/", views.notification_read, name="notifications-read"),
     path("areas/", include("grid.urls")),
     path("units/", include("grid.unit_urls")),
+    path("disputes/", include("disputes.case_urls")),
     path("residents/", include("population.urls")),
     path("organisations/", include("population.organisation_urls")),
     path("special-groups/", include("population.special_group_urls")),

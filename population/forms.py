@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from governance.forms import form_style
 from governance.models import Role, User
 from governance.scoping import visible_to
 from grid.models import Area, AreaLevel
@@ -94,7 +95,7 @@ class ResidentForm(forms.ModelForm):
         )
         if not floating_risk_visible(actor):
             del self.fields["high_risk"]  # P6: office staff only
-        _style(self)
+        form_style(self)
         if len(grids) == 1:
             self.fields["grid"].initial = grids[0].pk  # a grid worker's own grid
 
@@ -148,16 +149,6 @@ class RevealForm(forms.Form):
     )
 
 
-def _style(form: forms.BaseForm) -> None:
-    for field in form.fields.values():
-        if isinstance(field.widget, forms.CheckboxInput):
-            field.widget.attrs["class"] = "form-check-input"
-        elif isinstance(field.widget, forms.Select):
-            field.widget.attrs["class"] = "form-select"
-        else:
-            field.widget.attrs["class"] = "form-control"
-
-
 ORGANISATION_FORM_FIELDS = [
     "grid",
     "name",
@@ -198,7 +189,7 @@ class OrganisationForm(forms.ModelForm):
             self.fields["grid"].queryset = grids
             if len(grids) == 1:
                 self.fields["grid"].initial = grids[0].pk
-        _style(self)
+        form_style(self)
 
     def _post_clean(self):
         pass  # no model validation: the service validates, normalises and saves
@@ -212,7 +203,7 @@ class VitalPartForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
+        form_style(self)
 
     def _post_clean(self):
         pass  # the service validates and saves
@@ -233,7 +224,7 @@ class OrganisationFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
+        form_style(self)
 
 
 ANY_PRESENCE = "any"
@@ -254,7 +245,7 @@ class ResidentFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
+        form_style(self)
 
     def filters(self) -> dict:
         """The list's filters: those who live here unless another presence is chosen."""
@@ -264,12 +255,6 @@ class ResidentFilterForm(forms.Form):
             "presence": "" if presence == ANY_PRESENCE else presence,
             "missing": values.get("missing", ""),
         }
-
-
-def _styled(form: forms.BaseForm) -> None:
-    for field in form.fields.values():
-        is_select = isinstance(field.widget, forms.Select)
-        field.widget.attrs["class"] = "form-select" if is_select else "form-control"
 
 
 class DateInput(forms.DateInput):
@@ -320,7 +305,7 @@ class SpecialGroupRecordForm(forms.ModelForm):
         self.fields["follow_up_days"].required = False
         self.fields["follow_up_days"].help_text = _("Empty: the kind's default interval.")
         self.fields["responsible"].help_text = _("Empty: the grid's own worker.")
-        _styled(self)
+        form_style(self)
 
     def _post_clean(self):
         pass  # the service validates and saves
@@ -338,7 +323,7 @@ class SpecialGroupEventForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _styled(self)
+        form_style(self)
 
     def _post_clean(self):
         pass
@@ -351,7 +336,7 @@ class FirstMonthAidForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _styled(self)
+        form_style(self)
 
 
 # --- Houses and households -------------------------------------------------------------------
@@ -517,7 +502,7 @@ class VisitForm(forms.ModelForm):
         self.fields["visited_at"].required = False  # now
         self.fields["visited_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
         self.fields["visited_at"].help_text = _("Leave as it is for a visit just made.")
-        _style(self)
+        form_style(self)
         if len(grids) == 1:
             self.fields["grid"].initial = grids[0].pk  # a grid worker's own grid
             self.fields["grid"].widget = forms.HiddenInput()
@@ -630,7 +615,7 @@ class SpecialGroupExportRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = area_list(user=actor).defer("boundary", "parent__boundary")
         self.fields["kinds"].queryset = SpecialGroupKind.objects.all()
-        _style(self)
+        form_style(self)
         self.fields["kinds"].widget.attrs["class"] = "form-check-input"
 
 

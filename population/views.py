@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from governance.forms import form_errors_add
 from governance.scoping import in_scope
 from governance.views import portal_login_required
 from grid.models import Area
@@ -214,16 +215,6 @@ def resident_event_new(request, pk: int):
 # --- Organisations ---------------------------------------------------------------------------
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    """A service's errors on the form: by field where the form has it, above the form
-    otherwise (an edit form has no grid, a vital part's form no organisation)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 @portal_login_required
 def organisation_list(request):
     filters = OrganisationFilterForm(request.GET or None)
@@ -259,7 +250,7 @@ def organisation_new(request):
         try:
             organisation = services.organisation_register(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            form_errors_add(form, error)
         else:
             return redirect("organisations:detail", pk=organisation.pk)
     return render(request, "population/organisation_form.html", {"form": form})
@@ -312,7 +303,7 @@ def organisation_edit(request, pk: int):
         try:
             services.organisation_update(actor=request.user, organisation=organisation, **changes)
         except ValidationError as error:
-            _add_errors(form, error)
+            form_errors_add(form, error)
         else:
             return redirect("organisations:detail", pk=organisation.pk)
     context = {"form": form, "organisation": organisation}
@@ -332,7 +323,7 @@ def vital_part_new(request, pk: int):
                 actor=request.user, organisation=organisation, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_errors_add(form, error)
         else:
             return redirect("organisations:detail", pk=organisation.pk)
     return render(
@@ -941,7 +932,7 @@ def special_group_export_new(request):
         try:
             services.special_group_export_request(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("Your request was sent to the office lead."))
             return redirect("special_group_exports:list")

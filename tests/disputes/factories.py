@@ -5,13 +5,13 @@ import datetime
 import factory
 from factory.django import DjangoModelFactory
 
-from disputes.models import RiskAssessment, RiskConsultation, RiskMatter
+from disputes.models import Case, DisputeCategory, RiskAssessment, RiskConsultation, RiskMatter
 from disputes.risk_services import (
     risk_assessment_create,
     risk_consultation_add,
     risk_matter_register,
 )
-from tests.factories import SYSTEM, StreetFactory
+from tests.factories import SYSTEM, GridFactory, StreetFactory
 
 # --- Stability-risk assessment ---
 
@@ -80,3 +80,44 @@ class RiskConsultationFactory(DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, **fields):
         return risk_consultation_add(actor=SYSTEM, **fields)
+
+
+# --- Cases ---
+
+
+def office_staff_of(area):
+    """An office staff account of the area (made once), and its office (made once)."""
+    from governance.models import Role, User
+    from grid.models import Unit, UnitKind
+    from tests.factories import UnitFactory, UserFactory
+
+    office = Unit.objects.filter(area=area, kind=UnitKind.OFFICE).first() or UnitFactory(
+        area=area, kind=UnitKind.OFFICE, name=f"{area.name}综治中心"
+    )
+    staff = User.objects.filter(username=f"t_case_office_{area.code}").first() or UserFactory(
+        username=f"t_case_office_{area.code}", role=Role.OFFICE_STAFF, home_area=area
+    )
+    return office, staff
+
+
+class CaseFactory(DjangoModelFactory):
+    """A registered case in a grid, registered by its community's office (which owns it)."""
+
+    class Meta:
+        model = Case
+
+    grid = factory.SubFactory(GridFactory)
+    title = factory.Sequence(lambda n: f"纠纷{n}")
+    summary = "邻里因漏水发生纠纷"
+    severity = "general"
+    source = "walk_in"
+    occurred_on = datetime.date(2026, 11, 20)
+
+    @classmethod
+    def _create(cls, model_class, *, grid, **fields):
+        from disputes.case_services import case_register
+
+        _office, staff = office_staff_of(grid.parent)
+        fields.setdefault("category", DisputeCategory.objects.get(code="neighbour"))
+        fields.setdefault("parties", [{"role": "applicant", "name": "张三"}])
+        return case_register(actor=staff, grid=grid, **fields)

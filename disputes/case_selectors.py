@@ -1,0 +1,98 @@
+"""Shared reads of dispute cases; every one goes through the scoping rule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from disputes.models import OPEN_STATES, Case, CaseAction, CaseHandoff, CaseState
+from governance.models import ApiToken, Role, User
+from governance.scoping import visible_to
+from grid.models import Unit
+
+
+def case_list(
+    *,
+    user: Any,
+    token: ApiToken | None = None,
+    state: str | None = None,
+    overdue: bool | None = None,
+    severity: str | None = None,
+    unit: Unit | None = None,
+) -> QuerySet[Case]:
+    """The cases the user sees (their area's, and those of or handed to their unit)."""
+    cases = visible_to(
+        user,
+        Case.objects.select_related("grid", "category", "owner_unit", "pending_unit").defer(
+            "grid__boundary"
+        ),
+        token=token,
+    )
+    if state is not None:
+        cases = cases.filter(state=state)
+    if overdue is not None:
+        due = {"stage_due_at__lt": timezone.now()}
+        cases = cases.filter(**due) if overdue else cases.exclude(**due)
+    if severity is not None:
+        cases = cases.filter(severity=severity)
+    if unit is not None:
+        cases = cases.filter(owner_unit=unit)
+    return cases
+
+
+def case_detail(*, user: Any, token: ApiToken | None = None, pk: int) -> Case:
+    """One case with what its page shows, in a fixed number of queries."""
+    return (
+        case_list(user=user, token=token)
+        .select_related("supervising_area", "responsible_leader", "registered_by", "duplicate_of")
+        .prefetch_related(
+            "handlers",
+            "parties__resident",
+            "parties__organisation",
+            "mediations",
+            Prefetch(
+                "handoffs",
+                queryset=CaseHandoff.objects.select_related("from_unit", "to_unit", "handed_by"),
+            ),
+            Prefetch(
+                "actions",
+                queryset=CaseAction.objects.select_related("actor", "unit").order_by("at", "pk"),
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
+def case_work_queue(*, user: Any) -> QuerySet[Case]:
+    """The open cases waiting on the user: those their unit must accept or handle, those
+    they must sign off (leaders), and for office staff those awaiting verification."""
+    cases = case_list(user=user).filter(state__in=OPEN_STATES)
+    if user.role == Role.LEADER:
+        return cases.filter(responsible_leader=user)
+    if user.role == Role.GRID_WORKER:
+        return cases.filter(registered_by=user)
+    if user.role == Role.OFFICE_STAFF:
+        return cases.exclude(state=CaseState.AWAITING_SIGN_OFF)
+    if user.unit_id:
+        return cases.filter(owner_unit_id=user.unit_id) | cases.filter(pending_unit_id=user.unit_id)
+    return cases
+
+
+def handoff_targets(*, case: Case) -> QuerySet[Unit]:
+    """The units a case may be handed to: active units serving its area, but its own."""
+    area_ids = [*case.grid.ancestor_ids, case.grid_id]
+    return (
+        Unit.objects.filter(area_id__in=area_ids, active=True)
+        .exclude(pk=case.owner_unit_id)
+        .select_related("area")
+        .defer("area__boundary")
+        .order_by("area__path", "kind", "name")
+    )
+
+
+def leaders_for(*, case: Case) -> QuerySet[User]:
+    """The leaders who may lead a case: those whose area contains it."""
+    area_ids = [*case.grid.ancestor_ids, case.grid_id]
+    return User.objects.filter(role=Role.LEADER, is_active=True, home_area_id__in=area_ids)

@@ -1,0 +1,839 @@
+"""Every step of a dispute case, one function per use case, each in one transaction.
+
+Each step locks the case row (`select_for_update`), checks who may take it (the rule is
+named in the refusal), lets django-fsm check the state, starts the next stage's time limit,
+records a `CaseAction` on the timeline and notifies the people the step concerns. Two people
+acting on the same case at once: the second waits for the first, then finds the case in its
+new state and gets `CaseConflict`, which names the state the case is now in.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import TransitionNotAllowed
+
+from disputes.models import (
+    FAILED_OUTCOMES,
+    HANDLING_STATES,
+    OPEN_STATES,
+    Case,
+    CaseAction,
+    CaseHandoff,
+    CaseParty,
+    CaseSource,
+    CaseState,
+    DisputeCategory,
+    HandoffKind,
+    MediationSession,
+    Severity,
+    Stage,
+)
+from disputes.selectors import policy_for
+from disputes.workdays import WorkCalendar
+from governance.errors import Conflict
+from governance.models import Role, User
+from governance.permissions import require_perm
+from governance.scoping import in_scope
+from governance.services import notification_send
+from grid.index import grid_index
+from grid.models import Area, AreaLevel, Unit, UnitKind
+
+
+class CaseConflict(Conflict):
+    """The case is no longer in a state that allows the step (someone else acted first, or
+    the step does not apply to it): nothing changed."""
+
+
+# --- Who acts ---------------------------------------------------------------------------------
+
+
+def acts_for(user: Any, unit: Unit | None) -> bool:
+    """The user works for the unit: its member, or office staff of the area an office serves
+    (an area's office staff act for its office whether or not their account names it)."""
+    if unit is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser or user.unit_id == unit.pk:
+        return True
+    return (
+        unit.kind == UnitKind.OFFICE
+        and user.role == Role.OFFICE_STAFF
+        and user.home_area_id == unit.area_id
+    )
+
+
+def _office_of(area: Area) -> Unit | None:
+    """The nearest office at or above the area (a grid has none: its community's)."""
+    ids = [*area.ancestor_ids, area.pk]
+    offices = {
+        unit.area_id: unit
+        for unit in Unit.objects.filter(area_id__in=ids, kind=UnitKind.OFFICE, active=True)
+    }
+    return next((offices[pk] for pk in reversed(ids) if pk in offices), None)
+
+
+def _area_people(area: Area, roles: Iterable[str]) -> QuerySet[User]:
+    return User.objects.filter(home_area=area, role__in=list(roles), is_active=True)
+
+
+def unit_people(unit: Unit) -> list[User]:
+    """Who hears of what happens to a unit's cases: its accounts and its named people (an
+    office's: also the office staff of its area)."""
+    named_ids = [getattr(unit, f"{name}_id") for name in Unit.NAMED_PEOPLE]
+    people = Q(unit=unit) | Q(pk__in=[pk for pk in named_ids if pk])
+    if unit.kind == UnitKind.OFFICE:
+        people |= Q(home_area_id=unit.area_id, role=Role.OFFICE_STAFF)
+    return list(User.objects.filter(people, is_active=True).distinct())
+
+
+def _level_people(area: Area) -> list[User]:
+    """An area's office staff and leaders: those an escalation or an immediate report reaches."""
+    return list(_area_people(area, [Role.OFFICE_STAFF, Role.LEADER]))
+
+
+def _notify(recipients: Iterable[User], case: Case, title: str, *, key: str = "") -> None:
+    notification_send(
+        recipients={user.pk: user for user in recipients}.values(),
+        kind="dispute_case",
+        title=title,
+        body=f"{case.number} {case.title}",
+        url=reverse("cases:detail", args=[case.pk]),
+        dedupe_key=key,
+    )
+
+
+# --- Stages and deadlines ----------------------------------------------------------------------
+
+STAGE_OF_STATE = {
+    CaseState.REGISTERED: Stage.ACCEPT,
+    CaseState.HANDED_OFF: Stage.ACCEPT,
+    CaseState.ACCEPTED: Stage.HANDLE,
+    CaseState.MEDIATING: Stage.HANDLE,
+    CaseState.RESOLVED: Stage.VERIFY,
+}
+
+
+def _stage_limit_days(case: Case, stage: str) -> int:
+    policy = policy_for(case.severity, case.category_id)
+    days = {
+        Stage.ACCEPT: policy.accept_days,
+        Stage.HANDLE: policy.handle_days,
+        Stage.VERIFY: policy.verify_days,
+    }[stage]
+    return days + (case.extended_days if stage == Stage.HANDLE else 0)
+
+
+def stage_begin(case: Case, now: datetime.datetime) -> None:
+    """Start the time limit of the stage the case's state is in (none once it awaits
+    sign-off or is closed). A case that stays in the handling stage (accepted → mediating)
+    keeps its deadline."""
+    stage = STAGE_OF_STATE.get(CaseState(case.state), "")
+    if stage == case.stage and stage == Stage.HANDLE and case.stage_due_at is not None:
+        return
+    case.stage = stage
+    if not stage:
+        case.stage_started_at = case.stage_due_at = case.stage_warn_at = None
+        return
+    policy = policy_for(case.severity, case.category_id)
+    due = WorkCalendar(timezone.localtime(now).date()).deadline_after(
+        now, _stage_limit_days(case, stage)
+    )
+    case.stage_started_at = now
+    case.stage_due_at = due
+    case.stage_warn_at = now + (due - now) * policy.yellow_card_percent / 100
+
+
+# --- The step ---------------------------------------------------------------------------------
+
+
+def _locked(case: Case) -> Case:
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("grid", "owner_unit", "pending_unit", "supervising_area")
+        .get(pk=case.pk)
+    )
+
+
+def _transition(case: Case, name: str, *args: Any) -> None:
+    try:
+        getattr(case, name)(*args)
+    except TransitionNotAllowed:
+        raise CaseConflict(
+            _("Case %(number)s is now “%(state)s”: this step does not apply to it.")
+            % {"number": case.number, "state": case.get_state_display()}
+        ) from None
+
+
+def _record(
+    case: Case,
+    *,
+    action: str,
+    actor: User | None,
+    from_state: str,
+    comment: str = "",
+    unit: Unit | None = None,
+    key: str | None = None,
+) -> CaseAction:
+    return CaseAction.objects.create(
+        case=case,
+        action=action,
+        actor=actor,
+        unit=unit,
+        from_state=from_state,
+        to_state=case.state,
+        comment=comment,
+        key=key,
+    )
+
+
+def _required(value: str, field: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: message})
+    return value
+
+
+def _require_sees(actor: User, case: Case) -> None:
+    if not in_scope(actor, case):
+        raise PermissionDenied(_("This case is not in your area or handed to your unit."))
+
+
+def _require_owner(actor: User, case: Case) -> None:
+    _require_sees(actor, case)
+    if not acts_for(actor, case.owner_unit):
+        raise PermissionDenied(
+            _("Only the responsible unit (%(unit)s) may do this: first-receiver responsibility.")
+            % {"unit": case.owner_unit}
+        )
+
+
+def _require_acceptor(actor: User, case: Case) -> None:
+    """The unit the case is with accepts it: the receiver of a hand-off, else its owner."""
+    _require_sees(actor, case)
+    unit = case.pending_unit if case.state == CaseState.HANDED_OFF else case.owner_unit
+    if not acts_for(actor, unit):
+        raise PermissionDenied(
+            _("Only the unit the case is with (%(unit)s) may accept it.") % {"unit": unit}
+        )
+
+
+def _require_receiver(actor: User, case: Case) -> None:
+    _require_sees(actor, case)
+    if not acts_for(actor, case.pending_unit):
+        raise PermissionDenied(_("Only the unit the case was handed to may return it."))
+
+
+def _require_office(actor: User, case: Case) -> None:
+    """The office of the case's area (综治办) verifies, reopens and escalates."""
+    _require_sees(actor, case)
+    if not (actor.is_superuser or (actor.role == Role.OFFICE_STAFF and actor.sees_by_area)):
+        raise PermissionDenied(_("Only the comprehensive-management office does this."))
+    if not actor.is_superuser and not in_scope(actor, case.grid):
+        raise PermissionDenied(_("Only the office of the case's area does this."))
+
+
+def _require_leader(actor: User, case: Case) -> None:
+    _require_sees(actor, case)
+    if not (actor.is_superuser or actor.role == Role.LEADER) or not in_scope(actor, case.grid):
+        raise PermissionDenied(_("Only a leader of the case's area does this."))
+
+
+# --- Registration ------------------------------------------------------------------------------
+
+
+def _grid_reachable(actor: User, grid: Area, token: Any) -> bool:
+    """A case goes into a grid the actor sees; a department's, into a grid of the area its
+    unit serves."""
+    if in_scope(actor, grid, token=token):
+        return True
+    unit = actor.unit if token is None and actor.unit_id else None
+    return unit is not None and not actor.sees_by_area and unit.area.contains(grid)
+
+
+def _party_build(actor: User, token: Any, party: dict[str, Any]) -> CaseParty:
+    resident, organisation = party.get("resident"), party.get("organisation")
+    name = (party.get("name") or "").strip()
+    if sum(bool(x) for x in (resident, organisation, name)) != 1:
+        raise ValidationError(
+            {"parties": _("Each party is one resident, one organisation or one name.")}
+        )
+    for row in (resident, organisation):
+        if row is not None and not in_scope(actor, row, token=token):
+            raise ValidationError({"parties": _("A party must be someone in your area.")})
+    return CaseParty(role=party["role"], resident=resident, organisation=organisation, name=name)
+
+
+def _registering_unit(actor: User, token: Any, grid: Area) -> Unit | None:
+    """Who received the case (首问负责): the actor's own unit; else the office of the area the
+    actor (or the token, for another system) works for; a grid worker's, their community's."""
+    if token is not None:
+        return _office_of(token.area)
+    if actor.unit_id:
+        return actor.unit
+    if actor.role != Role.GRID_WORKER and actor.home_area is not None:
+        return _office_of(actor.home_area)
+    return _office_of(grid)
+
+
+@transaction.atomic
+def case_register(
+    *,
+    actor: User,
+    token: Any = None,
+    title: str,
+    summary: str,
+    category: DisputeCategory,
+    source: str,
+    occurred_on: datetime.date,
+    grid: Area | None = None,
+    severity: str = Severity.GENERAL,
+    address: str = "",
+    longitude: float | None = None,
+    latitude: float | None = None,
+    people_involved: int = 2,
+    units_involved: str = "",
+    petition: bool = False,
+    collective_petition: bool = False,
+    bypass_petition: bool = False,
+    parties: Iterable[dict[str, Any]] = (),
+    duplicate_of: Case | None = None,
+) -> Case:
+    """Register (登记) a case. The registering unit owns it (首问负责, D28): the actor's unit,
+    or the office nearest above the grid. A major or mass-incident case is reported at once
+    (随时上报, D5) to the offices and leaders of its street and district."""
+    require_perm(actor, "disputes.add_case")
+    if grid is None and longitude is not None and latitude is not None:
+        located = grid_index().locate(longitude, latitude)
+        grid = Area.objects.filter(pk=located).first() if located else None
+    if grid is None:
+        raise ValidationError({"grid": _("Choose the grid, or give a point inside one.")})
+    if grid.level != AreaLevel.GRID:
+        raise ValidationError({"grid": _("A case lies in a grid.")})
+    if not _grid_reachable(actor, grid, token):
+        raise ValidationError({"grid": _("Choose a grid within your own area.")})
+    if occurred_on > timezone.localdate():
+        raise ValidationError({"occurred_on": _("The date it arose cannot be in the future.")})
+    if not category.active:
+        raise ValidationError({"category": _("This category is no longer in use.")})
+    if (collective_petition or bypass_petition) and not petition:
+        petition = True  # a collective or bypass-level petition is a petition
+    if duplicate_of is not None and not in_scope(actor, duplicate_of, token=token):
+        raise ValidationError({"duplicate_of": _("Choose a case you can see.")})
+    built_parties = [_party_build(actor, token, party) for party in parties]
+    if not built_parties:
+        raise ValidationError({"parties": _("Name at least one party (主要当事人).")})
+
+    owner = _registering_unit(actor, token, grid)
+    if owner is None:
+        raise ValidationError(
+            {"grid": _("No office serves this grid yet: an administrator adds the units.")}
+        )
+    if actor.role == Role.GRID_WORKER and token is None:
+        supervising = grid
+    elif owner.kind == UnitKind.OFFICE:
+        supervising = owner.area
+    else:
+        supervising = grid.parent or grid
+    case = Case(
+        title=_required(title, "title", _("Give the case a title.")),
+        summary=_required(summary, "summary", _("Describe the dispute briefly.")),
+        category=category,
+        severity=severity,
+        source=CaseSource.OTHER_SYSTEM if token is not None else source,
+        grid=grid,
+        address=address,
+        longitude=longitude,
+        latitude=latitude,
+        occurred_on=occurred_on,
+        people_involved=people_involved,
+        units_involved=units_involved,
+        petition=petition,
+        collective_petition=collective_petition,
+        bypass_petition=bypass_petition,
+        duplicate_of=duplicate_of,
+        registered_by=actor,
+        owner_unit=owner,
+        supervising_area=supervising,
+    )
+    case.full_clean(exclude=["number", "registered_by", "owner_unit", "supervising_area"])
+    now = timezone.now()
+    stage_begin(case, now)
+    case.save()
+    case.number = f"MD{timezone.localtime(now):%Y}{case.pk:07d}"
+    Case.objects.filter(pk=case.pk).update(number=case.number)
+    for party in built_parties:
+        party.case = case
+    CaseParty.objects.bulk_create(built_parties)
+    _record(case, action="register", actor=actor, unit=owner, from_state="")
+    if duplicate_of is not None:
+        _record(
+            duplicate_of,
+            action="duplicate",
+            actor=actor,
+            from_state=duplicate_of.state,
+            comment=_("Case %(number)s was registered as a duplicate of this one.")
+            % {"number": case.number},
+        )
+    _notify(unit_people(owner), case, _("New dispute case to accept"))
+    if severity != Severity.GENERAL:
+        levels = Area.objects.filter(pk__in=grid.ancestor_ids, level__lte=AreaLevel.STREET).defer(
+            "boundary"
+        )
+        _notify(
+            [person for level in levels for person in _level_people(level)],
+            case,
+            _("Major dispute reported at once (随时上报)"),
+        )
+    return case
+
+
+# --- Acceptance and hand-offs -------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_accept(
+    *,
+    actor: User,
+    case: Case,
+    measures: str,
+    handlers: Iterable[User] = (),
+    responsible_leader: User | None = None,
+    comment: str = "",
+) -> Case:
+    """Accept (受理) a case with its plan (制定方案, D8/D10): measures, handlers and, for a
+    major case or one escalated to street level, the responsible leader (领导包案, D12). The
+    receiving unit of a hand-off accepts it the same way and owns it from then on."""
+    case = _locked(case)
+    receiving = case.state == CaseState.HANDED_OFF
+    _require_acceptor(actor, case)
+    measures = _required(measures, "measures", _("Write the measures of the plan."))
+    handlers = list(handlers)
+    for person in handlers:
+        if not (in_scope(actor, person) or person.unit_id == actor.unit_id):
+            raise ValidationError({"handlers": _("Handlers are people of your area or unit.")})
+    leader = responsible_leader or case.responsible_leader
+    if leader is not None and (leader.role != Role.LEADER or not leader.is_active):
+        raise ValidationError({"responsible_leader": _("The responsible leader is a leader.")})
+    if leader is not None and not leader.home_area.contains(case.grid):
+        raise ValidationError(
+            {"responsible_leader": _("The responsible leader leads the case's area.")}
+        )
+    if case.needs_leader and leader is None:
+        raise ValidationError(
+            {
+                "responsible_leader": _(
+                    "A major case, or one escalated to street level, is taken by a leader "
+                    "personally (领导包案): name the responsible leader."
+                )
+            }
+        )
+    before = case.state
+    if receiving:
+        handoff = case.handoffs.get(accepted__isnull=True)
+        _transition(case, "accept_handoff")
+        handoff.accepted = True
+        handoff.answered_by = actor
+        handoff.answered_at = timezone.now()
+        handoff.save(update_fields=["accepted", "answered_by", "answered_at"])
+    else:
+        _transition(case, "accept")
+    case.measures = measures
+    case.responsible_leader = leader
+    stage_begin(case, timezone.now())
+    case.save()
+    case.handlers.set(handlers)
+    _record(
+        case,
+        action="accept",
+        actor=actor,
+        unit=case.owner_unit,
+        from_state=before,
+        comment=comment or measures,
+    )
+    if leader is not None:
+        _notify([leader], case, _("You lead a dispute case (包案)"))
+    return case
+
+
+@transaction.atomic
+def case_hand_off(*, actor: User, case: Case, to_unit: Unit, kind: str, reason: str) -> CaseHandoff:
+    """Hand a case to another unit (交办, 转办, or to the department for administrative
+    mediation, D21). The sender keeps it until the receiver accepts (首问负责, D28)."""
+    case = _locked(case)
+    _require_owner(actor, case)
+    reason = _required(reason, "reason", _("Say why the case is handed off."))
+    if kind not in HandoffKind.values:
+        raise ValidationError({"kind": _("Choose how the case is handed off.")})
+    if to_unit.pk == case.owner_unit_id:
+        raise ValidationError({"to_unit": _("The case is already with this unit.")})
+    if not to_unit.active or not to_unit.area.contains(case.grid):
+        raise ValidationError(
+            {"to_unit": _("Hand the case to an active unit serving the case's area.")}
+        )
+    before = case.state
+    _transition(case, "hand_off", to_unit)
+    stage_begin(case, timezone.now())
+    case.save()
+    handoff = CaseHandoff.objects.create(
+        case=case,
+        kind=kind,
+        from_unit=case.owner_unit,
+        to_unit=to_unit,
+        reason=reason,
+        handed_by=actor,
+    )
+    _record(
+        case,
+        action="hand_off",
+        actor=actor,
+        unit=case.owner_unit,
+        from_state=before,
+        comment=f"→ {to_unit}: {reason}",
+    )
+    _notify(unit_people(to_unit), case, _("A dispute case was handed to your unit"))
+    return handoff
+
+
+@transaction.atomic
+def case_return(*, actor: User, case: Case, reason: str) -> Case:
+    """The receiving unit sends a hand-off back (回退) with its reason; the sender still owns
+    the case, so nothing is closed as "not ours"."""
+    case = _locked(case)
+    if case.state != CaseState.HANDED_OFF:
+        _transition(case, "return_handoff")  # raises the conflict naming the state
+    _require_receiver(actor, case)
+    reason = _required(reason, "reason", _("Say why the case is returned."))
+    handoff = case.handoffs.get(accepted__isnull=True)
+    receiver = case.pending_unit
+    before = case.state
+    _transition(case, "return_handoff")
+    stage_begin(case, timezone.now())
+    case.save()
+    handoff.accepted = False
+    handoff.answered_by = actor
+    handoff.answered_at = timezone.now()
+    handoff.return_reason = reason
+    handoff.save(update_fields=["accepted", "answered_by", "answered_at", "return_reason"])
+    _record(case, action="return", actor=actor, unit=receiver, from_state=before, comment=reason)
+    _notify(unit_people(case.owner_unit), case, _("A hand-off was returned to your unit"))
+    return case
+
+
+# --- Handling and outcome -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_mediate(
+    *,
+    actor: User,
+    case: Case,
+    kind: str,
+    held_on: datetime.date,
+    mediators: str,
+    outcome: str,
+    participants: str = "",
+) -> MediationSession:
+    """Record a mediation session (三调联动, D18; a public hearing, D23)."""
+    case = _locked(case)
+    _require_owner(actor, case)
+    session = MediationSession(
+        case=case,
+        kind=kind,
+        held_on=held_on,
+        mediators=_required(mediators, "mediators", _("Name the mediators.")),
+        participants=participants,
+        outcome=_required(outcome, "outcome", _("Write what the session came to.")),
+        recorded_by=actor,
+    )
+    session.full_clean()
+    if held_on > timezone.localdate():
+        raise ValidationError({"held_on": _("A session is recorded once it has been held.")})
+    before = case.state
+    _transition(case, "mediate")
+    stage_begin(case, timezone.now())
+    case.save()
+    session.save()
+    _record(
+        case,
+        action="mediate",
+        actor=actor,
+        unit=case.owner_unit,
+        from_state=before,
+        comment=f"{session.get_kind_display()}: {session.outcome}",
+    )
+    return session
+
+
+def _verifiers(case: Case) -> list[User]:
+    office = _office_of(case.supervising_area)
+    return unit_people(office) if office is not None else []
+
+
+@transaction.atomic
+def case_resolve(
+    *,
+    actor: User,
+    case: Case,
+    agreement: str,
+    resolution_method: str,
+    resolution_org: str = "",
+    resolution_notes: str = "",
+) -> Case:
+    """Resolved (化解成功) with the agreement; the office then verifies with the parties."""
+    case = _locked(case)
+    _require_owner(actor, case)
+    case.agreement = _required(agreement, "agreement", _("Write the agreement reached."))
+    case.resolution_method = _required(
+        resolution_method, "resolution_method", _("Say how it was resolved (化解方式).")
+    )
+    case.resolution_org = resolution_org or str(case.owner_unit)
+    case.resolution_notes = resolution_notes
+    before = case.state
+    _transition(case, "resolve")
+    case.resolved_at = timezone.now()
+    stage_begin(case, case.resolved_at)
+    case.save()
+    _record(
+        case,
+        action="resolve",
+        actor=actor,
+        unit=case.owner_unit,
+        from_state=before,
+        comment=case.agreement,
+    )
+    _notify(_verifiers(case), case, _("A resolved dispute case awaits verification"))
+    return case
+
+
+@transaction.atomic
+def case_fail(
+    *, actor: User, case: Case, outcome: str, referred_to: str, resolution_notes: str = ""
+) -> Case:
+    """Not resolved: referred to arbitration, a court or another legal channel (with where),
+    or turned criminal (民转刑, D26)."""
+    case = _locked(case)
+    _require_owner(actor, case)
+    if outcome not in FAILED_OUTCOMES:
+        raise ValidationError({"outcome": _("Choose where the case went.")})
+    case.referred_to = _required(referred_to, "referred_to", _("Say where it was referred."))
+    case.resolution_notes = resolution_notes
+    before = case.state
+    _transition(case, "fail", outcome)
+    now = timezone.now()
+    case.resolved_at = now
+    if case.state == CaseState.CLOSED:
+        case.closed_at = now
+    stage_begin(case, now)
+    case.save()
+    _record(
+        case,
+        action="fail",
+        actor=actor,
+        unit=case.owner_unit,
+        from_state=before,
+        comment=f"{case.get_outcome_display()}: {case.referred_to}",
+    )
+    _awaiting_sign_off_notify(case)
+    return case
+
+
+def _awaiting_sign_off_notify(case: Case) -> None:
+    if case.state == CaseState.AWAITING_SIGN_OFF and case.responsible_leader is not None:
+        _notify([case.responsible_leader], case, _("A dispute case awaits your sign-off"))
+
+
+@transaction.atomic
+def case_verify(
+    *, actor: User, case: Case, satisfied: bool, evaluation: str, evaluated_on: datetime.date
+) -> Case:
+    """The office verifies a resolution with a follow-up (验证, D17): satisfied closes it (or
+    sends it to its leader's sign-off); unsatisfied sends it back to be handled again."""
+    case = _locked(case)
+    _require_office(actor, case)
+    case.evaluation = _required(
+        evaluation, "evaluation", _("Write what the parties said (考评意见).")
+    )
+    if evaluated_on > timezone.localdate():
+        raise ValidationError({"evaluated_on": _("The follow-up cannot be in the future.")})
+    case.evaluated_on = evaluated_on
+    before = case.state
+    _transition(case, "verify", satisfied)
+    now = timezone.now()
+    if case.state == CaseState.CLOSED:
+        case.closed_at = now
+    stage_begin(case, now)
+    case.save()
+    _record(
+        case,
+        action="verify" if satisfied else "redo",
+        actor=actor,
+        from_state=before,
+        comment=case.evaluation,
+    )
+    if not satisfied:
+        _notify(unit_people(case.owner_unit), case, _("Parties unsatisfied: handle the case again"))
+    _awaiting_sign_off_notify(case)
+    return case
+
+
+# --- Leaders ------------------------------------------------------------------------------------
+
+
+def _require_responsible_leader(actor: User, case: Case) -> None:
+    _require_sees(actor, case)
+    if not (actor.is_superuser or case.responsible_leader_id == actor.pk):
+        raise PermissionDenied(_("Only the case's responsible leader signs it off."))
+
+
+@transaction.atomic
+def case_sign_off(*, actor: User, case: Case, comment: str = "") -> Case:
+    case = _locked(case)
+    _require_responsible_leader(actor, case)
+    before = case.state
+    _transition(case, "sign_off")
+    case.closed_at = timezone.now()
+    stage_begin(case, case.closed_at)
+    case.save()
+    _record(case, action="sign_off", actor=actor, from_state=before, comment=comment)
+    return case
+
+
+@transaction.atomic
+def case_send_back(*, actor: User, case: Case, comment: str) -> Case:
+    case = _locked(case)
+    _require_responsible_leader(actor, case)
+    comment = _required(comment, "comment", _("Say what must be done again."))
+    before = case.state
+    _transition(case, "send_back")
+    stage_begin(case, timezone.now())
+    case.save()
+    _record(case, action="send_back", actor=actor, from_state=before, comment=comment)
+    _notify(unit_people(case.owner_unit), case, _("The leader sent a case back"))
+    return case
+
+
+@transaction.atomic
+def case_instruct(*, actor: User, case: Case, instruction: str) -> CaseAction:
+    """A leader's instruction (批示): a signed entry on an open case."""
+    case = _locked(case)
+    _require_leader(actor, case)
+    instruction = _required(instruction, "instruction", _("Write the instruction."))
+    _transition(case, "instruct")
+    action = _record(
+        case, action="instruct", actor=actor, from_state=case.state, comment=instruction
+    )
+    _notify(unit_people(case.owner_unit), case, _("A leader's instruction on a case"))
+    return action
+
+
+@transaction.atomic
+def case_take(*, actor: User, case: Case) -> Case:
+    """A leader of the case's area takes it personally (领导包案, D12)."""
+    case = _locked(case)
+    _require_leader(actor, case)
+    if case.responsible_leader_id == actor.pk:
+        raise CaseConflict(_("You already lead this case."))
+    _transition(case, "take", actor)
+    case.save()
+    _record(case, action="take", actor=actor, from_state=case.state)
+    return case
+
+
+# --- The office ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_reopen(*, actor: User, case: Case, reason: str) -> Case:
+    case = _locked(case)
+    _require_office(actor, case)
+    reason = _required(reason, "reason", _("Say why the case is reopened."))
+    before = case.state
+    _transition(case, "reopen")
+    stage_begin(case, timezone.now())
+    case.save()
+    _record(case, action="reopen", actor=actor, from_state=before, comment=reason)
+    _notify(unit_people(case.owner_unit), case, _("A closed case was reopened"))
+    return case
+
+
+@transaction.atomic
+def case_escalate(*, actor: User | None, case: Case, reason: str, key: str | None = None) -> Case:
+    """Escalate one level (grid → community → street → district, 督办): the next level's
+    office and leaders are told. `actor` None: the overdue scan, once per `key`."""
+    case = _locked(case)
+    if actor is not None:
+        _require_office(actor, case)
+    reason = _required(reason, "reason", _("Say why the case is escalated."))
+    if key is not None and case.actions.filter(key=key).exists():
+        return case  # this escalation was made before
+    if case.supervising_area.parent_id is None:
+        raise CaseConflict(_("The case is already supervised at district level."))
+    upper = Area.objects.defer("boundary").get(pk=case.supervising_area.parent_id)
+    _transition(case, "escalate", upper)
+    case.save()
+    _record(
+        case,
+        action="escalate",
+        actor=actor,
+        from_state=case.state,
+        key=key,
+        comment=f"→ {upper}: {reason}",
+    )
+    _notify(_level_people(upper), case, _("A dispute case was escalated to your level (督办)"))
+    if case.needs_leader and case.responsible_leader is None:
+        _notify(
+            _area_people(upper, [Role.LEADER]),
+            case,
+            _("An escalated case needs a leader to take it (领导包案)"),
+        )
+    return case
+
+
+# --- What a person may do next --------------------------------------------------------------
+
+# Each step: the states it applies to and the rule of who takes it (the same checks the
+# services make), so that a page offers exactly the steps that would succeed.
+STEPS: dict[str, tuple[frozenset[str], Any]] = {
+    "accept": (frozenset({CaseState.REGISTERED, CaseState.HANDED_OFF}), _require_acceptor),
+    "hand_off": (
+        frozenset({CaseState.REGISTERED, CaseState.ACCEPTED, CaseState.MEDIATING}),
+        _require_owner,
+    ),
+    "return": (frozenset({CaseState.HANDED_OFF}), _require_receiver),
+    "mediate": (frozenset(HANDLING_STATES), _require_owner),
+    "resolve": (frozenset(HANDLING_STATES), _require_owner),
+    "fail": (frozenset(HANDLING_STATES), _require_owner),
+    "verify": (frozenset({CaseState.RESOLVED}), _require_office),
+    "sign_off": (frozenset({CaseState.AWAITING_SIGN_OFF}), _require_responsible_leader),
+    "send_back": (frozenset({CaseState.AWAITING_SIGN_OFF}), _require_responsible_leader),
+    "instruct": (frozenset(OPEN_STATES), _require_leader),
+    "take": (frozenset(OPEN_STATES), _require_leader),
+    "escalate": (frozenset(OPEN_STATES), _require_office),
+    "reopen": (frozenset({CaseState.CLOSED}), _require_office),
+}
+
+
+def case_steps(*, actor: User, case: Case) -> list[str]:
+    """The steps the actor may take on the case now."""
+    steps = []
+    for name, (states, rule) in STEPS.items():
+        if case.state not in states:
+            continue
+        try:
+            rule(actor, case)
+        except PermissionDenied:
+            continue
+        if name == "take" and case.responsible_leader_id == actor.pk:
+            continue
+        if name == "escalate" and case.supervising_area.parent_id is None:
+            continue
+        steps.append(name)
+    return steps

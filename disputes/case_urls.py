@@ -1,0 +1,12 @@
+from django.urls import path
+
+from disputes import case_views as views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("new/", views.case_new, name="new"),
+    path("<int:pk>/", views.case_detail, name="detail"),
+    path("<int:pk>/<slug:step>/", views.case_step, name="step"),
+]
