@@ -18,6 +18,7 @@ from disputes.models import (
     RiskMatter,
 )
 from governance.admin_base import ScopedAdminMixin
+from governance.permissions import is_administrator
 
 # --- Working days, categories, deadline policy -----------------------------------------------
 # Reference data, the same in every area: the models' rules let administrators edit it and
@@ -212,5 +213,15 @@ class CaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["number", "title"]
     inlines = [CaseActionInline]
 
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in Case._meta.fields] + ["handlers"]
+    actions = None  # no bulk deletion: a case is never deleted
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Never for a case (its rules deny it); asked without one, as Django's delete view
+        # does before it looks the case up, the answer must not turn "not yours" into 403.
+        return obj is None and is_administrator(request.user)

@@ -44,6 +44,10 @@ def _visible_grids(request):
     return visible_choices(Area)(request).filter(level=AreaLevel.GRID).defer("boundary")
 
 
+def _registrable_grids(request):
+    return selectors.registrable_grids(user=request.user, token=request_token(request))
+
+
 class CaseCursorPagination(IdCursorPagination):
     ordering = ("-registered_at", "-pk")
 
@@ -203,7 +207,7 @@ class CaseDetailSerializer(CaseSerializer):
 class CaseCreateSerializer(
     ScopedFieldsMixin, RejectUnknownFieldsMixin, serializers.ModelSerializer
 ):
-    scoped_fields = {"grid": _visible_grids, "duplicate_of": visible_choices(Case)}
+    scoped_fields = {"grid": _registrable_grids, "duplicate_of": visible_choices(Case)}
     category = serializers.SlugRelatedField(
         slug_field="code", queryset=DisputeCategory.objects.filter(active=True)
     )
@@ -432,7 +436,7 @@ class CaseViewSet(
         return self._step(services.case_hand_off)
 
     @extend_schema(request=ReasonSerializer, responses=STEP_RESPONSES)
-    @action(detail=True, methods=["post"], url_path="return")
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
         """Return a hand-off to the sending unit (回退), with the reason."""
         return self._step(services.case_return)

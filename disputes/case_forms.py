@@ -4,7 +4,7 @@ shape is checked here; the rules are the services', whose errors the views add."
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from disputes.case_selectors import handoff_targets, leaders_for
+from disputes.case_selectors import handoff_targets, leaders_for, registrable_grids
 from disputes.models import (
     FAILED_OUTCOMES,
     Case,
@@ -18,8 +18,7 @@ from disputes.models import (
 from governance.forms import form_style
 from governance.models import Role, User
 from governance.scoping import visible_to
-from grid.models import Area, AreaLevel, Unit
-from grid.selectors import area_list
+from grid.models import Unit
 from population.selectors import organisation_list, resident_list
 
 
@@ -80,12 +79,7 @@ class CaseRegisterForm(forms.ModelForm):
 
     def __init__(self, *args, actor: User, **kwargs):
         super().__init__(*args, **kwargs)
-        grids = area_list(user=actor, level=AreaLevel.GRID).defer("boundary")
-        if not actor.sees_by_area and actor.unit_id:  # a department: the grids it serves
-            grids = Area.objects.filter(
-                level=AreaLevel.GRID, path__startswith=actor.unit.area.path
-            ).defer("boundary")
-        self.fields["grid"].queryset = grids
+        self.fields["grid"].queryset = registrable_grids(user=actor)
         self.fields["resident"].queryset = resident_list(user=actor)
         self.fields["organisation"].queryset = organisation_list(user=actor)
         form_style(self)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from disputes.models import OPEN_STATES, Case, CaseAction, CaseHandoff, CaseState
 from governance.models import ApiToken, Role, User
 from governance.scoping import visible_to
-from grid.models import Unit
+from grid.models import Area, AreaLevel, Unit
 
 
 def case_list(
@@ -96,3 +96,13 @@ def leaders_for(*, case: Case) -> QuerySet[User]:
     """The leaders who may lead a case: those whose area contains it."""
     area_ids = [*case.grid.ancestor_ids, case.grid_id]
     return User.objects.filter(role=Role.LEADER, is_active=True, home_area_id__in=area_ids)
+
+
+def registrable_grids(*, user: Any, token: ApiToken | None = None) -> QuerySet[Area]:
+    """The grids the user may register a case in: those they see; a department's, those of
+    the area its unit serves (a department receives cases from anywhere it serves)."""
+    if token is None and user.is_authenticated and not user.sees_by_area and user.unit_id:
+        grids = Area.objects.filter(level=AreaLevel.GRID, path__startswith=user.unit.area.path)
+    else:
+        grids = visible_to(user, Area.objects.filter(level=AreaLevel.GRID), token=token)
+    return grids.defer("boundary")

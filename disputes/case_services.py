@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
+from disputes.case_selectors import registrable_grids
 from disputes.models import (
     FAILED_OUTCOMES,
     HANDLING_STATES,
@@ -59,9 +60,13 @@ class CaseConflict(Conflict):
 def acts_for(user: Any, unit: Unit | None) -> bool:
     """The user works for the unit: its member, or office staff of the area an office serves
     (an area's office staff act for its office whether or not their account names it)."""
-    if unit is None or not user.is_authenticated or not user.is_active:
+    if not user.is_authenticated or not user.is_active:
         return False
-    if user.is_superuser or user.unit_id == unit.pk:
+    if user.is_superuser:
+        return True
+    if unit is None:
+        return False
+    if user.unit_id == unit.pk:
         return True
     return (
         unit.kind == UnitKind.OFFICE
@@ -250,12 +255,7 @@ def _require_leader(actor: User, case: Case) -> None:
 
 
 def _grid_reachable(actor: User, grid: Area, token: Any) -> bool:
-    """A case goes into a grid the actor sees; a department's, into a grid of the area its
-    unit serves."""
-    if in_scope(actor, grid, token=token):
-        return True
-    unit = actor.unit if token is None and actor.unit_id else None
-    return unit is not None and not actor.sees_by_area and unit.area.contains(grid)
+    return registrable_grids(user=actor, token=token).filter(pk=grid.pk).exists()
 
 
 def _party_build(actor: User, token: Any, party: dict[str, Any]) -> CaseParty:
@@ -275,11 +275,11 @@ def _registering_unit(actor: User, token: Any, grid: Area) -> Unit | None:
     """Who received the case (首问负责): the actor's own unit; else the office of the area the
     actor (or the token, for another system) works for; a grid worker's, their community's."""
     if token is not None:
-        return _office_of(token.area)
+        return _office_of(token.area) or _office_of(grid)
     if actor.unit_id:
         return actor.unit
     if actor.role != Role.GRID_WORKER and actor.home_area is not None:
-        return _office_of(actor.home_area)
+        return _office_of(actor.home_area) or _office_of(grid)
     return _office_of(grid)
 
 
@@ -507,9 +507,9 @@ def case_return(*, actor: User, case: Case, reason: str) -> Case:
     """The receiving unit sends a hand-off back (回退) with its reason; the sender still owns
     the case, so nothing is closed as "not ours"."""
     case = _locked(case)
+    _require_receiver(actor, case)
     if case.state != CaseState.HANDED_OFF:
         _transition(case, "return_handoff")  # raises the conflict naming the state
-    _require_receiver(actor, case)
     reason = _required(reason, "reason", _("Say why the case is returned."))
     handoff = case.handoffs.get(accepted__isnull=True)
     receiver = case.pending_unit

@@ -5,7 +5,17 @@ import datetime
 import factory
 from factory.django import DjangoModelFactory
 
-from disputes.models import Case, DisputeCategory, RiskAssessment, RiskConsultation, RiskMatter
+from disputes.models import (
+    Case,
+    CaseAction,
+    CaseHandoff,
+    CaseParty,
+    DisputeCategory,
+    MediationSession,
+    RiskAssessment,
+    RiskConsultation,
+    RiskMatter,
+)
 from disputes.risk_services import (
     risk_assessment_create,
     risk_consultation_add,
@@ -121,3 +131,49 @@ class CaseFactory(DjangoModelFactory):
         fields.setdefault("category", DisputeCategory.objects.get(code="neighbour"))
         fields.setdefault("parties", [{"role": "applicant", "name": "张三"}])
         return case_register(actor=staff, grid=grid, **fields)
+
+
+class CasePartyFactory(DjangoModelFactory):
+    class Meta:
+        model = CaseParty
+
+    case = factory.SubFactory(CaseFactory)
+    role = "respondent"
+    name = factory.Sequence(lambda n: f"当事人{n}")
+
+
+class CaseActionFactory(DjangoModelFactory):
+    class Meta:
+        model = CaseAction
+
+    case = factory.SubFactory(CaseFactory)
+    action = "instruct"
+    comment = "尽快化解"
+
+
+class MediationSessionFactory(DjangoModelFactory):
+    class Meta:
+        model = MediationSession
+
+    case = factory.SubFactory(CaseFactory)
+    kind = "peoples"
+    held_on = datetime.date(2026, 11, 25)
+    mediators = "和谐使者"
+    outcome = "达成意向"
+    recorded_by = factory.LazyAttribute(lambda o: o.case.registered_by)
+
+
+class CaseHandoffFactory(DjangoModelFactory):
+    """A hand-off answered already (one awaits an answer at a time, through the service)."""
+
+    class Meta:
+        model = CaseHandoff
+
+    case = factory.SubFactory(CaseFactory)
+    kind = "transfer"
+    from_unit = factory.LazyAttribute(lambda o: o.case.owner_unit)
+    to_unit = factory.LazyAttribute(lambda o: office_staff_of(o.case.grid.parent.parent)[0])
+    reason = "转办"
+    handed_by = factory.LazyAttribute(lambda o: o.case.registered_by)
+    accepted = False
+    return_reason = "退回"

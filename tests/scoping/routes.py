@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from disputes.models import RiskAssessment, RiskMatter
+from disputes.models import Case, RiskAssessment, RiskMatter
 from governance.models import Notification, Role, User
 from grid.models import Area, AreaLevel, Unit
 from population.identities import credit_code_make
@@ -49,7 +49,7 @@ from population.models import (
 )
 from population.services import household_member_add
 from tests.conftest import PEOPLE
-from tests.disputes.factories import RiskMatterFactory
+from tests.disputes.factories import RiskMatterFactory, office_staff_of
 from tests.factories import (
     SYSTEM,
     AreaFactory,
@@ -316,6 +316,9 @@ class ApiKind:
     update: Callable[[World, Any, bool], dict] | None = None  # payload (row, partial)
     doomed: Callable[[World, Area, Actor], Any] | None = None  # a deletable row in the area
     extra_actions: dict[str, ListLike | Custom] = field(default_factory=dict)
+    # Where a create may go, when not just the actor's scope (a department registers cases in
+    # the area its unit serves).
+    reaches: Callable[[Actor, Area], bool] | None = None
 
     def deletes(self, actor: Actor, row) -> bool:
         return (self.may_delete or self.may_write)(actor, row)
@@ -1079,3 +1082,149 @@ ADMIN_SITE: dict[str, str] = {
     "admin:autocomplete": "checked: suggests only rows in scope",
     "admin:view_on_site": "checked: does not redirect to rows out of scope",
 }
+
+
+# --- Dispute cases (issue 8) ---------------------------------------------------------------------
+# A case made for the matrix is registered by its community's office staff: the community's
+# office owns it (首问负责) and it is supervised at community level, awaiting acceptance.
+
+
+def _case_units(case) -> set[int]:
+    return {case.owner_unit_id, *case.handoffs.values_list("to_unit_id", flat=True)}
+
+
+CASES = Rows(Case, handed_to=_case_units)
+
+
+def case_registrars(actor: Actor, area=None) -> bool:
+    """Everyone but administrators registers cases (other systems through their tokens)."""
+    return actor.user.is_superuser or actor.user.role != Role.ADMIN
+
+
+def case_reaches(actor: Actor, area: Area) -> bool:
+    """A department registers cases anywhere in the area its unit serves; others in scope."""
+    if actor.user.role == Role.DEPARTMENT and actor.via == "session":
+        return area.path.startswith(actor.user.unit.area.path)
+    return actor.covers(area)
+
+
+def case_create_payload(world: World, area: Area) -> dict:
+    grid = visit_create_payload(world, area)["grid"]
+    community = Area.objects.get(pk=grid).parent
+    office_staff_of(community)  # its office exists, as it would in a real district
+    return {
+        "grid": grid,
+        "title": "漏水纠纷",
+        "summary": "楼上漏水",
+        "category": "neighbour",
+        "occurred_on": "2026-11-20",
+        "parties": [{"role": "applicant", "name": "张三"}],
+    }
+
+
+# What each step needs, and whether a registered (not yet accepted) case allows it.
+CASE_STEP_PAYLOADS: dict[str, Callable[[World], dict]] = {
+    "accept": lambda world: {"measures": "上门调解"},
+    "hand_off": lambda world: {
+        "to_unit": world.users["department"].unit_id,
+        "kind": "transfer",
+        "reason": "涉及职能部门",
+    },
+    "return_": lambda world: {"reason": "不属于本单位"},
+    "mediate": lambda world: {
+        "kind": "peoples",
+        "held_on": "2026-11-25",
+        "mediators": "和谐使者",
+        "outcome": "达成意向",
+    },
+    "resolve": lambda world: {"agreement": "和解", "resolution_method": "人民调解"},
+    "fail": lambda world: {"outcome": "court", "referred_to": "法院"},
+    "verify": lambda world: {"satisfied": True, "evaluation": "满意"},
+    "sign_off": lambda world: {},
+    "send_back": lambda world: {"comment": "重办"},
+    "instruct": lambda world: {"instruction": "尽快化解"},
+    "take": lambda world: {},
+    "reopen": lambda world: {"reason": "协议未履行"},
+    "escalate": lambda world: {"reason": "逾期"},
+}
+REGISTERED_CASE_ALLOWS = {"accept", "hand_off", "instruct", "take", "escalate"}
+
+
+def case_step_rule(actor: Actor, case, step: str) -> bool:
+    """Who may take each step, restated: the owner unit's people (an office's: the office
+    staff of its area), the receiver of a hand-off, the office of the case's area, its
+    leaders, its responsible leader; superusers hold every right."""
+    user = actor.user
+    if user.is_superuser:
+        return True
+    session = actor.via == "session"
+    owner = session and (
+        user.unit_id == case.owner_unit_id
+        or (user.role == Role.OFFICE_STAFF and user.home_area_id == case.owner_unit.area_id)
+    )
+    office = session and user.role == Role.OFFICE_STAFF and actor.covers(case.grid)
+    leader = user.role == Role.LEADER and actor.covers(case.grid)
+    return {
+        "accept": owner,
+        "hand_off": owner,
+        "return_": False,  # nothing is handed to anyone yet
+        "mediate": owner,
+        "resolve": owner,
+        "fail": owner,
+        "verify": office,
+        "sign_off": case.responsible_leader_id == user.pk,
+        "send_back": case.responsible_leader_id == user.pk,
+        "instruct": leader,
+        "take": leader,
+        "escalate": office,
+        "reopen": office,
+    }[step]
+
+
+def check_case_step(step: str) -> Callable[[CellContext], None]:
+    def check(c: CellContext) -> None:
+        actions = c.row.actions.count()
+        response = c.client.post(c.url, CASE_STEP_PAYLOADS[step](c.world), format="json")
+        if not c.visible:
+            expected = 404
+        elif not case_step_rule(c.actor, c.row, step):
+            expected = 403
+        else:
+            expected = 200 if step in REGISTERED_CASE_ALLOWS else 409
+        assert response.status_code == expected, (step, response.content)
+        assert c.row.actions.count() == actions + (expected == 200)
+
+    return check
+
+
+def check_case_step_page(c: CellContext) -> None:
+    """A leader takes the case on its page: 404 out of sight, else back to the case (with the
+    refusal or the step done)."""
+    response = c.client.post(c.url, {})
+    assert response.status_code == (302 if c.visible else 404), response.status_code
+    c.row.refresh_from_db()
+    taken = c.visible and case_step_rule(c.actor, c.row, "take")
+    assert (c.row.responsible_leader_id == c.actor.user.pk) == taken
+
+
+API_KINDS["dispute"] = ApiKind(
+    rows=CASES,
+    may_create=case_registrars,
+    create=case_create_payload,
+    reaches=case_reaches,
+    extra_actions={step: Custom(check_case_step(step)) for step in CASE_STEP_PAYLOADS},
+)
+PAGES |= {
+    "cases:list": Page(),
+    "cases:new": Page(),
+    "cases:detail": Page(rows=CASES, kwargs=lambda row: {"pk": row.pk}),
+    "cases:step": Page(
+        rows=CASES,
+        kwargs=lambda row: {"pk": row.pk, "step": "take"},
+        method="POST",
+        post=check_case_step_page,
+    ),
+}
+ADMIN_MODELS["disputes.case"] = ScopedAdmin(
+    rows=CASES, may_add=nobody, may_change=nobody, may_delete=nobody
+)
