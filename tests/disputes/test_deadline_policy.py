@@ -123,7 +123,7 @@ def test_an_administrator_edits_the_numbers_but_not_the_key_of_a_row(client, use
     policy.refresh_from_db()
     assert (policy.severity, policy.handle_days) == (Severity.GENERAL, 12)
     assert stage_limit(Severity.GENERAL, None, Stage.HANDLE) == 12
-    entry = LogEntry.objects.get_for_object(policy).get()
+    entry = LogEntry.objects.get_for_object(policy).get(action=LogEntry.Action.UPDATE)
     assert entry.actor == users["admin"]
     assert entry.changes_dict["handle_days"] == ["10", "12"]
 
