@@ -144,6 +144,7 @@ def stage_begin(case: Case, now: datetime.datetime) -> None:
     if stage == case.stage and stage == Stage.HANDLE and case.stage_due_at is not None:
         return
     case.stage = stage
+    case.yellow_carded_at = case.red_carded_at = None
     if not stage:
         case.stage_started_at = case.stage_due_at = case.stage_warn_at = None
         return
@@ -837,3 +838,88 @@ def case_steps(*, actor: User, case: Case) -> list[str]:
             continue
         steps.append(name)
     return steps
+
+
+# --- Early warning and 督办: the deadline scan ------------------------------------------------
+
+SCAN_BATCH = 500
+
+
+def _card_people(case: Case) -> list[User]:
+    people = unit_people(case.owner_unit)
+    if case.owner_unit.reporting_leader is not None:
+        people.append(case.owner_unit.reporting_leader)
+    if case.responsible_leader is not None:
+        people.append(case.responsible_leader)
+    return people
+
+
+@transaction.atomic
+def case_card(*, case_id: int, color: str, now: datetime.datetime) -> bool:
+    """Show a yellow card (the policy's share of the stage's time has passed) or a red card
+    (the deadline has passed) on the case, once per stage (D29): recorded on the timeline and
+    sent to the unit and its leaders. A red card also escalates the case one level (督办).
+    Returns whether a card was shown (False: shown before, or the case moved on)."""
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("owner_unit__reporting_leader", "responsible_leader", "supervising_area")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None or not case.is_open or not case.stage:
+        return False
+    field, moment = (
+        ("yellow_carded_at", case.stage_warn_at)
+        if color == "yellow"
+        else ("red_carded_at", case.stage_due_at)
+    )
+    if getattr(case, field) is not None or moment is None or moment > now:
+        return False
+    setattr(case, field, now)
+    case.save(update_fields=[field])
+    key = f"{color}:{case.stage}:{case.stage_started_at:%Y%m%d%H%M%S%f}"
+    _record(
+        case,
+        action=f"{color}_card",
+        actor=None,
+        from_state=case.state,
+        key=key,
+        comment=_("Due %(due)s.")
+        % {"due": f"{timezone.localtime(case.stage_due_at):%Y-%m-%d %H:%M}"},
+    )
+    title = (
+        _("Yellow card: a dispute case is nearly due")
+        if color == "yellow"
+        else _("Red card: a dispute case is overdue")
+    )
+    _notify(_card_people(case), case, title, key=f"case:{case.pk}:{key}")
+    if color == "red" and case.supervising_area.parent_id is not None:
+        case_escalate(
+            actor=None,
+            case=case,
+            reason=_("The %(stage)s time limit passed.") % {"stage": case.get_stage_display()},
+            key=f"escalate:{key}",
+        )
+    return True
+
+
+def case_deadline_scan(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """The periodic scan: a yellow card for each open case past its warning point, a red card
+    and an escalation for each past its deadline, each once per stage. Each case is carded in
+    its own short transaction (row lock, then a re-check), so a scan run twice, two scans at
+    once, or a scan killed half-way and run again card each case exactly once."""
+    now = now or timezone.now()
+    shown = {"yellow": 0, "red": 0}
+    due = {
+        "red": Case.objects.filter(
+            state__in=OPEN_STATES, red_carded_at__isnull=True, stage_due_at__lte=now
+        ),
+        "yellow": Case.objects.filter(
+            state__in=OPEN_STATES, yellow_carded_at__isnull=True, stage_warn_at__lte=now
+        ),
+    }
+    for color in ("yellow", "red"):
+        ids = list(due[color].order_by("pk").values_list("pk", flat=True)[: SCAN_BATCH * 20])
+        for case_id in ids:
+            shown[color] += case_card(case_id=case_id, color=color, now=now)
+    return shown

@@ -662,6 +662,9 @@ class Case(ConcurrentTransitionMixin, RulesModel):
     stage_due_at = models.DateTimeField(_("due"), null=True, blank=True)
     stage_warn_at = models.DateTimeField(null=True, blank=True)
     extended_days = models.PositiveSmallIntegerField(_("days granted"), default=0)
+    # Early warning (预警督办, D29): each card once per stage, cleared when a stage begins.
+    yellow_carded_at = models.DateTimeField(_("yellow card"), null=True, blank=True)
+    red_carded_at = models.DateTimeField(_("red card"), null=True, blank=True)
 
     # The outcome and its checking (化解方式 … 考评意见).
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
@@ -682,6 +685,17 @@ class Case(ConcurrentTransitionMixin, RulesModel):
         ordering = ["-registered_at", "-pk"]
         indexes = [
             models.Index(fields=["state", "stage_due_at"]),
+            # The deadline scan: cases past their warning or their deadline, not yet carded.
+            models.Index(
+                fields=["stage_warn_at"],
+                condition=models.Q(yellow_carded_at__isnull=True, stage_warn_at__isnull=False),
+                name="case_yellow_due",
+            ),
+            models.Index(
+                fields=["stage_due_at"],
+                condition=models.Q(red_carded_at__isnull=True, stage_due_at__isnull=False),
+                name="case_red_due",
+            ),
             models.Index(fields=["-registered_at", "-id"]),
         ]
         # Every step is a service with its own rule (case_services); "change" is never a
@@ -962,6 +976,8 @@ ACTION_LABELS = {
     "escalate": _("Escalated (督办)"),
     "reopen": _("Reopened"),
     "duplicate": _("A duplicate of this case was registered"),
+    "yellow_card": _("Yellow card: the time limit is running out (预警)"),
+    "red_card": _("Red card: the time limit has passed (督办)"),
 }
 
 

@@ -427,6 +427,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "disputes.tasks.warn_missing_calendar_years",
         "schedule": crontab(hour=7, minute=40),
     },
+    # Yellow and red cards and escalations are due at any minute of a working day.
+    "case-deadlines-scan": {
+        "task": "disputes.tasks.scan_case_deadlines",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 # --- Portal ---------------------------------------------------------------------------------
