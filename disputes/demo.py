@@ -95,3 +95,154 @@ def demo_risk_register_load(*, leader: Any, offices: dict[Any, Any]) -> int:
                     actor=leader, matter=matter, decision="approved", comment="同意,落实化解措施。"
                 )
     return count
+
+
+# --- Cases ---
+
+# (title, summary, category code, the parties)
+CASE_DEMO = [
+    ("楼上漏水纠纷", "楼上住户卫生间漏水，楼下天花板受损，双方就维修和赔偿争执不下。", "neighbour"),
+    ("装修噪音扰民", "住户夜间装修，多名邻居投诉，双方发生口角。", "neighbour"),
+    ("工地拖欠农民工工资", "某建筑工地拖欠二十余名农民工三个月工资，工人聚集讨薪。", "labour"),
+    ("宅基地边界争议", "两户村民因宅基地边界围墙位置发生争执。", "land"),
+    (
+        "物业费收取争议",
+        "业主对物业服务不满拒交物业费，物业公司停止部分服务。",
+        "property_construction",
+    ),
+    ("医疗费用纠纷", "患者家属对社区卫生服务站收费和诊疗结果有异议。", "medical"),
+    ("赡养老人纠纷", "三兄弟因老人赡养费分担产生矛盾。", "family"),
+    ("餐馆油烟污染", "临街餐馆油烟直排，楼上居民多次投诉。", "environmental_pollution"),
+    ("交通事故赔偿", "电动车与行人相撞，双方对赔偿金额分歧较大。", "traffic_accident"),
+    ("集体讨要拆迁补偿", "十余户居民对拆迁补偿标准不满，联名上访。", "property_construction"),
+]
+
+
+def demo_cases_load(
+    *, gridworker: Any, office: Any, community_office: Any, leader: Any, department: Any
+) -> int:
+    """Cases in every state for the demo district, once: waiting to be accepted (one overdue,
+    carded and escalated), in mediation, handed to the district's 司法局 (one returned first),
+    a major case awaiting the leader's sign-off, closed ones (settled with the parties
+    satisfied, and one referred to court), a collective petition, and one the department
+    received on its hotline. Returns how many cases were registered."""
+    from django.utils import timezone
+
+    from disputes.case_services import (
+        case_accept,
+        case_deadline_scan,
+        case_fail,
+        case_hand_off,
+        case_mediate,
+        case_register,
+        case_resolve,
+        case_return,
+        case_verify,
+        stage_begin,
+    )
+    from disputes.models import Case, DisputeCategory
+
+    grid = gridworker.home_area
+    if Case.objects.filter(grid__path__startswith=grid.parent.path).exists():
+        return 0
+    today = timezone.localdate()
+    categories = {c.code: c for c in DisputeCategory.objects.all()}
+
+    def register(n: int, actor: Any, **more: Any) -> Any:
+        title, summary, code = CASE_DEMO[n]
+        fields = {
+            "title": title,
+            "summary": summary,
+            "category": categories[code],
+            "source": "visit",
+            "grid": grid,
+            "occurred_on": today - datetime.timedelta(days=3 + n),
+            "address": f"{grid.name}{n + 1}幢{n % 3 + 1}单元",
+            "parties": [
+                {"role": "applicant", "name": ["张建国", "李秀英", "王强", "赵敏", "陈刚"][n % 5]},
+                {"role": "respondent", "name": ["刘洋", "黄丽", "周杰", "吴芳", "徐明"][n % 5]},
+            ],
+        }
+        return case_register(actor=actor, **{**fields, **more})
+
+    # Waiting for the community's office; the first is long overdue (carded, escalated).
+    overdue = register(0, gridworker)
+    stage_begin(overdue, timezone.now() - datetime.timedelta(days=10))
+    overdue.save()
+    register(1, gridworker)
+    # In mediation.
+    mediating = register(2, gridworker, people_involved=23)
+    case_accept(actor=community_office, case=mediating, measures="约谈施工方，联合人社所调解")
+    case_mediate(
+        actor=community_office,
+        case=mediating,
+        kind="peoples",
+        held_on=today,
+        mediators="社区人民调解委员会、和谐使者王大伯",
+        participants="施工方负责人、工人代表3名",
+        outcome="施工方承诺分两期支付，工人代表要求一次付清，继续调解",
+    )
+    # Handed to the district's 司法局: one waiting for it, one it returned first.
+    handed = register(3, gridworker)
+    case_accept(actor=community_office, case=handed, measures="现场勘查边界")
+    case_hand_off(
+        actor=community_office,
+        case=handed,
+        to_unit=department.unit,
+        kind="administrative",
+        reason="涉及土地权属，需司法所行政调解",
+    )
+    returned = register(4, gridworker)
+    case_hand_off(
+        actor=community_office,
+        case=returned,
+        to_unit=department.unit,
+        kind="transfer",
+        reason="物业纠纷请司法局调解",
+    )
+    case_return(actor=department, case=returned, reason="属物业服务合同纠纷，请社区先行调解")
+    # A major case on the leader's desk, awaiting sign-off.
+    major = register(5, office, severity="major", source="walk_in", people_involved=6)
+    case_accept(
+        actor=office, case=major, measures="街道牵头，卫健部门参与", responsible_leader=leader
+    )
+    case_resolve(
+        actor=office,
+        case=major,
+        agreement="服务站退还部分费用并致歉",
+        resolution_method="行政调解",
+        resolution_org="街道综治中心",
+    )
+    case_verify(actor=office, case=major, satisfied=True, evaluation="双方满意", evaluated_on=today)
+    # Closed: settled and verified; and one referred to court.
+    settled = register(6, gridworker)
+    case_accept(actor=community_office, case=settled, measures="上门调解")
+    case_resolve(
+        actor=community_office,
+        case=settled,
+        agreement="三兄弟按月轮流承担赡养费",
+        resolution_method="人民调解",
+    )
+    case_verify(
+        actor=community_office,
+        case=settled,
+        satisfied=True,
+        evaluation="回访老人，赡养费已按时到位",
+        evaluated_on=today,
+    )
+    referred = register(8, gridworker)
+    case_accept(actor=community_office, case=referred, measures="组织双方协商")
+    case_fail(
+        actor=community_office,
+        case=referred,
+        outcome="court",
+        referred_to="区人民法院",
+        resolution_notes="赔偿金额分歧大，引导当事人诉讼",
+    )
+    # A collective petition, taken by the street's office.
+    register(9, office, source="walk_in", people_involved=14, collective_petition=True)
+    # One the department received on its hotline and handles itself.
+    hotline = register(7, department, source="hotline")
+    case_accept(actor=department, case=hotline, measures="联系环保部门执法检查")
+    case_deadline_scan()
+    return len(CASE_DEMO)

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from disputes.demo import demo_risk_register_load
+from disputes.demo import demo_cases_load, demo_risk_register_load
 from governance.models import ApiToken, Role, User
 from governance.services import api_token_issue, user_create, user_update
 from grid.generation import DISTRICT_CODE, DistrictSpec, district_build, units_build
@@ -172,6 +172,18 @@ class Command(BaseCommand):
         )
         if matters:
             self.stdout.write(f"Registered {matters} matters for stability-risk assessment.")
+        # Dispute cases in every state, around the grid worker's grid.
+        cases = demo_cases_load(
+            gridworker=User.objects.get(username="gridworker"),
+            office=User.objects.get(username="office"),
+            community_office=User.objects.filter(role=Role.OFFICE_STAFF, home_area=grid.parent)
+            .order_by("pk")
+            .first(),
+            leader=User.objects.get(username="leader"),
+            department=User.objects.get(username="department"),
+        )
+        if cases:
+            self.stdout.write(f"Registered {cases} dispute cases.")
         client = User.objects.get(username="api-client")
         # A fresh key at every load: the old one cannot be shown again, only its hash is kept.
         ApiToken.objects.filter(client=client, name="demo").delete()
