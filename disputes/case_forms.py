@@ -15,15 +15,11 @@ from disputes.models import (
     Outcome,
     PartyRole,
 )
-from governance.forms import form_style
+from governance.forms import DateInput, form_style
 from governance.models import Role, User
 from governance.scoping import visible_to
 from grid.models import Unit
 from population.selectors import organisation_list, resident_list
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class CaseRegisterForm(forms.ModelForm):
@@ -79,7 +75,12 @@ class CaseRegisterForm(forms.ModelForm):
 
     def __init__(self, *args, actor: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["grid"].queryset = registrable_grids(user=actor)
+        grids = registrable_grids(user=actor)
+        self.fields["grid"].queryset = grids
+        if "grid" not in self.initial:
+            only = list(grids[:2])
+            if len(only) == 1:  # a grid worker's own grid
+                self.initial["grid"] = only[0].pk
         self.fields["resident"].queryset = resident_list(user=actor)
         self.fields["organisation"].queryset = organisation_list(user=actor)
         form_style(self)

@@ -95,3 +95,13 @@ def form_errors_add(form: forms.BaseForm, error: ValidationError) -> None:
         return
     for field, errors in error.error_dict.items():
         form.add_error(field if field in form.fields else None, errors)
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker: it reads and sends ISO dates only (2026-12-01), whatever the
+    page's language would format them as."""
+
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)

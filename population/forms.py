@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from governance.forms import form_style
+from governance.forms import DateInput, form_style
 from governance.models import Role, User
 from governance.scoping import visible_to
 from grid.models import Area, AreaLevel
@@ -257,10 +257,6 @@ class ResidentFilterForm(forms.Form):
         }
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
 class SpecialGroupRecordForm(forms.ModelForm):
     """Tagging a resident with a special group. The kind decides which specific fields apply;
     the service says which do not (naming the field) and checks the rest."""
@@ -351,13 +347,6 @@ def _bootstrap(form: forms.Form) -> None:
             widget.attrs["class"] = "form-select"
         else:
             widget.attrs["class"] = "form-control"
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class HouseForm(forms.ModelForm):
