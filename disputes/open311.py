@@ -57,7 +57,7 @@ class HasApiToken(permissions.BasePermission):
 # --- Errors --------------------------------------------------------------------------------------
 
 # Case fields named by the services' messages, as the Open311 field the caller sent.
-FIELD_NAMES = {
+FIELD_NAMES: dict[str, str] = {
     "grid": "lat",
     "latitude": "lat",
     "longitude": "long",
@@ -80,7 +80,7 @@ def _descriptions(data: Any, field: str = "") -> list[str]:
             text
             for name, inner in data.items()
             for text in _descriptions(
-                inner, "" if name == "non_field_errors" else FIELD_NAMES.get(name, name)
+                inner, "" if name == "non_field_errors" else FIELD_NAMES.get(str(name), str(name))
             )
         ]
     if isinstance(data, list):

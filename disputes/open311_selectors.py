@@ -19,7 +19,7 @@ DEFAULT_WINDOW = datetime.timedelta(days=90)
 MAX_RESULTS = 1000
 
 # The spec knows two statuses; every state but closed is still being worked on.
-STATUS_STATES = {"open": OPEN_STATES, "closed": [CaseState.CLOSED]}
+STATUS_STATES: dict[str, list[str]] = {"open": OPEN_STATES, "closed": [CaseState.CLOSED]}
 
 
 def open311_services() -> QuerySet[DisputeCategory]:
