@@ -38,6 +38,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("governance.api_urls", "api"))),
+    path("open311/v2/", include("disputes.open311_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its script from a URL (no inline script). Swagger UI and Redoc
     # style their widgets with <style> elements they create: these two pages, which show the

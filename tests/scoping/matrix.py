@@ -64,7 +64,7 @@ class Undeclared(Exception):
 
 @dataclass(frozen=True)
 class Classified:
-    category: str  # public, page, api, api-other, admin-site, admin-model
+    category: str  # public, page, api, api-other, token-api, admin-site, admin-model
     spec: Any = None
     model_admin: Any = None
 
@@ -206,6 +206,8 @@ def classify(route: Route) -> Classified:
         return _classify_admin(route)
     if "api" in route.namespaces:
         return _classify_api(route)
+    if route.key in declared.TOKEN_API:
+        return Classified("token-api", declared.TOKEN_API[route.key])
     if route.key in declared.PUBLIC or route.pattern.lstrip("^").startswith(
         declared.PUBLIC_PREFIXES
     ):
@@ -220,8 +222,9 @@ def classify(route: Route) -> Classified:
         f"Route {route.key} ({route.pattern}, view {view}) is not declared. Add "
         f"PAGES[{route.key!r}] = {about} to tests/scoping/routes.py (a portal page; "
         "Page.about(Model) for a page about one row found by its pk, Page(rows=..., kwargs=...) "
-        f"for other URLs of a row), or PUBLIC[{route.key!r}] = <why> if it shows no rows and "
-        "needs no sign-in."
+        f"for other URLs of a row), PUBLIC[{route.key!r}] = <why> if it shows no rows and "
+        f"needs no sign-in, or TOKEN_API[{route.key!r}] = TokenApi(...) for JSON that answers "
+        "API tokens alone."
     )
 
 

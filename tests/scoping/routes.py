@@ -10,7 +10,8 @@ from the model's `scope_path` and the row factories of tests/factories.py (`row_
   model without an area (GlobalAdmin, SuperuserOnlyAdmin);
 - PAGES[name]: a portal page. `Page.about(Model)` for a page about one row (its URL is built
   for a row in each area position); `Page()` for a page every signed-in person may open;
-- API_OTHER[name], PUBLIC[name] / PUBLIC_PREFIXES, ADMIN_SITE[name]: routes that hold no rows.
+- API_OTHER[name], PUBLIC[name] / PUBLIC_PREFIXES, ADMIN_SITE[name]: routes that hold no rows;
+- TOKEN_API[name]: JSON routes outside the router that answer API tokens alone (Open311).
 
 A route that cannot be classified fails `test_every_route_is_declared`, saying which line
 is missing and where; a model with `scope_path` and no factory fails
@@ -1228,3 +1229,52 @@ PAGES |= {
 ADMIN_MODELS["disputes.case"] = ScopedAdmin(
     rows=CASES, may_add=nobody, may_change=nobody, may_delete=nobody
 )
+
+
+# --- Token-only JSON routes outside the router ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TokenApi:
+    """A JSON route that is no DRF viewset and answers API tokens alone (Open311): without a
+    token (anonymous, or a portal session) 401; a token sees the rows of its area and no
+    other, like the viewsets."""
+
+    rows: Rows | None = None  # None: the route holds no area-bound rows (a code list)
+    kwargs: Callable[[Any], dict] | None = None  # URL kwargs, from the row (or None)
+    # A list: the keys of the rows in the answer; a detail (with kwargs) is 200 or 404.
+    ids: Callable[[Any], list] | None = None
+    key: Callable[[Any], Any] = lambda row: row.pk  # the row as the answer names it
+    # A create: the payload of a new row inside the area, outside the actor's where the area
+    # leaves a choice (POSTed beside the GET); created in scope, refused with `refused` outside.
+    create: Callable[[World, Area, Actor], dict] | None = None
+    refused: int = 403
+
+
+def open311_create_payload(world: World, area: Area, actor: Actor) -> dict:
+    grid = grid_in(area, avoid=actor.anchor)
+    office_staff_of(grid.parent)  # its office exists, as it would in a real district
+    point = grid.geometry.representative_point()
+    return {
+        "service_code": "neighbour",
+        "lat": point.y,
+        "long": point.x,
+        "description": "楼上漏水",
+        "last_name": "张",
+        "first_name": "三",
+    }
+
+
+TOKEN_API: dict[str, TokenApi] = {
+    "open311:services": TokenApi(),
+    "open311:service": TokenApi(kwargs=lambda row: {"service_code": "neighbour"}),
+    "open311:requests": TokenApi(
+        rows=CASES,
+        ids=lambda body: [request["service_request_id"] for request in body],
+        key=lambda case: case.number,
+        create=open311_create_payload,
+    ),
+    "open311:request": TokenApi(
+        rows=CASES, kwargs=lambda case: {"service_request_id": case.number}
+    ),
+}

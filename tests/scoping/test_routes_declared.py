@@ -127,6 +127,7 @@ def test_the_declarations_name_routes_that_exist():
         + [f"API_OTHER[{k!r}]" for k in declared.API_OTHER if k not in keys]
         + [f"PAGES[{k!r}]" for k in declared.PAGES if k not in keys]
         + [f"PUBLIC[{k!r}]" for k in declared.PUBLIC if k not in keys]
+        + [f"TOKEN_API[{k!r}]" for k in declared.TOKEN_API if k not in keys]
         + [f"ADMIN_SITE[{k!r}]" for k in declared.ADMIN_SITE if k not in keys]
         + [f"ADMIN_MODELS[{k!r}]" for k in declared.ADMIN_MODELS if k not in registered]
     )
