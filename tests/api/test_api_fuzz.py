@@ -91,6 +91,27 @@ BEYOND_THE_SCHEMA = {
     "conclusion",
     "assessing_body",
     "assessed_on",  # also: not in the future
+    # Dispute cases (issue 8):
+    "category",  # an active category's code (a list filter: given a value)
+    "owner_unit",  # a unit the caller sees (a list filter)
+    "to_unit",  # an active unit serving the case's area, not its owner
+    "parties",  # each a resident, an organisation or a name; one at least; residents in scope
+    "summary",  # not blank once stripped
+    "occurred_on",  # not in the future
+    "duplicate_of",  # a case the caller sees
+    "measures",  # not blank once stripped
+    "handlers",  # people of the caller's area or unit
+    "responsible_leader",  # a leader of the case's area; required for a major case
+    "reason",  # not blank once stripped
+    "agreement",  # not blank once stripped
+    "resolution_method",
+    "referred_to",
+    "evaluation",
+    "evaluated_on",  # not in the future
+    "mediators",
+    "outcome",
+    "held_on",  # not in the future
+    "instruction",
 }
 NUL_REFUSAL = "NUL"  # strings may not carry U+0000 (governance.middleware)
 
