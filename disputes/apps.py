@@ -34,3 +34,10 @@ class DisputesConfig(AppConfig):
         auditlog.register(MediationSession)
         # The timeline is itself the record of every step; auditlog keeps who changed it.
         auditlog.register(CaseAction)
+
+        # --- Extensions, listed supervision, accountability ---
+        from disputes.models import AccountabilityRecord, ExtensionRequest, Supervision
+
+        auditlog.register(ExtensionRequest)
+        auditlog.register(Supervision)
+        auditlog.register(AccountabilityRecord)

@@ -14,6 +14,7 @@ from disputes import case_selectors as selectors
 from disputes import case_services as services
 from disputes.models import (
     FAILED_OUTCOMES,
+    AccountabilityRecord,
     Case,
     CaseAction,
     CaseHandoff,
@@ -21,10 +22,12 @@ from disputes.models import (
     CaseSource,
     CaseState,
     DisputeCategory,
+    ExtensionRequest,
     HandoffKind,
     MediationSession,
     Outcome,
     Severity,
+    Supervision,
 )
 from governance.api_base import (
     IdCursorPagination,
@@ -155,11 +158,55 @@ class CaseActionSerializer(serializers.ModelSerializer):
         return row.actor.display_name if row.actor_id else str(_("the system"))
 
 
+class ExtensionRequestSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ExtensionRequest
+        fields = [
+            "id",
+            "days",
+            "reason",
+            "requested_by",
+            "requested_at",
+            "decision",
+            "decided_by",
+            "decided_at",
+            "comment",
+        ]
+        read_only_fields = fields
+
+
+class SupervisionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Supervision
+        fields = [
+            "id",
+            "office",
+            "requirement",
+            "deadline",
+            "listed_by",
+            "listed_at",
+            "report",
+            "reported_at",
+            "lifted_at",
+        ]
+        read_only_fields = fields
+
+
+class AccountabilityRecordSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AccountabilityRecord
+        fields = ["id", "persons", "finding", "sanction", "recorded_by", "recorded_at"]
+        read_only_fields = fields
+
+
 class CaseDetailSerializer(CaseSerializer):
     parties = CasePartySerializer(many=True, read_only=True)
     handoffs = CaseHandoffSerializer(many=True, read_only=True)
     mediations = MediationSessionSerializer(many=True, read_only=True)
     timeline = CaseActionSerializer(source="actions", many=True, read_only=True)
+    extensions = ExtensionRequestSerializer(many=True, read_only=True)
+    supervisions = SupervisionSerializer(many=True, read_only=True)
+    accountability = AccountabilityRecordSerializer(many=True, read_only=True)
     steps = serializers.SerializerMethodField(
         help_text="The workflow actions the caller may take on the case now."
     )
@@ -188,6 +235,9 @@ class CaseDetailSerializer(CaseSerializer):
             "handoffs",
             "mediations",
             "timeline",
+            "extensions",
+            "supervisions",
+            "accountability",
             "steps",
         ]
         read_only_fields = fields
@@ -321,6 +371,31 @@ class EmptySerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     pass
 
 
+class ExtendSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    days = serializers.IntegerField(min_value=1, max_value=30, help_text="Working days asked.")
+    reason = serializers.CharField()
+
+
+class DecideExtensionSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    grant = serializers.BooleanField()
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SuperviseSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    requirement = serializers.CharField()
+    deadline = serializers.DateField(help_text="The report-back date.")
+
+
+class ReportBackSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    report = serializers.CharField()
+
+
+class AccountabilitySerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    persons = serializers.CharField(max_length=300)
+    finding = serializers.CharField()
+    sanction = serializers.CharField(max_length=200)
+
+
 # --- The viewset ---------------------------------------------------------------------------------
 
 
@@ -359,6 +434,12 @@ STEP_SERIALIZERS = {
     "take": EmptySerializer,
     "reopen": ReasonSerializer,
     "escalate": ReasonSerializer,
+    "extend": ExtendSerializer,
+    "decide_extension": DecideExtensionSerializer,
+    "supervise": SuperviseSerializer,
+    "report_back": ReportBackSerializer,
+    "lift_supervision": CommentSerializer,
+    "accountability": AccountabilitySerializer,
 }
 
 
@@ -491,3 +572,37 @@ class CaseViewSet(
     @action(detail=True, methods=["post"])
     def escalate(self, request, pk=None):
         return self._step(services.case_escalate)
+
+    @extend_schema(request=ExtendSerializer, responses=STEP_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def extend(self, request, pk=None):
+        """Ask for more working days to handle the case (延期申请)."""
+        return self._step(services.case_extend)
+
+    @extend_schema(request=DecideExtensionSerializer, responses=STEP_RESPONSES)
+    @action(detail=True, methods=["post"], url_path="decide-extension")
+    def decide_extension(self, request, pk=None):
+        """The level above grants or refuses the pending extension request."""
+        return self._step(services.case_decide_extension)
+
+    @extend_schema(request=SuperviseSerializer, responses=STEP_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def supervise(self, request, pk=None):
+        """List the case for supervision (挂牌督办)."""
+        return self._step(services.case_supervise)
+
+    @extend_schema(request=ReportBackSerializer, responses=STEP_RESPONSES)
+    @action(detail=True, methods=["post"], url_path="report-back")
+    def report_back(self, request, pk=None):
+        return self._step(services.case_report_back)
+
+    @extend_schema(request=CommentSerializer, responses=STEP_RESPONSES)
+    @action(detail=True, methods=["post"], url_path="lift-supervision")
+    def lift_supervision(self, request, pk=None):
+        return self._step(services.case_lift_supervision)
+
+    @extend_schema(request=AccountabilitySerializer, responses=STEP_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def accountability(self, request, pk=None):
+        """Record accountability (责任追究): persons, finding, sanction."""
+        return self._step(services.case_hold_accountable)

@@ -213,3 +213,36 @@ class InstructForm(StepForm):
 
 class EmptyForm(StepForm):
     pass
+
+
+class ExtendForm(StepForm):
+    days = forms.IntegerField(label=_("working days asked"), min_value=1, max_value=30)
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DecideExtensionForm(StepForm):
+    grant = forms.TypedChoiceField(
+        label=_("decision"),
+        choices=[("yes", _("Grant the days asked")), ("no", _("Refuse"))],
+        coerce=lambda value: value == "yes",
+    )
+    comment = forms.CharField(
+        label=_("comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class SuperviseForm(StepForm):
+    requirement = forms.CharField(
+        label=_("what is required"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    deadline = forms.DateField(label=_("report back by"), widget=DateInput)
+
+
+class ReportBackForm(StepForm):
+    report = forms.CharField(label=_("report back"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AccountabilityForm(StepForm):
+    persons = forms.CharField(label=_("persons held accountable"), max_length=300)
+    finding = forms.CharField(label=_("finding"), widget=forms.Textarea(attrs={"rows": 2}))
+    sanction = forms.CharField(label=_("sanction"), max_length=200)

@@ -52,6 +52,9 @@ def case_detail(*, user: Any, token: ApiToken | None = None, pk: int) -> Case:
             "parties__resident",
             "parties__organisation",
             "mediations",
+            "extensions",
+            "supervisions",
+            "accountability",
             Prefetch(
                 "handoffs",
                 queryset=CaseHandoff.objects.select_related("from_unit", "to_unit", "handed_by"),

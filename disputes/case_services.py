@@ -26,6 +26,7 @@ from disputes.models import (
     FAILED_OUTCOMES,
     HANDLING_STATES,
     OPEN_STATES,
+    AccountabilityRecord,
     Case,
     CaseAction,
     CaseHandoff,
@@ -33,10 +34,13 @@ from disputes.models import (
     CaseSource,
     CaseState,
     DisputeCategory,
+    ExtensionDecision,
+    ExtensionRequest,
     HandoffKind,
     MediationSession,
     Severity,
     Stage,
+    Supervision,
 )
 from disputes.selectors import policy_for
 from disputes.workdays import WorkCalendar
@@ -798,6 +802,234 @@ def case_escalate(*, actor: User | None, case: Case, reason: str, key: str | Non
     return case
 
 
+# --- Extensions, listed supervision, accountability ---------------------------------------------
+
+
+def _require_level_above(actor: User, case: Case) -> None:
+    """The level above the one supervising the case decides its extensions (its office or
+    leaders); a case supervised by the district is decided by the district itself."""
+    _require_sees(actor, case)
+    if actor.is_superuser:
+        return
+    above = case.supervising_area.parent or case.supervising_area
+    if not (
+        actor.role in {Role.OFFICE_STAFF, Role.LEADER}
+        and actor.sees_by_area
+        and in_scope(actor, above)
+    ):
+        raise PermissionDenied(
+            _("Only the office or a leader of the level above the case's decides this.")
+        )
+
+
+def _pending_extension(case: Case) -> ExtensionRequest | None:
+    return case.extensions.filter(decision=ExtensionDecision.PENDING).first()
+
+
+def _open_supervision(case: Case) -> Supervision | None:
+    return case.supervisions.filter(lifted_at__isnull=True).select_related("office").first()
+
+
+@transaction.atomic
+def case_extend(*, actor: User, case: Case, days: int, reason: str) -> ExtensionRequest:
+    """The responsible unit asks for more working days to handle the case (延期申请)."""
+    case = _locked(case)
+    _require_owner(actor, case)
+    if case.state not in HANDLING_STATES:
+        raise CaseConflict(
+            _("Case %(number)s is now “%(state)s”: only a case being handled is extended.")
+            % {"number": case.number, "state": case.get_state_display()}
+        )
+    if _pending_extension(case) is not None:
+        raise CaseConflict(_("An extension request of this case awaits its decision."))
+    request = ExtensionRequest(
+        case=case,
+        days=days,
+        reason=_required(reason, "reason", _("Say why more time is needed.")),
+        requested_by=actor,
+    )
+    request.full_clean(exclude=["case", "requested_by"])
+    request.save()
+    _record(
+        case,
+        action="extend",
+        actor=actor,
+        unit=case.owner_unit,
+        from_state=case.state,
+        comment=_("%(days)d working days: %(reason)s") % {"days": days, "reason": request.reason},
+    )
+    above = case.supervising_area.parent or case.supervising_area
+    _notify(_level_people(above), case, _("An extension of a dispute case awaits your decision"))
+    return request
+
+
+@transaction.atomic
+def case_decide_extension(*, actor: User, case: Case, grant: bool, comment: str = "") -> Case:
+    """Grant (the days move the handling deadline) or refuse (with the reason) the pending
+    extension request."""
+    case = _locked(case)
+    _require_level_above(actor, case)
+    request = _pending_extension(case)
+    if request is None:
+        raise CaseConflict(_("No extension request of this case awaits a decision."))
+    if not grant:
+        comment = _required(comment, "comment", _("Say why the extension is refused."))
+    now = timezone.now()
+    request.decision = ExtensionDecision.GRANTED if grant else ExtensionDecision.REFUSED
+    request.decided_by, request.decided_at, request.comment = actor, now, comment
+    request.save(update_fields=["decision", "decided_by", "decided_at", "comment"])
+    if grant:
+        case.extended_days += request.days
+        if case.stage == Stage.HANDLE and case.stage_started_at is not None:
+            started = case.stage_started_at
+            policy = policy_for(case.severity, case.category_id)
+            due = WorkCalendar(timezone.localtime(started).date()).deadline_after(
+                started, _stage_limit_days(case, Stage.HANDLE)
+            )
+            case.stage_due_at = due
+            case.stage_warn_at = started + (due - started) * policy.yellow_card_percent / 100
+            # New moments, new cards: each is keyed by the moment it marks (case_card).
+            case.yellow_carded_at = case.red_carded_at = None
+        case.save()
+    _record(
+        case,
+        action="extension_granted" if grant else "extension_refused",
+        actor=actor,
+        from_state=case.state,
+        comment=comment,
+    )
+    _notify(
+        unit_people(case.owner_unit),
+        case,
+        _("Extension granted") if grant else _("Extension refused"),
+    )
+    return case
+
+
+@transaction.atomic
+def case_supervise(
+    *, actor: User, case: Case, requirement: str, deadline: datetime.date
+) -> Supervision:
+    """An office lists the case for supervision (挂牌督办, D11): what it requires, and by when
+    the responsible unit reports back."""
+    case = _locked(case)
+    _require_office(actor, case)
+    if not case.is_open:
+        raise CaseConflict(_("A closed case is not listed for supervision."))
+    if _open_supervision(case) is not None:
+        raise CaseConflict(_("The case is already listed for supervision."))
+    if deadline < timezone.localdate():
+        raise ValidationError({"deadline": _("The report-back date cannot be in the past.")})
+    office = (actor.unit if actor.unit_id else None) or _office_of(actor.home_area or case.grid)
+    if office is None:
+        raise ValidationError({"requirement": _("Your area has no office to supervise from.")})
+    supervision = Supervision.objects.create(
+        case=case,
+        office=office,
+        requirement=_required(requirement, "requirement", _("Say what is required.")),
+        deadline=deadline,
+        listed_by=actor,
+    )
+    _record(
+        case,
+        action="supervise",
+        actor=actor,
+        unit=office,
+        from_state=case.state,
+        comment=f"{supervision.requirement} ({deadline:%Y-%m-%d})",
+    )
+    people = unit_people(case.owner_unit)
+    if case.owner_unit.reporting_leader is not None:
+        people.append(case.owner_unit.reporting_leader)
+    _notify(people, case, _("A dispute case is listed for supervision (挂牌督办)"))
+    return supervision
+
+
+@transaction.atomic
+def case_report_back(*, actor: User, case: Case, report: str) -> Supervision:
+    case = _locked(case)
+    _require_owner(actor, case)
+    supervision = _open_supervision(case)
+    if supervision is None:
+        raise CaseConflict(_("The case is not listed for supervision."))
+    supervision.report = _required(report, "report", _("Write the report."))
+    supervision.reported_at = timezone.now()
+    supervision.save(update_fields=["report", "reported_at"])
+    _record(
+        case,
+        action="report_back",
+        actor=actor,
+        unit=case.owner_unit,
+        from_state=case.state,
+        comment=supervision.report,
+    )
+    _notify(unit_people(supervision.office), case, _("A supervised case was reported back"))
+    return supervision
+
+
+def _require_supervisor(actor: User, case: Case) -> None:
+    _require_sees(actor, case)
+    supervision = _open_supervision(case)
+    if supervision is None or not acts_for(actor, supervision.office):
+        raise PermissionDenied(_("Only the supervising office lifts its supervision."))
+
+
+@transaction.atomic
+def case_lift_supervision(*, actor: User, case: Case, comment: str = "") -> Case:
+    case = _locked(case)
+    _require_supervisor(actor, case)
+    supervision = _open_supervision(case)
+    supervision.lifted_at = timezone.now()
+    supervision.save(update_fields=["lifted_at"])
+    _record(
+        case,
+        action="lift_supervision",
+        actor=actor,
+        unit=supervision.office,
+        from_state=case.state,
+        comment=comment,
+    )
+    return case
+
+
+def _require_accountability_keeper(actor: User, case: Case) -> None:
+    _require_sees(actor, case)
+    if actor.is_superuser:
+        return
+    if not (
+        actor.role in {Role.OFFICE_STAFF, Role.LEADER}
+        and actor.sees_by_area
+        and in_scope(actor, case.grid)
+    ):
+        raise PermissionDenied(
+            _("The office or a leader of the case's area records accountability.")
+        )
+
+
+@transaction.atomic
+def case_hold_accountable(
+    *, actor: User, case: Case, persons: str, finding: str, sanction: str
+) -> AccountabilityRecord:
+    """Accountability (责任追究, D27): who, what was found, the sanction."""
+    case = _locked(case)
+    _require_accountability_keeper(actor, case)
+    record = AccountabilityRecord.objects.create(
+        case=case,
+        persons=_required(persons, "persons", _("Name the persons held accountable.")),
+        finding=_required(finding, "finding", _("Write what was found.")),
+        sanction=_required(sanction, "sanction", _("Write the sanction.")),
+        recorded_by=actor,
+    )
+    _record(
+        case,
+        action="accountability",
+        actor=actor,
+        from_state=case.state,
+        comment=f"{record.persons}: {record.sanction}",
+    )
+    return record
+
+
 # --- What a person may do next --------------------------------------------------------------
 
 # Each step: the states it applies to and the rule of who takes it (the same checks the
@@ -819,6 +1051,20 @@ STEPS: dict[str, tuple[frozenset[str], Any]] = {
     "take": (frozenset(OPEN_STATES), _require_leader),
     "escalate": (frozenset(OPEN_STATES), _require_office),
     "reopen": (frozenset({CaseState.CLOSED}), _require_office),
+    "extend": (frozenset(HANDLING_STATES), _require_owner),
+    "decide_extension": (frozenset(OPEN_STATES), _require_level_above),
+    "supervise": (frozenset(OPEN_STATES), _require_office),
+    "report_back": (frozenset(OPEN_STATES), _require_owner),
+    "lift_supervision": (frozenset(CaseState.values), _require_supervisor),
+    "accountability": (frozenset(CaseState.values), _require_accountability_keeper),
+}
+
+# Steps that also depend on the case's pending request or open supervision.
+AVAILABLE = {
+    "extend": lambda case: _pending_extension(case) is None,
+    "decide_extension": lambda case: _pending_extension(case) is not None,
+    "supervise": lambda case: _open_supervision(case) is None,
+    "report_back": lambda case: _open_supervision(case) is not None,
 }
 
 
@@ -835,6 +1081,8 @@ def case_steps(*, actor: User, case: Case) -> list[str]:
         if name == "take" and case.responsible_leader_id == actor.pk:
             continue
         if name == "escalate" and case.supervising_area.parent_id is None:
+            continue
+        if name in AVAILABLE and not AVAILABLE[name](case):
             continue
         steps.append(name)
     return steps
@@ -877,7 +1125,8 @@ def case_card(*, case_id: int, color: str, now: datetime.datetime) -> bool:
         return False
     setattr(case, field, now)
     case.save(update_fields=[field])
-    key = f"{color}:{case.stage}:{case.stage_started_at:%Y%m%d%H%M%S%f}"
+    # One card per deadline: a granted extension moves it, and the new one may be carded.
+    key = f"{color}:{case.stage}:{moment:%Y%m%d%H%M%S%f}"
     _record(
         case,
         action=f"{color}_card",

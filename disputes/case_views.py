@@ -32,6 +32,12 @@ STEPS = {
     "take": (forms.EmptyForm, services.case_take),
     "escalate": (forms.ReasonForm, services.case_escalate),
     "reopen": (forms.ReasonForm, services.case_reopen),
+    "extend": (forms.ExtendForm, services.case_extend),
+    "decide_extension": (forms.DecideExtensionForm, services.case_decide_extension),
+    "supervise": (forms.SuperviseForm, services.case_supervise),
+    "report_back": (forms.ReportBackForm, services.case_report_back),
+    "lift_supervision": (forms.CommentForm, services.case_lift_supervision),
+    "accountability": (forms.AccountabilityForm, services.case_hold_accountable),
 }
 
 

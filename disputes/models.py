@@ -976,6 +976,13 @@ ACTION_LABELS = {
     "escalate": _("Escalated (督办)"),
     "reopen": _("Reopened"),
     "duplicate": _("A duplicate of this case was registered"),
+    "extend": _("Extension requested (延期申请)"),
+    "extension_granted": _("Extension granted"),
+    "extension_refused": _("Extension refused"),
+    "supervise": _("Listed for supervision (挂牌督办)"),
+    "report_back": _("Reported back to the supervising office"),
+    "lift_supervision": _("Supervision lifted"),
+    "accountability": _("Accountability recorded (责任追究)"),
     "yellow_card": _("Yellow card: the time limit is running out (预警)"),
     "red_card": _("Red card: the time limit has passed (督办)"),
 }
@@ -1016,3 +1023,121 @@ class CaseAction(models.Model):
     @property
     def label(self) -> str:
         return str(ACTION_LABELS.get(self.action, self.action))
+
+
+# --- Extensions, listed supervision, accountability ----------------------------------------------
+
+
+class ExtensionDecision(models.TextChoices):
+    PENDING = "pending", _("Awaiting the decision")
+    GRANTED = "granted", _("Granted")
+    REFUSED = "refused", _("Refused")
+
+
+class ExtensionRequest(models.Model):
+    """A request for more time to handle a case (延期申请): the days asked and why, decided by
+    the level above the one supervising the case; granted days move the deadline."""
+
+    scope_path = "case__grid__path"
+    scope_units = ("case__owner_unit", "case__handoffs__to_unit")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions")
+    days = models.PositiveSmallIntegerField(
+        _("working days asked"), validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
+    reason = models.TextField(_("reason"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decision = models.CharField(
+        _("decision"),
+        max_length=10,
+        choices=ExtensionDecision.choices,
+        default=ExtensionDecision.PENDING,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(decision="pending"),
+                name="one_pending_extension",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} +{self.days}"
+
+
+class Supervision(models.Model):
+    """Listed supervision (挂牌督办, D11): an office puts a case under its supervision with a
+    deadline and what it requires; the responsible unit reports back; the office lifts it."""
+
+    scope_path = "case__grid__path"
+    scope_units = ("case__owner_unit", "case__handoffs__to_unit")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="supervisions")
+    office = models.ForeignKey(
+        "grid.Unit",
+        verbose_name=_("supervising office"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requirement = models.TextField(_("what is required"))
+    deadline = models.DateField(_("report back by"))
+    listed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    listed_at = models.DateTimeField(auto_now_add=True)
+    report = models.TextField(_("report back"), blank=True)
+    reported_at = models.DateTimeField(null=True, blank=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("listed supervision")
+        verbose_name_plural = _("listed supervisions")
+        ordering = ["listed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(lifted_at__isnull=True),
+                name="one_open_supervision",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} 督办"
+
+
+class AccountabilityRecord(models.Model):
+    """Accountability (责任追究, D27): for a case that became a mass incident, or one screened
+    carelessly or handled badly — who, what was found, the sanction."""
+
+    scope_path = "case__grid__path"
+    scope_units = ("case__owner_unit", "case__handoffs__to_unit")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="accountability")
+    persons = models.CharField(_("persons held accountable"), max_length=300)
+    finding = models.TextField(_("finding"))
+    sanction = models.CharField(_("sanction"), max_length=200)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("accountability record")
+        verbose_name_plural = _("accountability records")
+        ordering = ["recorded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} {self.persons}"

@@ -8,15 +8,18 @@ from factory.django import DjangoModelFactory
 
 from disputes.defaults import reference_data_ensure
 from disputes.models import (
+    AccountabilityRecord,
     Case,
     CaseAction,
     CaseHandoff,
     CaseParty,
     DisputeCategory,
+    ExtensionRequest,
     MediationSession,
     RiskAssessment,
     RiskConsultation,
     RiskMatter,
+    Supervision,
 )
 from disputes.risk_services import (
     risk_assessment_create,
@@ -112,6 +115,16 @@ def office_staff_of(area):
     return office, staff
 
 
+def offices_above(grid) -> None:
+    """An office for each area above the grid, as a real district has."""
+    from grid.models import Area, Unit, UnitKind
+    from tests.factories import UnitFactory
+
+    for area in Area.objects.filter(pk__in=grid.ancestor_ids).defer("boundary"):
+        if not Unit.objects.filter(area=area, kind=UnitKind.OFFICE).exists():
+            UnitFactory(area=area, kind=UnitKind.OFFICE, name=f"{area.name}综治中心")
+
+
 class CaseFactory(DjangoModelFactory):
     """A registered case in a grid, registered by its community's office (which owns it)."""
 
@@ -130,6 +143,7 @@ class CaseFactory(DjangoModelFactory):
         from disputes.case_services import case_register
 
         _office, staff = office_staff_of(grid.parent)
+        offices_above(grid)
         if not DisputeCategory.objects.filter(code="neighbour").exists():
             # A transactional test flushed the migrations' rows: put them back.
             reference_data_ensure(lambda name: apps.get_model("disputes", name))
@@ -182,3 +196,35 @@ class CaseHandoffFactory(DjangoModelFactory):
     handed_by = factory.LazyAttribute(lambda o: o.case.registered_by)
     accepted = False
     return_reason = "退回"
+
+
+class ExtensionRequestFactory(DjangoModelFactory):
+    class Meta:
+        model = ExtensionRequest
+
+    case = factory.SubFactory(CaseFactory)
+    days = 5
+    reason = "当事人外出"
+    requested_by = factory.LazyAttribute(lambda o: o.case.registered_by)
+
+
+class SupervisionFactory(DjangoModelFactory):
+    class Meta:
+        model = Supervision
+
+    case = factory.SubFactory(CaseFactory)
+    office = factory.LazyAttribute(lambda o: o.case.owner_unit)
+    requirement = "十日内化解"
+    deadline = datetime.date(2099, 1, 1)
+    listed_by = factory.LazyAttribute(lambda o: o.case.registered_by)
+
+
+class AccountabilityRecordFactory(DjangoModelFactory):
+    class Meta:
+        model = AccountabilityRecord
+
+    case = factory.SubFactory(CaseFactory)
+    persons = "网格长"
+    finding = "排查不细"
+    sanction = "通报批评"
+    recorded_by = factory.LazyAttribute(lambda o: o.case.registered_by)

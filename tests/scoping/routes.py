@@ -1147,8 +1147,27 @@ CASE_STEP_PAYLOADS: dict[str, Callable[[World], dict]] = {
     "take": lambda world: {},
     "reopen": lambda world: {"reason": "协议未履行"},
     "escalate": lambda world: {"reason": "逾期"},
+    "extend": lambda world: {"days": 5, "reason": "当事人外出"},
+    "decide_extension": lambda world: {"grant": True},
+    "supervise": lambda world: {"requirement": "十日内化解", "deadline": "2099-01-01"},
+    "report_back": lambda world: {"report": "已调解"},
+    "lift_supervision": lambda world: {},
+    "accountability": lambda world: {
+        "persons": "网格长",
+        "finding": "排查不细",
+        "sanction": "通报",
+    },
 }
-REGISTERED_CASE_ALLOWS = {"accept", "hand_off", "instruct", "take", "escalate"}
+# A registered case: these steps apply to it (the rest answer 409 to whoever may take them).
+REGISTERED_CASE_ALLOWS = {
+    "accept",
+    "hand_off",
+    "instruct",
+    "take",
+    "escalate",
+    "supervise",
+    "accountability",
+}
 
 
 def case_step_rule(actor: Actor, case, step: str) -> bool:
@@ -1156,6 +1175,8 @@ def case_step_rule(actor: Actor, case, step: str) -> bool:
     staff of its area), the receiver of a hand-off, the office of the case's area, its
     leaders, its responsible leader; superusers hold every right."""
     user = actor.user
+    if step == "lift_supervision":
+        return False  # nothing is listed for supervision yet: no one's to lift
     if user.is_superuser:
         return True
     session = actor.via == "session"
@@ -1165,7 +1186,15 @@ def case_step_rule(actor: Actor, case, step: str) -> bool:
     )
     office = session and user.role == Role.OFFICE_STAFF and actor.covers(case.grid)
     leader = user.role == Role.LEADER and actor.covers(case.grid)
+    above = case.supervising_area.parent or case.supervising_area
+    level_above = user.role in {Role.OFFICE_STAFF, Role.LEADER} and actor.covers(above)
     return {
+        "extend": owner,
+        "decide_extension": level_above,
+        "supervise": office,
+        "report_back": owner,
+        "lift_supervision": False,  # nothing is listed for supervision yet
+        "accountability": office or leader,
         "accept": owner,
         "hand_off": owner,
         "return_": False,  # nothing is handed to anyone yet
