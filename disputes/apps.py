@@ -24,3 +24,11 @@ class DisputesConfig(AppConfig):
         auditlog.register(RiskMatter)
         auditlog.register(RiskAssessment)
         auditlog.register(RiskConsultation)
+
+        # --- The two screenings ---
+        from disputes import screening_tasks  # noqa: F401  the beat tasks, for the worker
+        from disputes.models import ScreeningHotspot, ScreeningItem, ScreeningReport
+
+        auditlog.register(ScreeningReport)
+        auditlog.register(ScreeningItem)
+        auditlog.register(ScreeningHotspot)
