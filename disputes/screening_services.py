@@ -484,7 +484,8 @@ def screening_report_submit(
             with transaction.atomic():
                 screening_item_add(actor=actor, report=current, **fields)
         except ValidationError as error:
-            errors[f"items[{index}]"] = error.message_dict
+            for name, messages in error.message_dict.items():
+                errors[f"items[{index}].{name}"] = messages
     if errors:
         raise ValidationError(errors)
     kinds = set(current.items.values_list("kind", flat=True))
