@@ -623,7 +623,7 @@ def hotspot_window(today: datetime.date) -> datetime.date:
     """The first day of the last SCREENING_HOTSPOT_PERIODS half-monthly periods (today's
     included)."""
     start, _end = period_bounds(ScreeningCadence.HALF_MONTHLY, today)
-    for _ in range(int(settings.SCREENING_HOTSPOT_PERIODS) - 1):
+    for _step in range(int(settings.SCREENING_HOTSPOT_PERIODS) - 1):
         start, _end = period_bounds(
             ScreeningCadence.HALF_MONTHLY, start - datetime.timedelta(days=1)
         )
