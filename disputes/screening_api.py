@@ -149,7 +149,10 @@ class ScreeningReportFilter(PortalFilterSet):
     )
     unit = django_filters.ModelChoiceFilter(queryset=_visible_units)
     area = django_filters.ModelChoiceFilter(
-        queryset=_visible_areas, method="in_area", label=_("Area (and the areas below it)")
+        field_name="unit__area",
+        queryset=_visible_areas,
+        method="in_area",
+        label=_("Area (and the areas below it)"),
     )
     state = django_filters.ChoiceFilter(choices=ScreeningState.choices)
     late = BooleanFilter()

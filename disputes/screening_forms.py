@@ -31,8 +31,8 @@ ITEM_FORM_FIELDS = [
 
 
 class ScreeningItemForm(forms.ModelForm):
-    """An entry of a report. `area`: the grids offered are those below it; a grid worker's
-    own grid is set by the service (the field is left out)."""
+    """An entry of a report. `area`: the grids offered are those below it that the actor
+    sees; a grid worker's own grid is set by the service (the field is left out)."""
 
     class Meta:
         model = ScreeningItem
@@ -45,14 +45,17 @@ class ScreeningItemForm(forms.ModelForm):
             "measures": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, area: Area | None = None, own_grid: bool = False, **kwargs):
+    def __init__(self, *args, actor, area: Area | None = None, own_grid: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if own_grid or area is None:
             del self.fields["grid"]
         else:
-            self.fields["grid"].queryset = Area.objects.filter(
-                level=AreaLevel.GRID, path__startswith=area.path
-            ).defer("boundary")
+            # Grids the actor sees (department staff see none: they leave it empty).
+            self.fields["grid"].queryset = (
+                area_list(user=actor, level=AreaLevel.GRID)
+                .filter(path__startswith=area.path)
+                .defer("boundary", "parent__boundary")
+            )
         self.fields["category"].queryset = DisputeCategory.objects.filter(active=True)
         self.fields["responsible_leader"].required = True
         self.fields["deadline"].required = True

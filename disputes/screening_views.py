@@ -41,6 +41,7 @@ def _report_for_work(request, pk: int) -> ScreeningReport:
 def _item_form(request, report: ScreeningReport, data=None) -> ScreeningItemForm:
     return ScreeningItemForm(
         data,
+        actor=request.user,
         area=report.unit.area,
         own_grid=services.compiles_for(request.user, report),
         prefix=f"r{report.pk}",
@@ -240,7 +241,9 @@ def screening_major(request):
     first = chosen or units.first()
     area: Area | None = first.area if first else None
     own_grid = request.user.is_grid_worker
-    form = MajorReportForm(request.POST or None, units=units, area=area, own_grid=own_grid)
+    form = MajorReportForm(
+        request.POST or None, actor=request.user, units=units, area=area, own_grid=own_grid
+    )
     if request.method == "POST" and form.is_valid():
         fields = form.item_fields()
         unit = fields.pop("unit")

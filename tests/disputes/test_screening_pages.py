@@ -50,9 +50,7 @@ def test_a_grid_worker_adds_an_entry_and_the_office_submits(opened, users, areas
     worker = page_client(users["grid_worker_a"])
     page = worker.get(reverse("screenings:mine"))
     assert page.status_code == 200 and opened.unit.name in page.content.decode()
-    response = worker.post(
-        reverse("screenings:item-add", args=[opened.pk]), entry(f"r{opened.pk}")
-    )
+    response = worker.post(reverse("screenings:item-add", args=[opened.pk]), entry(f"r{opened.pk}"))
     assert response.status_code == 302
     item = opened.items.get()
     assert item.grid == areas["grid_a"]
