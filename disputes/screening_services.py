@@ -5,12 +5,13 @@ twice, two runs side by side or a run killed half-way do each thing exactly once
 
 import calendar
 import datetime
+import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -170,15 +171,29 @@ def screening_periods_open(*, today: datetime.date | None = None) -> int:
             wanted.append((pk, ScreeningCadence.WEEKLY))
     if not wanted:
         return 0
-    periods = periods_ensure({cadence for _, cadence in wanted}, today)
-    period_ids = [period.pk for period in periods.values()]
-    before = ScreeningReport.objects.filter(period_id__in=period_ids).count()
-    ScreeningReport.objects.bulk_create(
-        [ScreeningReport(unit_id=pk, period=periods[cadence]) for pk, cadence in wanted],
-        ignore_conflicts=True,
-        batch_size=2000,
-    )
-    return ScreeningReport.objects.filter(period_id__in=period_ids).count() - before
+    with transaction.atomic():
+        # Two runs side by side take turns here, so each counts only the rows it made; the
+        # unique key alone already keeps every (unit, period) once.
+        _serialise("screening_periods_open")
+        periods = periods_ensure({cadence for _, cadence in wanted}, today)
+        period_ids = [period.pk for period in periods.values()]
+        before = ScreeningReport.objects.filter(period_id__in=period_ids).count()
+        ScreeningReport.objects.bulk_create(
+            [ScreeningReport(unit_id=pk, period=periods[cadence]) for pk, cadence in wanted],
+            ignore_conflicts=True,
+            batch_size=2000,
+        )
+        return ScreeningReport.objects.filter(period_id__in=period_ids).count() - before
+
+
+def _serialise(name: str) -> None:
+    """A transaction-scoped PostgreSQL advisory lock named `name` (released at commit); other
+    databases (the demo's SQLite) serialise writers anyway."""
+    if connection.vendor != "postgresql":
+        return
+    key = int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
 # --- Who is told ---------------------------------------------------------------------------
