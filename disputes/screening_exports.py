@@ -13,7 +13,7 @@ from disputes.models import ScreeningItem, ScreeningReport
 
 def _report_state(report: ScreeningReport) -> str:
     if report.is_open:
-        return _("missing") if report.period.due_on < timezone.localdate() else _("open")
+        return _("missing report") if report.period.due_on < timezone.localdate() else _("open")
     return _("late") if report.late else _("on time")
 
 
