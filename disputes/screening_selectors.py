@@ -180,7 +180,9 @@ class ScreeningOverview:
     area: Area | None
     total: ScreeningFigures
     rows: list[ScreeningFigures]
-    kinds: list[tuple[str, str]] = field(default_factory=lambda: list(ScreeningItemKind.choices))
+    kinds: list[tuple[str, str]] = field(
+        default_factory=lambda: [(value, str(label)) for value, label in ScreeningItemKind.choices]
+    )
 
 
 def _top_area(user: Any, token: ApiToken | None) -> Area | None:

@@ -55,7 +55,8 @@ def reporter_class(unit: Unit, level: int) -> str | None:
     """The reporter class of a unit whose area has `level`; None for a unit that reports to
     no one (the district office)."""
     if unit.kind == UnitKind.OFFICE:
-        return {AreaLevel.COMMUNITY: COMMUNITY, AreaLevel.STREET: STREET}.get(level)
+        offices: dict[int, str] = {AreaLevel.COMMUNITY: COMMUNITY, AreaLevel.STREET: STREET}
+        return offices.get(level)
     if unit.kind == UnitKind.ENTERPRISE:
         return ENTERPRISE
     return STREET_DEPARTMENT if level == AreaLevel.STREET else DISTRICT_DEPARTMENT
@@ -660,7 +661,7 @@ def screening_hotspots_scan(*, today: datetime.date | None = None) -> tuple[int,
         .annotate(n=Count("pk"))
         .values_list("grid__parent_id", "n")
     )
-    hot = {area_id for area_id, n in counts.items() if n >= threshold}
+    hot = {area_id for area_id, n in counts.items() if area_id is not None and n >= threshold}
     with translation.override(settings.LANGUAGE_CODE):
         reason = _("%(count)d or more items screened in the last %(periods)d half-month periods.") % {
             "count": threshold,
