@@ -500,8 +500,13 @@ def screening_report_submit(
             with transaction.atomic():
                 screening_item_add(actor=actor, report=current, **fields)
         except ValidationError as error:
-            for name, messages in error.message_dict.items():
-                errors[f"items[{index}].{name}"] = messages
+            # One list under "items", each message naming its entry and field.
+            errors.setdefault("items", []).extend(
+                _("Entry %(number)d, %(field)s: %(message)s")
+                % {"number": index + 1, "field": name, "message": message}
+                for name, messages in error.message_dict.items()
+                for message in messages
+            )
     if errors:
         raise ValidationError(errors)
     kinds = set(current.items.values_list("kind", flat=True))

@@ -405,3 +405,19 @@ def test_the_overview_rolls_up_per_area(chain, users, areas):
     assert (street_a.due, street_a.submitted_on_time, street_a.open) == (3, 1, 2)
     assert street_a.zero_security == 1 and street_a.items == {"dispute": 2}
     assert overview.total.due == ScreeningReport.objects.filter(period=report.period).count()
+
+
+def test_a_bad_entry_in_a_submission_is_named_and_nothing_is_saved(chain, users, areas):
+    report = report_of(chain["community_a"])
+    with pytest.raises(ValidationError) as refused:
+        screening_report_submit(
+            actor=users["community_office"],
+            report=report,
+            security_zero=True,
+            items=[dispute(grid=areas["grid_a"]), dispute(grid=areas["grid_a"], category=None)],
+            today=TODAY,
+        )
+    assert refused.value.message_dict["items"] == [
+        "Entry 2, category: A dispute needs its category."
+    ]
+    assert not report.items.exists()
