@@ -4,7 +4,8 @@ the rules."""
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -100,6 +101,7 @@ class ScreeningReportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class VisibleGridField(serializers.PrimaryKeyRelatedField):
     """A grid the caller sees; resolved per request (the field sits in a nested list, built
     before the request reaches it)."""

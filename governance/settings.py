@@ -372,6 +372,9 @@ SPECTACULAR_SETTINGS = {
         "RiskMatterKindEnum": "disputes.models.RiskMatterKind",
         "RiskLevelEnum": "disputes.models.RiskLevel",
         "AreaLevelEnum": "grid.models.AreaLevel",
+        "ScreeningItemKindEnum": "disputes.models.ScreeningItemKind",
+        "ScreeningCadenceEnum": "disputes.models.ScreeningCadence",
+        "ScreeningStateEnum": "disputes.models.ScreeningState",
     },
 }
 API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 365)
