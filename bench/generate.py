@@ -477,6 +477,87 @@ def _resident_models() -> list:
     return [Resident]
 
 
+# --- The two screenings (issue 8) ---------------------------------------------------------------
+
+SCREENING_HALF_MONTHS = 12  # about six months of periods, opened as the beat task opens them
+
+
+def generate_screenings(bench: Bench) -> dict[str, int]:
+    """The district's units (grid.generation.units_build) and their screening reports of the
+    last SCREENING_HALF_MONTHS half-months and the months they fall in, opened by the period
+    opener itself (its bulk insert is what the benchmark times). Of the reports past their
+    due day, by id: one in ten is missing (late, open), one in ten submitted late, the rest on
+    time; one in five submitted carries a dispute from its first grid, the rest are zero
+    reports (D4)."""
+    import datetime
+
+    from django.db.models import F
+    from django.utils import timezone
+
+    from disputes.models import (
+        DisputeCategory,
+        ScreeningItem,
+        ScreeningItemKind,
+        ScreeningReport,
+        ScreeningState,
+    )
+    from disputes.screening_services import period_bounds, screening_periods_open
+    from grid.generation import units_build
+    from grid.models import Area, AreaLevel
+
+    units = units_build(district=bench.district)
+    today = timezone.localdate()
+    day, opened = today, 0
+    for _step in range(SCREENING_HALF_MONTHS):
+        opened += screening_periods_open(today=day)
+        day = period_bounds("half_monthly", day)[0] - datetime.timedelta(days=1)
+    now = timezone.now()
+    past = ScreeningReport.objects.filter(period__due_on__lt=today).annotate(
+        tenth=F("pk") % 10, fifth=F("pk") % 5
+    )
+    past.filter(tenth=0).update(late=True)
+    submitted = past.exclude(tenth=0)
+    submitted.update(state=ScreeningState.SUBMITTED, submitted_at=now)
+    submitted.filter(tenth=1).update(late=True)
+    with_items = list(
+        submitted.filter(fifth=2).values_list("pk", "unit__area_id", "unit__area__level")
+    )
+    submitted.exclude(fifth=2).update(disputes_zero=True, security_zero=True)
+    ScreeningReport.objects.filter(pk__in=[pk for pk, *_ in with_items]).update(security_zero=True)
+    first_grid = dict(
+        Area.objects.filter(level=AreaLevel.GRID, path__startswith=bench.district.path)
+        .order_by("parent_id", "code")
+        .distinct("parent_id")
+        .values_list("parent_id", "pk")
+    )
+    category = DisputeCategory.objects.order_by("sort_order", "code").first()
+    deadline = today + datetime.timedelta(days=15)
+    items = ScreeningItem.objects.bulk_create(
+        [
+            ScreeningItem(
+                report_id=pk,
+                kind=ScreeningItemKind.DISPUTE,
+                title="邻里纠纷",
+                grid_id=first_grid.get(area_id) if level == AreaLevel.COMMUNITY else None,
+                category=category,
+                parties="当事人双方",
+                responsible_leader="综治中心主任",
+                deadline=deadline,
+            )
+            for pk, area_id, level in with_items
+        ],
+        batch_size=5_000,
+    )
+    return {"units": units, "screening reports": opened, "screening items": len(items)}
+
+
+def _screening_models() -> list:
+    from disputes.models import ScreeningHotspot, ScreeningItem, ScreeningPeriod, ScreeningReport
+    from grid.models import Unit
+
+    return [ScreeningItem, ScreeningReport, ScreeningPeriod, ScreeningHotspot, Unit]
+
+
 # In the order they run. Later issues add theirs here, each filling one table at
 # round(ROWS_AT_SCALE_1[...] * scale) rows with bulk inserts (COPY for the big ones):
 # disputes (disputes).
@@ -485,6 +566,7 @@ GENERATORS: list[Generator] = [
     Generator("households", _household_models, generate_households),
     Generator("residents", _resident_models, generate_residents),
     Generator("visits", _visit_models, generate_visits),
+    Generator("screenings", _screening_models, generate_screenings),
 ]
 
 

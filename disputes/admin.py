@@ -16,6 +16,10 @@ from disputes.models import (
     RiskAssessment,
     RiskConsultation,
     RiskMatter,
+    ScreeningHotspot,
+    ScreeningItem,
+    ScreeningPeriod,
+    ScreeningReport,
 )
 from governance.admin_base import ScopedAdminMixin
 from governance.permissions import is_administrator
@@ -225,3 +229,80 @@ class CaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
         # Never for a case (its rules deny it); asked without one, as Django's delete view
         # does before it looks the case up, the answer must not turn "not yours" into 403.
         return obj is None and is_administrator(request.user)
+
+
+# --- The two screenings ---
+# Reports are opened by the beat task and submitted on the pages and the API; the admin shows
+# them. Periods are the opener's too: an administrator may only move a due day.
+
+
+@admin.register(ScreeningPeriod)
+class ScreeningPeriodAdmin(ObjectPermissionsModelAdmin):
+    list_display = ["starts_on", "ends_on", "cadence", "due_on"]
+    list_filter = ["cadence"]
+    fields = ["cadence", "starts_on", "ends_on", "due_on"]
+    readonly_fields = ["cadence", "starts_on", "ends_on"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+class ScreeningItemInline(_ReadOnly, admin.TabularInline):
+    model = ScreeningItem
+    fields = [
+        "kind",
+        "title",
+        "grid",
+        "severity",
+        "category",
+        "people_count",
+        "responsible_leader",
+        "deadline",
+        "immediate",
+    ]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).select_related("grid", "category").defer("grid__boundary")
+        )
+
+
+SCREENING_REPORT_FIELDS = [
+    "unit",
+    "period",
+    "state",
+    "disputes_zero",
+    "security_zero",
+    "late",
+    "submitted_at",
+    "submitted_by",
+    "note",
+    "reminded_at",
+    "late_notified_at",
+]
+
+
+@admin.register(ScreeningReport)
+class ScreeningReportAdmin(_ReadOnly, ScopedAdminMixin, ObjectPermissionsModelAdmin):
+    list_display = ["unit", "period", "state", "late", "disputes_zero", "security_zero"]
+    list_filter = ["state", "late", "period__cadence"]
+    search_fields = ["unit__name"]
+    list_select_related = ["unit", "period"]
+    fields = SCREENING_REPORT_FIELDS
+    readonly_fields = SCREENING_REPORT_FIELDS
+    inlines = [ScreeningItemInline]
+
+
+@admin.register(ScreeningHotspot)
+class ScreeningHotspotAdmin(_ReadOnly, ScopedAdminMixin, ObjectPermissionsModelAdmin):
+    list_display = ["area", "automatic", "flagged_at", "lifted_at"]
+    list_filter = ["automatic"]
+    list_select_related = ["area"]
+    fields = ["area", "automatic", "reason", "flagged_by", "flagged_at", "lifted_at", "lifted_by"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("area__boundary")

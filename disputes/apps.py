@@ -41,3 +41,10 @@ class DisputesConfig(AppConfig):
         auditlog.register(ExtensionRequest)
         auditlog.register(Supervision)
         auditlog.register(AccountabilityRecord)
+        # --- The two screenings ---
+        from disputes import screening_tasks  # noqa: F401  the beat tasks, for the worker
+        from disputes.models import ScreeningHotspot, ScreeningItem, ScreeningReport
+
+        auditlog.register(ScreeningReport)
+        auditlog.register(ScreeningItem)
+        auditlog.register(ScreeningHotspot)

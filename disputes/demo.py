@@ -246,3 +246,123 @@ def demo_cases_load(
     case_accept(actor=department, case=hotline, measures="联系环保部门执法检查")
     case_deadline_scan()
     return len(CASE_DEMO)
+
+
+# --- The two screenings ---
+
+# (kind, title, category code or None, severity, people, measures) found in the screenings.
+SCREENING_DEMO_ITEMS = [
+    ("dispute", "楼上漏水引发邻里纠纷", "neighbour", "general", 2, "社区调委会上门调解"),
+    ("dispute", "装修公司拖欠农民工工资", "labour", "major", 23, "人社部门约谈企业负责人"),
+    ("hazard", "老旧小区电动车楼道充电", None, "general", 1, "清理楼道,设置集中充电点"),
+    ("security_problem", "夜市周边盗窃电瓶多发", None, "general", 6, "增加巡逻频次"),
+    ("dispute", "征地补偿款分配争议", "property_construction", "general", 11, "街道牵头召开协调会"),
+]
+
+
+def demo_screenings_load(*, district: Any, today: datetime.date | None = None) -> int:
+    """The two screenings of recent periods for the district's units, once: the last two
+    half-months and the last month before the current ones, mostly submitted on time (some
+    with items, most zero reports), a few submitted late and a few missing (listed late to
+    the level above by the late scan); the current periods open, with a grid worker's entry
+    in the first community's report. Returns how many reports were submitted."""
+    from disputes.models import DisputeCategory, ScreeningReport, ScreeningState
+    from disputes.screening_services import (
+        period_bounds,
+        screening_item_add,
+        screening_late_scan,
+        screening_periods_open,
+        screening_report_submit,
+    )
+    from governance.models import Role, User
+    from grid.models import AreaLevel
+
+    today = today or datetime.date.today()
+    reports = ScreeningReport.objects.filter(unit__area__path__startswith=district.path)
+    if reports.filter(state=ScreeningState.SUBMITTED).exists():
+        return 0
+    # Days inside the earlier periods: opening on them makes those periods' reports.
+    half_start, _end = period_bounds("half_monthly", today)
+    earlier_half = half_start - datetime.timedelta(days=1)
+    earliest_half = period_bounds("half_monthly", earlier_half)[0] - datetime.timedelta(days=1)
+    last_month = period_bounds("monthly", today)[0] - datetime.timedelta(days=1)
+    for day in (earliest_half, earlier_half, last_month, today):
+        screening_periods_open(today=day)
+    system = User(username="demo", is_superuser=True, is_active=True)
+    categories = {c.code: c for c in DisputeCategory.objects.all()}
+    submitted = 0
+    past = (
+        reports.filter(period__due_on__lt=today)
+        .select_related("unit__area", "unit__liaison", "period")
+        .order_by("period__starts_on", "unit__area__path", "unit__name")
+    )
+    for index, report in enumerate(past):
+        if index % 9 == 8:
+            continue  # missing: the late scan lists it to the level above
+        liaison = report.unit.liaison
+        actor = liaison if liaison and liaison.has_perm(
+            "disputes.change_screeningreport", report
+        ) else system  # fmt: skip
+        department = User.objects.filter(unit=report.unit, role=Role.DEPARTMENT).first()
+        actor = department or actor
+        grid = (
+            report.unit.area.children.defer("boundary").order_by("code").first()
+            if report.unit.area.level == AreaLevel.COMMUNITY
+            else None
+        )
+        items = []
+        if index % 4 == 1:
+            kind, title, code, severity, people, measures = SCREENING_DEMO_ITEMS[
+                index % len(SCREENING_DEMO_ITEMS)
+            ]
+            items.append(
+                {
+                    "kind": kind,
+                    "title": title,
+                    "grid": grid,
+                    "category": categories.get(code) if code else None,
+                    "severity": severity,
+                    "people_count": people,
+                    "parties": "当事人双方" if kind == "dispute" else "",
+                    "responsible_leader": "综治中心主任",
+                    "handlers": "网格员、调解员",
+                    "measures": measures,
+                    "deadline": report.period.ends_on + datetime.timedelta(days=15),
+                }
+            )
+        found = {item["kind"] for item in items}
+        on_day = report.period.due_on + datetime.timedelta(days=2 if index % 7 == 3 else 0)
+        screening_report_submit(
+            actor=actor,
+            report=report,
+            disputes_zero="dispute" not in found,
+            security_zero=not (found - {"dispute"}),
+            items=items,
+            today=on_day,
+        )
+        submitted += 1
+    screening_late_scan(today=today)
+    worker = User.objects.filter(username="gridworker").select_related("home_area").first()
+    if worker is not None and worker.home_area is not None:
+        current = reports.filter(
+            state=ScreeningState.OPEN,
+            unit__area_id=worker.home_area.parent_id,
+            period__starts_on__lte=today,
+            period__due_on__gte=today,
+        ).first()
+        if current is not None:
+            kind, title, code, severity, people, measures = SCREENING_DEMO_ITEMS[0]
+            screening_item_add(
+                actor=worker,
+                report=current,
+                kind=kind,
+                title=title,
+                category=categories.get(code),
+                severity=severity,
+                people_count=people,
+                parties="3号楼王某、4号楼李某",
+                responsible_leader="社区综治专干",
+                measures=measures,
+                deadline=today + datetime.timedelta(days=10),
+            )
+    return submitted

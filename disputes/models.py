@@ -1141,3 +1141,317 @@ class AccountabilityRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.number} {self.persons}"
+
+
+# --- The two screenings ---
+# 两个排查 (D1-D9): every reporting unit (a grid.Unit) reports once per period on the two kinds,
+# disputes (矛盾纠纷) and public-security problems and hazards, each with its items or an
+# explicit zero report (零报告, D4). Who reports how often is disputes.screening_services.
+# cadence_of (settings SCREENING_CADENCES, per district); the period opener, reminders and
+# late notices are beat tasks (disputes.screening_tasks).
+
+
+class ScreeningCadence(models.TextChoices):
+    HALF_MONTHLY = "half_monthly", _("Half-monthly (每半月)")  # D2
+    MONTHLY = "monthly", _("Monthly (每月)")  # D1, D3
+    WEEKLY = "weekly", _("Weekly, rolling screening (滚动排查)")  # D6: hotspots only
+
+
+class ScreeningPeriod(RulesModel):
+    """One period of one cadence, the same for every district: 1st-15th and 16th-end for the
+    half-monthly reporters, the calendar month for the monthly ones, Monday-Sunday for the
+    rolling screening of hotspots. The due day is SCREENING_DUE_WORKING_DAYS working days
+    after the period ends (no seed fixes it)."""
+
+    cadence = models.CharField(_("cadence"), max_length=12, choices=ScreeningCadence.choices)
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    due_on = models.DateField(_("due day"))
+
+    class Meta:
+        verbose_name = _("screening period")
+        verbose_name_plural = _("screening periods")
+        ordering = ["-starts_on", "cadence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cadence", "starts_on"], name="screening_period_once_per_cadence"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on"))
+                & models.Q(due_on__gte=models.F("ends_on")),
+                name="screening_period_dates_in_order",
+            ),
+        ]
+        rules_permissions = REFERENCE_DATA_RULES
+
+    def __str__(self) -> str:
+        return f"{self.starts_on.isoformat()}–{self.ends_on.isoformat()} · {self.get_cadence_display()}"
+
+
+class ScreeningState(models.TextChoices):
+    OPEN = "open", _("Open (not yet submitted)")
+    SUBMITTED = "submitted", _("Submitted")
+
+
+@rules.predicate
+def reports_for_unit(user: Any, report: Any) -> bool:
+    """Who submits a unit's report: its own people (a department's or an enterprise's staff,
+    an office's staff with the unit set), the office staff of the area an office serves, and
+    other systems through a token within their area (object_in_scope). Without a report:
+    whoever may report for some unit."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser or user.role == Role.API_CLIENT:
+        return True
+    if report is None:
+        return user.unit_id is not None or user.role == Role.OFFICE_STAFF
+    if user.unit_id is not None and user.unit_id == report.unit_id:
+        return True
+    unit = report.unit
+    return (
+        user.role == Role.OFFICE_STAFF
+        and unit.kind == "office"
+        and user.home_area_id == unit.area_id
+    )
+
+
+class ScreeningReport(RulesModel):
+    """A unit's report for a period (D3): open until submitted; `late` records a submission
+    after the due day, or a report still missing after it (then also the notice to the level
+    above, once: `late_notified_at`)."""
+
+    scope_path = "unit__area__path"
+    scope_units = ("unit",)  # a department's people see their own unit's reports
+
+    unit = models.ForeignKey(
+        "grid.Unit",
+        verbose_name=_("reporting unit"),
+        on_delete=models.PROTECT,
+        related_name="screening_reports",
+    )
+    period = models.ForeignKey(
+        ScreeningPeriod,
+        verbose_name=_("period"),
+        on_delete=models.PROTECT,
+        related_name="reports",
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=ScreeningState.choices, default=ScreeningState.OPEN
+    )
+    # 零报告 (D4): ticked = "screened, nothing found"; a report with items has it unticked.
+    disputes_zero = models.BooleanField(_("zero report: disputes"), default=False)
+    security_zero = models.BooleanField(_("zero report: public security"), default=False)
+    late = models.BooleanField(_("late"), default=False)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True)
+    # Once each (the beat tasks' state guards): set in the transaction that sends the notice.
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+    late_notified_at = models.DateTimeField(_("late notice sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("screening report")
+        verbose_name_plural = _("screening reports")
+        ordering = ["-period__starts_on", "unit__area__path", "unit__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "period"],
+                name="screening_report_once_per_unit_and_period",
+                violation_error_message=_("This unit already has a report for this period."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state="open") | models.Q(submitted_at__isnull=False),
+                name="screening_report_submitted_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "period"])]
+        rules_permissions = {
+            "view": is_portal_user & object_in_scope,
+            "add": rules.always_deny,  # opened by the beat task (or the immediate report)
+            "change": reports_for_unit & object_in_scope,
+            "delete": is_administrator & object_in_scope,
+        }
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.period}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == ScreeningState.OPEN
+
+
+class ScreeningItemKind(models.TextChoices):
+    DISPUTE = "dispute", _("Dispute (矛盾纠纷)")
+    DISORDER_AREA = "disorder_area", _("Area of public disorder (治安混乱地区)")
+    SECURITY_PROBLEM = "security_problem", _("Prominent public-security problem (突出治安问题)")
+    HAZARD = "hazard", _("Safety hazard (安全隐患)")
+
+
+# The two screenings: disputes, and everything else (public security and hazards).
+SECURITY_KINDS = frozenset(
+    {
+        ScreeningItemKind.DISORDER_AREA,
+        ScreeningItemKind.SECURITY_PROBLEM,
+        ScreeningItemKind.HAZARD,
+    }
+)
+
+
+class ScreeningItem(RulesModel):
+    """A problem found in a screening (D8: 造册登记, 列出清单, 制定方案), with its plan (D10:
+    leader, people, duty, measures, deadline). Grid workers add their grid's items to their
+    community's open report; the lead links items to cases once cases exist."""
+
+    scope_path = "report__unit__area__path"
+    scope_units = ("report__unit",)
+
+    report = models.ForeignKey(
+        ScreeningReport,
+        verbose_name=_("report"),
+        on_delete=models.CASCADE,
+        related_name="items",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ScreeningItemKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    grid = models.ForeignKey(
+        Area,
+        verbose_name=_("grid"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": 4},
+        help_text=_("Where it was found; departments and enterprises may leave it empty."),
+    )
+    parties = models.TextField(_("parties"), blank=True)
+    severity = models.CharField(
+        _("severity"), max_length=20, choices=Severity.choices, default=Severity.GENERAL
+    )
+    category = models.ForeignKey(
+        DisputeCategory,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Disputes only."),
+    )
+    people_count = models.PositiveIntegerField(_("number of people involved"), default=1)
+    # The plan (D10: 明确领导、人员、责任、措施, 限期解决).
+    responsible_leader = models.CharField(_("responsible leader"), max_length=60)
+    handlers = models.CharField(_("handlers"), max_length=200, blank=True)
+    duty = models.TextField(_("duty"), blank=True)
+    measures = models.TextField(_("measures"), blank=True)
+    deadline = models.DateField(_("deadline"))
+    # 随时上报 (D5): a major problem reported at once, outside the period's rhythm.
+    immediate = models.BooleanField(_("reported at once (随时上报)"), default=False)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("screening item")
+        verbose_name_plural = _("screening items")
+        ordering = ["report", "kind", "pk"]
+        indexes = [models.Index(fields=["kind", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="dispute") | models.Q(category__isnull=False),
+                name="screening_item_dispute_has_category",
+                violation_error_message=_("A dispute needs its category."),
+            ),
+        ]
+        rules_permissions = {
+            "view": is_portal_user & object_in_scope,
+            "add": rules.always_deny,  # through the report (screening_item_add)
+            "change": rules.always_deny,
+            "delete": is_administrator & object_in_scope,
+        }
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_dispute(self) -> bool:
+        return self.kind == ScreeningItemKind.DISPUTE
+
+
+@rules.predicate
+def flags_hotspots(user: Any) -> bool:
+    """Office staff of the area (object_in_scope) flag hotspots by hand and lift them."""
+    return _role_of(user, Role.OFFICE_STAFF)
+
+
+class ScreeningHotspot(RulesModel):
+    """An area whose units screen more often (滚动排查, D6): while flagged, every unit in the
+    area's subtree that reports half-monthly also reports weekly. Flagged by hand by office
+    staff, or automatically when the area's items in the last SCREENING_HOTSPOT_PERIODS
+    half-monthly periods reach SCREENING_HOTSPOT_ITEMS; an automatic flag lifts itself when
+    the count falls below, a flag set by hand is lifted by hand."""
+
+    scope_path = "area__path"
+
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="+"
+    )
+    automatic = models.BooleanField(_("flagged automatically"), default=False)
+    reason = models.TextField(_("reason"))
+    flagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("flagged by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    flagged_at = models.DateTimeField(_("flagged at"), auto_now_add=True)
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("lifted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("screening hotspot")
+        verbose_name_plural = _("screening hotspots")
+        ordering = ["-flagged_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area"],
+                condition=models.Q(lifted_at__isnull=True),
+                name="screening_hotspot_once_per_area",
+                violation_error_message=_("This area is already flagged as a hotspot."),
+            ),
+        ]
+        rules_permissions = {
+            "view": is_portal_user & object_in_scope,
+            "add": flags_hotspots & object_in_scope,
+            "change": flags_hotspots & object_in_scope,
+            "delete": is_administrator & object_in_scope,
+        }
+
+    def __str__(self) -> str:
+        return str(self.area)
+
+    @property
+    def is_active(self) -> bool:
+        return self.lifted_at is None

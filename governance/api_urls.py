@@ -3,6 +3,11 @@ from rest_framework.routers import DefaultRouter
 
 from disputes.case_api import CaseViewSet
 from disputes.risk_api import RiskAssessmentViewSet, RiskMatterViewSet
+from disputes.screening_api import (
+    ScreeningItemViewSet,
+    ScreeningPeriodViewSet,
+    ScreeningReportViewSet,
+)
 from governance.api import NotificationViewSet
 from grid.api import AreaViewSet, UnitViewSet
 from population.api import (
@@ -53,6 +58,9 @@ router.register("visits", VisitViewSet, basename="visit")
 router.register("resident-imports", ResidentImportViewSet, basename="resident-import")
 router.register("risk-matters", RiskMatterViewSet, basename="risk-matter")
 router.register("risk-assessments", RiskAssessmentViewSet, basename="risk-assessment")
+router.register("screenings", ScreeningReportViewSet, basename="screening")
+router.register("screening-items", ScreeningItemViewSet, basename="screening-item")
+router.register("screening-periods", ScreeningPeriodViewSet, basename="screening-period")
 
 urlpatterns = [
     *router.urls,

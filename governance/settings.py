@@ -372,6 +372,9 @@ SPECTACULAR_SETTINGS = {
         "RiskMatterKindEnum": "disputes.models.RiskMatterKind",
         "RiskLevelEnum": "disputes.models.RiskLevel",
         "AreaLevelEnum": "grid.models.AreaLevel",
+        "ScreeningItemKindEnum": "disputes.models.ScreeningItemKind",
+        "ScreeningCadenceEnum": "disputes.models.ScreeningCadence",
+        "ScreeningStateEnum": "disputes.models.ScreeningState",
     },
 }
 API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 365)
@@ -432,6 +435,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "disputes.tasks.scan_case_deadlines",
         "schedule": crontab(minute="*/5"),
     },
+    # The two screenings (D2, D3): open the periods just after midnight (and hourly, so a
+    # unit added during the day gets its report), remind and list late units in the morning.
+    "screening-periods-open": {
+        "task": "disputes.screening_tasks.open_screening_periods",
+        "schedule": crontab(minute=1),
+    },
+    "screening-reminders-daily": {
+        "task": "disputes.screening_tasks.send_screening_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    "screening-late-daily": {
+        "task": "disputes.screening_tasks.list_late_screenings",
+        "schedule": crontab(hour=8, minute=10),
+    },
+    "screening-hotspots-daily": {
+        "task": "disputes.screening_tasks.scan_screening_hotspots",
+        "schedule": crontab(hour=0, minute=30),
+    },
 }
 
 # --- Portal ---------------------------------------------------------------------------------
@@ -453,6 +474,31 @@ SPECIAL_GROUP_EXPORT_HOURS = env_int("SPECIAL_GROUP_EXPORT_HOURS", 24)
 # this many employees keeps an internal security body (治安综合治理工作站, 保卫…), a smaller
 # one names a liaison (综治联络员). The seeds say "规模较小" and fix no number: this one is ours.
 ORGANISATION_SECURITY_BODY_MIN_EMPLOYEES = env_int("ORGANISATION_SECURITY_BODY_MIN_EMPLOYEES", 100)
+
+# The two screenings (两个排查, D1-D3): the cadence of each reporter class. Seed 004 has
+# communities and villages, reporting enterprises and a street's departments report to the
+# street every half month, each street (and the district's departments) to the district
+# every month; seed 000 screens monthly. SCREENING_CADENCES_BY_DISTRICT overrides it for a
+# district, by the district's code: {"330106": {"community": "monthly"}}; "" stops a class
+# from reporting. Classes: community, street, street_department, district_department,
+# enterprise. Cadences: half_monthly, monthly.
+SCREENING_CADENCES = {
+    "community": "half_monthly",
+    "enterprise": "half_monthly",
+    "street_department": "half_monthly",
+    "street": "monthly",
+    "district_department": "monthly",
+}
+SCREENING_CADENCES_BY_DISTRICT: dict[str, dict[str, str]] = {}
+# The due day: working days after a period's last day. No seed fixes a due day: this is ours.
+SCREENING_DUE_WORKING_DAYS = env_int("SCREENING_DUE_WORKING_DAYS", 3)
+# The reporter is reminded this many days before the due day (ours; no seed fixes it).
+SCREENING_REMINDER_DAYS = env_int("SCREENING_REMINDER_DAYS", 2)
+# 滚动排查 (D6): a community with at least SCREENING_HOTSPOT_ITEMS items screened in the last
+# SCREENING_HOTSPOT_PERIODS half-month periods is flagged automatically (ours: the seed names
+# 多发、重发 and no number); its units then also report weekly.
+SCREENING_HOTSPOT_PERIODS = env_int("SCREENING_HOTSPOT_PERIODS", 2)
+SCREENING_HOTSPOT_ITEMS = env_int("SCREENING_HOTSPOT_ITEMS", 5)
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_MASK_CALLABLE = "governance.audit.mask_entirely"

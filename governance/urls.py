@@ -35,6 +35,7 @@ urlpatterns = [
     path("visits/", include("population.visit_urls")),
     path("ledger-quality/", include("population.quality_urls")),
     path("risk/", include("disputes.risk_urls")),
+    path("screenings/", include("disputes.screening_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("governance.api_urls", "api"))),

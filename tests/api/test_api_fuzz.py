@@ -113,6 +113,15 @@ BEYOND_THE_SCHEMA = {
     "held_on",  # not in the future
     "instruction",
 }
+# The two screenings (disputes, D2-D4):
+BEYOND_THE_SCHEMA |= {
+    "period",  # a period that exists (a list filter); one that has begun (to submit)
+    "unit",  # a unit in the caller's scope (a list filter)
+    "state",  # a report is submitted once
+    "disputes_zero",  # each kind: its items or a zero report, never both, never neither
+    "security_zero",
+    "items",  # each entry as the services want it (a dispute's category, a grid in the area)
+}
 NUL_REFUSAL = "NUL"  # strings may not carry U+0000 (governance.middleware)
 
 

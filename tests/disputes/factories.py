@@ -19,6 +19,12 @@ from disputes.models import (
     RiskAssessment,
     RiskConsultation,
     RiskMatter,
+    ScreeningCadence,
+    ScreeningHotspot,
+    ScreeningItem,
+    ScreeningItemKind,
+    ScreeningPeriod,
+    ScreeningReport,
     Supervision,
 )
 from disputes.risk_services import (
@@ -26,7 +32,8 @@ from disputes.risk_services import (
     risk_consultation_add,
     risk_matter_register,
 )
-from tests.factories import SYSTEM, GridFactory, StreetFactory
+from disputes.screening_services import period_of
+from tests.factories import SYSTEM, CommunityFactory, GridFactory, StreetFactory, UnitFactory
 
 # --- Stability-risk assessment ---
 
@@ -228,3 +235,53 @@ class AccountabilityRecordFactory(DjangoModelFactory):
     finding = "排查不细"
     sanction = "通报批评"
     recorded_by = factory.LazyAttribute(lambda o: o.case.registered_by)
+
+
+# --- The two screenings ---
+
+
+class ScreeningPeriodFactory(DjangoModelFactory):
+    """The half-monthly period that holds today (the one the opener makes)."""
+
+    class Meta:
+        model = ScreeningPeriod
+
+    cadence = ScreeningCadence.HALF_MONTHLY
+
+    @classmethod
+    def _create(cls, model_class, cadence, day=None, **fields):
+        return period_of(cadence, day or datetime.date.today())
+
+
+class ScreeningReportFactory(DjangoModelFactory):
+    """An open report of a member department for the current half-monthly period."""
+
+    class Meta:
+        model = ScreeningReport
+
+    unit = factory.SubFactory(UnitFactory)
+    period = factory.SubFactory(ScreeningPeriodFactory)
+
+
+class ScreeningItemFactory(DjangoModelFactory):
+    """A safety hazard on an open report, with its plan (D10)."""
+
+    class Meta:
+        model = ScreeningItem
+
+    report = factory.SubFactory(ScreeningReportFactory)
+    kind = ScreeningItemKind.HAZARD
+    title = factory.Sequence(lambda n: f"消防通道堵塞{n}")
+    description = "楼道堆放杂物"
+    responsible_leader = "王主任"
+    deadline = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=10))
+
+
+class ScreeningHotspotFactory(DjangoModelFactory):
+    """An area flagged by hand."""
+
+    class Meta:
+        model = ScreeningHotspot
+
+    area = factory.SubFactory(CommunityFactory)
+    reason = "邻里纠纷多发"

@@ -31,7 +31,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from disputes.models import Case, RiskAssessment, RiskMatter
+from disputes.models import (
+    Case,
+    RiskAssessment,
+    RiskMatter,
+    ScreeningHotspot,
+    ScreeningItem,
+    ScreeningPeriod,
+    ScreeningReport,
+)
 from governance.models import Notification, Role, User
 from grid.models import Area, AreaLevel, Unit
 from population.identities import credit_code_make
@@ -986,6 +994,105 @@ def check_risk_edit(c: CellContext) -> None:
     assert response.status_code == expected, response.status_code
 
 
+# --- The two screenings ---
+# A report is its unit's: department staff see their own unit's (scope_units). The matrix's
+# rows are reports of a new member department, so among the actors only the superuser and
+# other systems (tokens, within their area) submit them; the department's own people, the
+# office staff of an office's area and grid workers compiling for their community are tested
+# in tests/disputes/test_screening_services.py.
+SCREENING_REPORTS = Rows(ScreeningReport, handed_to=lambda report: {report.unit_id})
+SCREENING_ITEMS = Rows(ScreeningItem, handed_to=lambda item: {item.report.unit_id})
+SCREENING_HOTSPOTS = Rows(ScreeningHotspot)
+
+
+def screening_reporters(actor: Actor, row=None) -> bool:
+    return actor.user.is_superuser or actor.user.role == Role.API_CLIENT
+
+
+def hotspot_flaggers(actor: Actor, row=None) -> bool:
+    return actor.user.is_superuser or actor.user.role == Role.OFFICE_STAFF
+
+
+def check_screening_submit(c: CellContext) -> None:
+    """Both kinds zero: 404 out of sight, 403 for who does not report for the unit."""
+    payload = {"disputes_zero": True, "security_zero": True}
+    if c.url.startswith("/api/"):
+        response = c.client.post(c.url, payload, format="json")
+        done = 200
+    else:
+        response = c.client.post(c.url, {"disputes_zero": "on", "security_zero": "on"})
+        done = 302
+    expected = (done if screening_reporters(c.actor) else 403) if c.visible else 404
+    assert response.status_code == expected, response.status_code
+    c.row.refresh_from_db()
+    assert (c.row.state == "submitted") == (expected == done)
+
+
+def check_screening_item_add(c: CellContext) -> None:
+    fields = {
+        "kind": "hazard",
+        "title": "违章搭建",
+        "severity": "general",
+        "people_count": "1",
+        "responsible_leader": "王",
+        "deadline": (datetime.date.today() + datetime.timedelta(days=3)).isoformat(),
+    }
+    response = c.client.post(c.url, {f"r{c.row.pk}-{k}": v for k, v in fields.items()})
+    expected = (302 if screening_reporters(c.actor) else 403) if c.visible else 404
+    assert response.status_code == expected, response.status_code
+    assert c.row.items.exists() == (expected == 302)
+
+
+def check_screening_export(c: CellContext) -> None:
+    response = c.client.get(c.url)
+    assert response.status_code == 200, response.status_code
+    cells = _sheet_text(b"".join(response.streaming_content)).split()
+    name = c.row.unit.name
+    assert (name in cells) == c.visible, f"{name} exported: {name in cells}"
+
+
+def check_hotspot_lift(c: CellContext) -> None:
+    response = c.client.post(c.url)
+    expected = (302 if hotspot_flaggers(c.actor) else 403) if c.visible else 404
+    assert response.status_code == expected, response.status_code
+    c.row.refresh_from_db()
+    assert (c.row.lifted_at is not None) == (expected == 302)
+
+
+API_KINDS["screening"] = ApiKind(
+    rows=SCREENING_REPORTS, extra_actions={"submit": Custom(check_screening_submit)}
+)
+API_KINDS["screening-item"] = ApiKind(rows=SCREENING_ITEMS)
+API_KINDS["screening-period"] = ApiKind(rows=CodeListRows(ScreeningPeriod))
+PAGES |= {
+    "screenings:mine": Page(),
+    "screenings:major": Page(),
+    "screenings:overview": Page(),
+    "screenings:ledger": Page(),
+    "screenings:hotspots": Page(),
+    "screenings:ledger-export": Page(rows=SCREENING_REPORTS, post=check_screening_export),
+    "screenings:report": Page(rows=SCREENING_REPORTS, kwargs=lambda row: {"pk": row.pk}),
+    "screenings:item-add": Page(
+        rows=SCREENING_REPORTS,
+        kwargs=lambda row: {"pk": row.pk},
+        method="POST",
+        post=check_screening_item_add,
+    ),
+    "screenings:submit": Page(
+        rows=SCREENING_REPORTS,
+        kwargs=lambda row: {"pk": row.pk},
+        method="POST",
+        post=check_screening_submit,
+    ),
+    "screenings:hotspot-lift": Page(
+        rows=SCREENING_HOTSPOTS,
+        kwargs=lambda row: {"pk": row.pk},
+        method="POST",
+        post=check_hotspot_lift,
+    ),
+}
+
+
 PUBLIC: dict[str, str] = {
     "login": "the sign-in form",
     "logout": "signing out",
@@ -1068,6 +1175,18 @@ ADMIN_MODELS: dict[str, ScopedAdmin | GlobalAdmin | SuperuserOnlyAdmin] = {
     "django_celery_beat.crontabschedule": SuperuserOnlyAdmin("the task schedule"),
     "django_celery_beat.solarschedule": SuperuserOnlyAdmin("the task schedule"),
     "django_celery_beat.intervalschedule": SuperuserOnlyAdmin("the task schedule"),
+}
+
+# The two screenings: opened by the beat task, submitted on the pages and the API; the admin
+# shows them (an administrator may move a period's due day).
+ADMIN_MODELS |= {
+    "disputes.screeningreport": ScopedAdmin(
+        rows=SCREENING_REPORTS, may_add=nobody, may_change=nobody
+    ),
+    "disputes.screeninghotspot": ScopedAdmin(
+        rows=SCREENING_HOTSPOTS, may_add=nobody, may_change=nobody
+    ),
+    "disputes.screeningperiod": GlobalAdmin("the screening periods, the same everywhere"),
 }
 
 # The admin site's own views, by name (unnamed ones by pattern). "checked" ones have a cell.

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from disputes.demo import demo_cases_load, demo_risk_register_load
+from disputes.demo import demo_cases_load, demo_risk_register_load, demo_screenings_load
 from governance.models import ApiToken, Role, User
 from governance.services import api_token_issue, user_create, user_update
 from grid.generation import DISTRICT_CODE, DistrictSpec, district_build, units_build
@@ -184,6 +184,10 @@ class Command(BaseCommand):
         )
         if cases:
             self.stdout.write(f"Registered {cases} dispute cases.")
+        # The two screenings of recent periods: submitted, zero, late and missing reports.
+        screened = demo_screenings_load(district=district)
+        if screened:
+            self.stdout.write(f"Submitted {screened} screening reports of recent periods.")
         client = User.objects.get(username="api-client")
         # A fresh key at every load: the old one cannot be shown again, only its hash is kept.
         ApiToken.objects.filter(client=client, name="demo").delete()
