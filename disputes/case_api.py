@@ -13,7 +13,8 @@ from rest_framework.response import Response
 from disputes import case_selectors as selectors
 from disputes import case_services as services
 from disputes.models import (
-    FAILED_OUTCOMES,
+    FAILED_OUTCOME_CHOICES,
+    REGISTRATION_SOURCE_CHOICES,
     AccountabilityRecord,
     Case,
     CaseAction,
@@ -25,7 +26,6 @@ from disputes.models import (
     ExtensionRequest,
     HandoffKind,
     MediationSession,
-    Outcome,
     Severity,
     Supervision,
 )
@@ -262,7 +262,7 @@ class CaseCreateSerializer(
         slug_field="code", queryset=DisputeCategory.objects.filter(active=True)
     )
     source = serializers.ChoiceField(
-        choices=[c for c in CaseSource.choices if c[0] != CaseSource.OTHER_SYSTEM],
+        choices=REGISTRATION_SOURCE_CHOICES,
         required=False,
         default=CaseSource.WALK_IN,
         help_text="Through a token the source is always other_system.",
@@ -338,9 +338,7 @@ class ResolveSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
 
 
 class FailSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
-    outcome = serializers.ChoiceField(
-        choices=[c for c in Outcome.choices if c[0] in FAILED_OUTCOMES]
-    )
+    outcome = serializers.ChoiceField(choices=FAILED_OUTCOME_CHOICES)
     referred_to = serializers.CharField(max_length=200)
     resolution_notes = serializers.CharField(required=False, allow_blank=True)
 

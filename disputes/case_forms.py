@@ -6,13 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from disputes.case_selectors import handoff_targets, leaders_for, registrable_grids
 from disputes.models import (
-    FAILED_OUTCOMES,
+    FAILED_OUTCOME_CHOICES,
+    REGISTRATION_SOURCE_CHOICES,
     Case,
     CaseSource,
     DisputeCategory,
     HandoffKind,
     MediationKind,
-    Outcome,
     PartyRole,
 )
 from governance.forms import DateInput, form_style
@@ -31,7 +31,7 @@ class CaseRegisterForm(forms.ModelForm):
     )
     source = forms.ChoiceField(
         label=_("source"),
-        choices=[c for c in CaseSource.choices if c[0] != CaseSource.OTHER_SYSTEM],
+        choices=REGISTRATION_SOURCE_CHOICES,
         initial=CaseSource.WALK_IN,
     )
     resident = forms.ModelChoiceField(
@@ -172,9 +172,7 @@ class ResolveForm(StepForm):
 
 
 class FailForm(StepForm):
-    outcome = forms.ChoiceField(
-        label=_("outcome"), choices=[c for c in Outcome.choices if c[0] in FAILED_OUTCOMES]
-    )
+    outcome = forms.ChoiceField(label=_("outcome"), choices=FAILED_OUTCOME_CHOICES)
     referred_to = forms.CharField(label=_("referred to"), max_length=200)
     resolution_notes = forms.CharField(
         label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -542,6 +542,9 @@ class Outcome(models.TextChoices):
 
 
 FAILED_OUTCOMES = [Outcome.ARBITRATION, Outcome.COURT, Outcome.OTHER_CHANNEL, Outcome.CRIMINAL]
+FAILED_OUTCOME_CHOICES = [choice for choice in Outcome.choices if choice[0] in FAILED_OUTCOMES]
+# What a person registering a case names as its source (another system's is set by its token).
+REGISTRATION_SOURCE_CHOICES = [c for c in CaseSource.choices if c[0] != CaseSource.OTHER_SYSTEM]
 
 
 @rules.predicate

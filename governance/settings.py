@@ -375,6 +375,13 @@ SPECTACULAR_SETTINGS = {
         "ScreeningItemKindEnum": "disputes.models.ScreeningItemKind",
         "ScreeningCadenceEnum": "disputes.models.ScreeningCadence",
         "ScreeningStateEnum": "disputes.models.ScreeningState",
+        "CaseStateEnum": "disputes.models.CaseState",
+        "CaseSourceEnum": "disputes.models.CaseSource",
+        "CaseRegistrationSourceEnum": "disputes.models.REGISTRATION_SOURCE_CHOICES",
+        "CaseOutcomeEnum": "disputes.models.Outcome",
+        "CaseFailedOutcomeEnum": "disputes.models.FAILED_OUTCOME_CHOICES",
+        "HandoffKindEnum": "disputes.models.HandoffKind",
+        "MediationKindEnum": "disputes.models.MediationKind",
     },
 }
 API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 365)
