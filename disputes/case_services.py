@@ -10,6 +10,7 @@ new state and gets `CaseConflict`, which names the state the case is now in.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -38,6 +39,7 @@ from disputes.models import (
     ExtensionRequest,
     HandoffKind,
     MediationSession,
+    PartyRole,
     Severity,
     Stage,
     Supervision,
@@ -397,6 +399,48 @@ def case_register(
             case,
             _("Major dispute reported at once (随时上报)"),
         )
+    return case
+
+
+PARTY_SEPARATORS = re.compile(r"[\n、，,；;]+")
+
+
+@transaction.atomic
+def case_register_from_screening(*, actor: User, token: Any = None, item: Any) -> Case:
+    """Register a dispute found in a screening as a case (造册登记, D8): its title,
+    description, category, grade, grid, people and parties; the item links to the case."""
+    from disputes.models import ScreeningItem, ScreeningItemKind
+
+    item = ScreeningItem.objects.select_for_update().select_related("report").get(pk=item.pk)
+    if not in_scope(actor, item, token=token):
+        raise PermissionDenied(_("This screening entry is not in your area or your unit's."))
+    if item.kind != ScreeningItemKind.DISPUTE:
+        raise ValidationError({"kind": _("Only a dispute is registered as a case.")})
+    if item.case_id is not None:
+        raise CaseConflict(
+            _("This entry is registered as case %(number)s already.") % {"number": item.case.number}
+        )
+    if item.grid_id is None:
+        raise ValidationError({"grid": _("The entry names no grid: register the case by hand.")})
+    names = [name.strip()[:100] for name in PARTY_SEPARATORS.split(item.parties) if name.strip()]
+    case = case_register(
+        actor=actor,
+        token=token,
+        title=item.title[:120],
+        summary=item.description or item.title,
+        category=item.category,
+        severity=item.severity,
+        source=CaseSource.SCREENING,
+        grid=item.grid,
+        occurred_on=min(item.created_at.date(), timezone.localdate()),
+        people_involved=item.people_count,
+        parties=[
+            {"role": PartyRole.APPLICANT if n == 0 else PartyRole.RESPONDENT, "name": name}
+            for n, name in enumerate(names)
+        ],
+    )
+    item.case = case
+    item.save(update_fields=["case"])
     return case
 
 

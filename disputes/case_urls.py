@@ -7,6 +7,7 @@ app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("new/", views.case_new, name="new"),
+    path("from-screening/<int:item_pk>/", views.case_from_screening, name="from-screening"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/<slug:step>/", views.case_step, name="step"),
 ]

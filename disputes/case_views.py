@@ -12,6 +12,7 @@ from disputes import case_forms as forms
 from disputes import case_selectors as selectors
 from disputes import case_services as services
 from disputes.models import Case, CaseState, Severity
+from disputes.screening_selectors import screening_item_list
 from governance.errors import Conflict
 from governance.forms import form_errors_add
 from governance.views import portal_login_required
@@ -161,3 +162,18 @@ def case_step(request, pk: int, step: str):
         {"case": case, "step_forms": step_forms, "open_step": step, "now": timezone.now()},
         status=400,
     )
+
+
+@portal_login_required
+def case_from_screening(request, item_pk: int):
+    """Register a dispute found in a screening as a case (造册登记, D8), from its report."""
+    if request.method != "POST":
+        raise Http404
+    item = get_object_or_404(screening_item_list(user=request.user), pk=item_pk)
+    try:
+        case = services.case_register_from_screening(actor=request.user, item=item)
+    except (ValidationError, PermissionDenied, Conflict) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        return redirect("screenings:report", pk=item.report_id)
+    messages.success(request, _("Case %(number)s registered.") % {"number": case.number})
+    return redirect("cases:detail", pk=case.pk)

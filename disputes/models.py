@@ -1357,6 +1357,15 @@ class ScreeningItem(RulesModel):
     deadline = models.DateField(_("deadline"))
     # 随时上报 (D5): a major problem reported at once, outside the period's rhythm.
     immediate = models.BooleanField(_("reported at once (随时上报)"), default=False)
+    # 造册登记 (D8): a dispute found in the screening is registered as a case.
+    case = models.OneToOneField(
+        Case,
+        verbose_name=_("registered as case"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="screening_item",
+    )
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("added by"),

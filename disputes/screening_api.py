@@ -6,12 +6,14 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from disputes import case_selectors, case_services
 from disputes import screening_selectors as selectors
 from disputes import screening_services as services
+from disputes.case_api import CaseDetailSerializer
 from disputes.models import (
     DisputeCategory,
     ScreeningCadence,
@@ -71,6 +73,7 @@ class ScreeningItemSerializer(serializers.ModelSerializer):
             "immediate",
             "added_by",
             "created_at",
+            "case",
         ]
         read_only_fields = fields
 
@@ -219,11 +222,29 @@ class ScreeningItemViewSet(
 
     serializer_class = ScreeningItemSerializer
     filterset_class = ScreeningItemFilter
+    # Registering an entry as a case checks its own rules (case_register_from_screening).
+    action_permissions = {"register_case": "view"}
     pagination_class = IdCursorPagination
 
     def get_queryset(self):
         return selectors.screening_item_list(
             user=self.request.user, token=request_token(self.request)
+        )
+
+    @extend_schema(request=None, responses={201: CaseDetailSerializer})
+    @action(detail=True, methods=["post"], url_path="register-case", url_name="register-case")
+    def register_case(self, request, pk=None):
+        """Register a dispute found in a screening as a case (造册登记, D8); the entry then
+        names the case."""
+        case = case_services.case_register_from_screening(
+            actor=request.user, token=request_token(request), item=self.get_object()
+        )
+        case = case_selectors.case_detail(
+            user=request.user, token=request_token(request), pk=case.pk
+        )
+        return Response(
+            CaseDetailSerializer(case, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
         )
 
 

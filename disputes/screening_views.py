@@ -134,6 +134,7 @@ def screening_report_detail(request, pk: int):
         {
             "report": report,
             "items": selectors.screening_item_list(user=request.user, report=report),
+            "may_register_cases": request.user.has_perm("disputes.add_case"),
         },
     )
 

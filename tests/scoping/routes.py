@@ -1062,7 +1062,22 @@ def check_hotspot_lift(c: CellContext) -> None:
 API_KINDS["screening"] = ApiKind(
     rows=SCREENING_REPORTS, extra_actions={"submit": Custom(check_screening_submit)}
 )
-API_KINDS["screening-item"] = ApiKind(rows=SCREENING_ITEMS)
+
+
+def check_item_register_case(c: CellContext) -> None:
+    """The matrix's entries are hazards: only a dispute is registered as a case (400 naming
+    `kind` to whoever sees the entry), and a hidden one does not exist (404)."""
+    response = c.client.post(c.url, {}, format="json")
+    assert response.status_code == (400 if c.visible else 404), response.content
+    if c.visible:
+        assert set(response.json()) == {"kind"}
+    c.row.refresh_from_db()
+    assert c.row.case_id is None
+
+
+API_KINDS["screening-item"] = ApiKind(
+    rows=SCREENING_ITEMS, extra_actions={"register_case": Custom(check_item_register_case)}
+)
 API_KINDS["screening-period"] = ApiKind(rows=CodeListRows(ScreeningPeriod))
 PAGES |= {
     "screenings:mine": Page(),
@@ -1346,6 +1361,15 @@ def check_case_step(step: str) -> Callable[[CellContext], None]:
     return check
 
 
+def check_case_from_screening_page(c: CellContext) -> None:
+    """From a report's page: 404 out of sight, else back to the report with the refusal (the
+    matrix's entries are hazards, not disputes)."""
+    response = c.client.post(c.url, {})
+    assert response.status_code == (302 if c.visible else 404), response.status_code
+    c.row.refresh_from_db()
+    assert c.row.case_id is None
+
+
 def check_case_step_page(c: CellContext) -> None:
     """A leader takes the case on its page: 404 out of sight, else back to the case (with the
     refusal or the step done)."""
@@ -1367,6 +1391,12 @@ PAGES |= {
     "cases:list": Page(),
     "cases:new": Page(),
     "cases:detail": Page(rows=CASES, kwargs=lambda row: {"pk": row.pk}),
+    "cases:from-screening": Page(
+        rows=SCREENING_ITEMS,
+        kwargs=lambda row: {"item_pk": row.pk},
+        method="POST",
+        post=lambda c: check_case_from_screening_page(c),
+    ),
     "cases:step": Page(
         rows=CASES,
         kwargs=lambda row: {"pk": row.pk, "step": "take"},
