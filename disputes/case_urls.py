@@ -1,12 +1,14 @@
 from django.urls import path
 
 from disputes import case_views as views
+from disputes.case_figures_views import case_figures
 
 app_name = "cases"
 
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("new/", views.case_new, name="new"),
+    path("figures/", case_figures, name="figures"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/<slug:step>/", views.case_step, name="step"),
 ]

@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from disputes.case_api import CaseViewSet
+from disputes.case_figures_api import DisputeFiguresView
 from disputes.risk_api import RiskAssessmentViewSet, RiskMatterViewSet
 from governance.api import NotificationViewSet
 from grid.api import AreaViewSet, UnitViewSet
@@ -55,6 +56,8 @@ router.register("risk-matters", RiskMatterViewSet, basename="risk-matter")
 router.register("risk-assessments", RiskAssessmentViewSet, basename="risk-assessment")
 
 urlpatterns = [
+    # Before the router: its case detail route would take "figures" for a case's id.
+    path("disputes/figures/", DisputeFiguresView.as_view(), name="dispute-figures"),
     *router.urls,
     path("ledger-quality/", LedgerQualityView.as_view(), name="ledger-quality"),
 ]
