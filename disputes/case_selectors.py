@@ -58,9 +58,11 @@ def registered_between(
 ) -> QuerySet[Any]:
     """Rows whose case (`prefix` "case__" for a case's rows) was registered from the start of
     `since` to the end of `until`, local days, both included; None leaves that end open."""
-    if since is not None:
+    # The first and last days the calendar holds leave that end open (no moment in the
+    # time zone lies outside them, and their bounds would not convert to UTC).
+    if since is not None and since > datetime.date.min + datetime.timedelta(days=1):
         rows = rows.filter(**{f"{prefix}registered_at__gte": _day_start(since)})
-    if until is not None:
+    if until is not None and until < datetime.date.max - datetime.timedelta(days=1):
         end = _day_start(until + datetime.timedelta(days=1))
         rows = rows.filter(**{f"{prefix}registered_at__lt": end})
     return rows

@@ -294,3 +294,11 @@ def test_the_api_refuses_a_hidden_area_and_a_backward_period(users, areas, stree
     backward = client.get(URL, {"since": "2026-05-01", "until": "2026-04-01"})
     assert backward.status_code == 400
     assert backward.json() == {"until": ["The end of the period comes after its start."]}
+
+
+@pytest.mark.django_db
+def test_the_calendar_s_first_and_last_days_leave_the_period_open(users, areas, street_token):
+    registered(areas["grid_a"], at(4, 1))
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {street_token}")
+    response = client.get(URL, {"since": "0001-01-01", "until": "9999-12-31"})
+    assert response.status_code == 200 and response.json()["total"]["registered"] == 1
