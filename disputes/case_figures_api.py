@@ -18,16 +18,24 @@ from governance.scoping import visible_to
 from grid.models import Area
 
 
+class PresentDateField(serializers.DateField):
+    """A date that, when given, is a date: DRF takes an empty query value for an absent one,
+    which the schema does not say."""
+
+    def get_value(self, dictionary):
+        return dictionary.get(self.field_name, serializers.empty)
+
+
 class FiguresQuerySerializer(serializers.Serializer):
     area = serializers.PrimaryKeyRelatedField(
         queryset=Area.objects.none(),
         required=False,
         help_text="An area in the caller's scope (default: the top of the scope).",
     )
-    since = serializers.DateField(
+    since = PresentDateField(
         required=False, help_text="First day of registration (default: 1 January this year)."
     )
-    until = serializers.DateField(
+    until = PresentDateField(
         required=False, help_text="Last day of registration, included (default: today)."
     )
 
@@ -97,7 +105,7 @@ class AreaFiguresSerializer(serializers.Serializer):
 
 
 class FiguresReportSerializer(serializers.Serializer):
-    since = serializers.DateField()
+    since = PresentDateField()
     until = serializers.DateField()
     total = AreaFiguresSerializer(help_text="The area asked about (or the whole scope).")
     rows = AreaFiguresSerializer(

@@ -302,3 +302,10 @@ def test_the_calendar_s_first_and_last_days_leave_the_period_open(users, areas, 
     client = APIClient(HTTP_AUTHORIZATION=f"Token {street_token}")
     response = client.get(URL, {"since": "0001-01-01", "until": "9999-12-31"})
     assert response.status_code == 200 and response.json()["total"]["registered"] == 1
+
+
+@pytest.mark.django_db
+def test_an_empty_date_is_not_a_missing_one(users, street_token):
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {street_token}", HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(URL, {"until": ""})
+    assert response.status_code == 400 and set(response.json()) == {"until"}
