@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -21,8 +22,12 @@ def case_list(
     overdue: bool | None = None,
     severity: str | None = None,
     unit: Unit | None = None,
+    area: Area | None = None,
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
 ) -> QuerySet[Case]:
-    """The cases the user sees (their area's, and those of or handed to their unit)."""
+    """The cases the user sees (their area's, and those of or handed to their unit); `area`
+    narrows them to its subtree, `since`/`until` to those registered in those days."""
     cases = visible_to(
         user,
         Case.objects.select_related("grid", "category", "owner_unit", "pending_unit").defer(
@@ -39,7 +44,32 @@ def case_list(
         cases = cases.filter(severity=severity)
     if unit is not None:
         cases = cases.filter(owner_unit=unit)
-    return cases
+    if area is not None:
+        cases = cases.filter(grid__path__startswith=area.path)
+    return registered_between(cases, since, until)
+
+
+def registered_between(
+    rows: QuerySet[Any],
+    since: datetime.date | None,
+    until: datetime.date | None,
+    *,
+    prefix: str = "",
+) -> QuerySet[Any]:
+    """Rows whose case (`prefix` "case__" for a case's rows) was registered from the start of
+    `since` to the end of `until`, local days, both included; None leaves that end open."""
+    # The first and last days the calendar holds leave that end open (no moment in the
+    # time zone lies outside them, and their bounds would not convert to UTC).
+    if since is not None and since > datetime.date.min + datetime.timedelta(days=1):
+        rows = rows.filter(**{f"{prefix}registered_at__gte": _day_start(since)})
+    if until is not None and until < datetime.date.max - datetime.timedelta(days=1):
+        end = _day_start(until + datetime.timedelta(days=1))
+        rows = rows.filter(**{f"{prefix}registered_at__lt": end})
+    return rows
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def case_detail(*, user: Any, token: ApiToken | None = None, pk: int) -> Case:

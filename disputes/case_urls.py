@@ -1,6 +1,7 @@
 from django.urls import path
 
 from disputes import case_views as views
+from disputes.case_figures_views import case_figures
 
 app_name = "cases"
 
@@ -8,6 +9,7 @@ urlpatterns = [
     path("", views.case_list, name="list"),
     path("new/", views.case_new, name="new"),
     path("from-screening/<int:item_pk>/", views.case_from_screening, name="from-screening"),
+    path("figures/", case_figures, name="figures"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/<slug:step>/", views.case_step, name="step"),
 ]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from disputes import case_forms as forms
 from disputes import case_selectors as selectors
 from disputes import case_services as services
+from disputes.case_figures_views import FiguresPeriodForm, area_param
 from disputes.models import Case, CaseState, Severity
 from disputes.screening_selectors import screening_item_list
 from governance.errors import Conflict
@@ -56,7 +57,18 @@ def case_list(request):
     if severity not in Severity.values:
         severity = None
     overdue = _flag(request, "overdue")
-    cases = selectors.case_list(user=request.user, state=state, overdue=overdue, severity=severity)
+    # From the figures page: an area (404 when hidden) and the period of registration.
+    period = FiguresPeriodForm(request.GET)
+    period_days = period.cleaned_data if period.is_valid() else {}
+    cases = selectors.case_list(
+        user=request.user,
+        state=state,
+        overdue=overdue,
+        severity=severity,
+        area=area_param(request),
+        since=period_days.get("since"),
+        until=period_days.get("until"),
+    )
     return render(
         request,
         "disputes/case_list.html",

@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from disputes.case_api import CaseViewSet
+from disputes.case_figures_api import DisputeFiguresView
 from disputes.risk_api import RiskAssessmentViewSet, RiskMatterViewSet
 from disputes.screening_api import (
     ScreeningItemViewSet,
@@ -63,6 +64,8 @@ router.register("screening-items", ScreeningItemViewSet, basename="screening-ite
 router.register("screening-periods", ScreeningPeriodViewSet, basename="screening-period")
 
 urlpatterns = [
+    # Before the router: its case detail route would take "figures" for a case's id.
+    path("disputes/figures/", DisputeFiguresView.as_view(), name="dispute-figures"),
     *router.urls,
     path("ledger-quality/", LedgerQualityView.as_view(), name="ledger-quality"),
 ]

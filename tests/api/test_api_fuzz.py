@@ -75,6 +75,7 @@ BEYOND_THE_SCHEMA = {
     "nationality",  # a foreign national's, required for one, not CHN
     "stay_expires_on",  # a foreign national's; not decades away
     "area",  # an area in the caller's scope (hidden = does not exist): the ledger's figures
+    "until",  # the dispute figures' period: not before `since`
     # The stability-risk register (disputes, D30-D35):
     "matter",  # a matter in the caller's area, undecided (hidden = does not exist)
     "title",  # not blank once stripped

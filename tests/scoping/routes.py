@@ -1456,3 +1456,8 @@ TOKEN_API: dict[str, TokenApi] = {
         rows=CASES, kwargs=lambda case: {"service_request_id": case.number}
     ),
 }
+
+# The dispute figures: counts per area, not rows; their scoping is tested in
+# tests/disputes/test_case_figures.py (a hidden area: 404 on the page, 400 in the API).
+PAGES["cases:figures"] = Page()
+API_OTHER["api:dispute-figures"] = "aggregate figures of the caller's scope, no rows"
