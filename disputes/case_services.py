@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -895,8 +895,11 @@ def _notify_many(notices: list[Notice]) -> int:
         else set()
     )
     emails: set[int] = set()
+    urls: dict[int, str] = {}
     for recipients, case, title, key in notices:
-        url = reverse("cases:detail", args=[case.pk])
+        if case.pk not in urls:
+            urls[case.pk] = reverse("cases:detail", args=[case.pk])
+        url = urls[case.pk]
         for user in {user.pk: user for user in recipients}.values():
             if key and (user.pk, key) in sent:
                 continue
@@ -975,8 +978,7 @@ def _cards_show(cases: list[Case], color: str, now: datetime.datetime) -> int:
             [case for case in carded if case.supervising_area.parent_id is not None],
             key_of=lambda case: f"escalate:{keys[case.pk]}",
         )
-    update = [field, "supervising_area", "escalations"] if color == "red" else [field]
-    Case.objects.bulk_update(carded, update)
+    Case.objects.filter(pk__in=[case.pk for case in carded]).update(**{field: now})
     _notify_many(notices)
     return len(carded)
 
@@ -1034,6 +1036,13 @@ def _cases_escalate(cases: list[Case], *, key_of: Any) -> list[Notice]:
                 )
             )
     CaseAction.objects.bulk_create(actions)
+    # What the escalate transition set on each case, in one UPDATE: one level up.
+    Case.objects.filter(pk__in=[case.pk for case in cases]).update(
+        supervising_area_id=Subquery(
+            Area.objects.filter(pk=OuterRef("supervising_area_id")).values("parent_id")[:1]
+        ),
+        escalations=F("escalations") + 1,
+    )
     return notices
 
 
