@@ -16,7 +16,18 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BigIntegerField,
+    F,
+    OuterRef,
+    PositiveSmallIntegerField,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models import Case as SqlCase
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -854,27 +865,27 @@ def _units_people(many: Iterable[Unit]) -> dict[int, list[User]]:
     units = {unit.pk: unit for unit in many}
     if not units:
         return {}
-    named = {
-        unit.pk: {pk for name in Unit.NAMED_PEOPLE if (pk := getattr(unit, f"{name}_id"))}
-        for unit in units.values()
-    }
-    office_areas = {unit.area_id for unit in units.values() if unit.kind == UnitKind.OFFICE}
-    people = Q(unit_id__in=list(units)) | Q(pk__in={pk for pks in named.values() for pk in pks})
-    if office_areas:
-        people |= Q(home_area_id__in=office_areas, role=Role.OFFICE_STAFF)
+    named: dict[int, set[int]] = {}  # user id: the units naming them
+    for unit in units.values():
+        for name in Unit.NAMED_PEOPLE:
+            if pk := getattr(unit, f"{name}_id"):
+                named.setdefault(pk, set()).add(unit.pk)
+    offices: dict[int, set[int]] = {}  # area id: its offices among the units
+    for unit in units.values():
+        if unit.kind == UnitKind.OFFICE:
+            offices.setdefault(unit.area_id, set()).add(unit.pk)
+    people = Q(unit_id__in=list(units)) | Q(pk__in=list(named))
+    if offices:
+        people |= Q(home_area_id__in=list(offices), role=Role.OFFICE_STAFF)
     found: dict[int, list[User]] = {pk: [] for pk in units}
     for user in User.objects.filter(people, is_active=True):
-        for unit in units.values():
-            if (
-                user.unit_id == unit.pk
-                or user.pk in named[unit.pk]
-                or (
-                    unit.kind == UnitKind.OFFICE
-                    and user.home_area_id == unit.area_id
-                    and user.role == Role.OFFICE_STAFF
-                )
-            ):
-                found[unit.pk].append(user)
+        of = set(named.get(user.pk, ()))
+        if user.unit_id in units:
+            of.add(user.unit_id)
+        if user.role == Role.OFFICE_STAFF and user.home_area_id in offices:
+            of |= offices[user.home_area_id]
+        for unit_id in of:
+            found[unit_id].append(user)
     return found
 
 
@@ -927,25 +938,30 @@ def _card_key(case: Case, color: str) -> str:
     return f"{color}:{case.stage}:{case.stage_started_at:%Y%m%d%H%M%S%f}"
 
 
-def _cards_show(cases: list[Case], color: str, now: datetime.datetime) -> int:
-    """Show the card on each of `cases` that is due for it and not shown yet, in bulk: the
-    cases are locked by the caller, in its transaction. A red card escalates the case one
-    level (督办), once per key. Returns how many cards were shown."""
-    field = "yellow_carded_at" if color == "yellow" else "red_carded_at"
-    carded = [
-        case
-        for case in cases
-        if case.is_open
-        and case.stage
-        and getattr(case, field) is None
-        and (moment := case.stage_warn_at if color == "yellow" else case.stage_due_at) is not None
-        and moment <= now
-    ]
-    if not carded:
-        return 0
-    for case in carded:
-        setattr(case, field, now)
-    keys = {case.pk: _card_key(case, color) for case in carded}
+CARD_COLORS = ("yellow", "red")  # in the order a case shows them
+
+
+def _card_due(case: Case, color: str, now: datetime.datetime) -> bool:
+    field, moment = (
+        ("yellow_carded_at", case.stage_warn_at)
+        if color == "yellow"
+        else ("red_carded_at", case.stage_due_at)
+    )
+    return getattr(case, field) is None and moment is not None and moment <= now
+
+
+def _cards_show(cases: list[Case], colors: Iterable[str], now: datetime.datetime) -> dict[str, int]:
+    """Show each card of `colors` on each of `cases` that is due for it and has not shown it
+    yet, in bulk: the cases are locked by the caller, in its transaction. A red card
+    escalates the case one level (督办), once per key. Every change to the cases is one
+    UPDATE. Returns how many cards of each colour were shown."""
+    colors = [color for color in CARD_COLORS if color in colors]
+    open_cases = [case for case in cases if case.is_open and case.stage]
+    shown = {color: [c for c in open_cases if _card_due(c, color, now)] for color in colors}
+    cards = [(case, color) for color in colors for case in shown[color]]  # yellow ones first
+    if not cards:
+        return {color: 0 for color in colors}
+    keys = {(case.pk, color): _card_key(case, color) for case, color in cards}
     CaseAction.objects.bulk_create(
         CaseAction(
             case=case,
@@ -953,41 +969,70 @@ def _cards_show(cases: list[Case], color: str, now: datetime.datetime) -> int:
             actor=None,
             from_state=case.state,
             to_state=case.state,
-            key=keys[case.pk],
+            key=keys[case.pk, color],
             comment=_("Due %(due)s.")
             % {"due": f"{timezone.localtime(case.stage_due_at):%Y-%m-%d %H:%M}"},
         )
-        for case in carded
+        for case, color in cards
     )
-    people = _units_people({case.owner_unit_id: case.owner_unit for case in carded}.values())
-    title = (
-        _("Yellow card: a dispute case is nearly due")
-        if color == "yellow"
-        else _("Red card: a dispute case is overdue")
-    )
+    people = _units_people({case.owner_unit_id: case.owner_unit for case, _c in cards}.values())
+    titles = {
+        "yellow": _("Yellow card: a dispute case is nearly due"),
+        "red": _("Red card: a dispute case is overdue"),
+    }
     notices: list[Notice] = []
-    for case in carded:
+    for case, color in cards:
         recipients = list(people[case.owner_unit_id])
         if case.owner_unit.reporting_leader is not None:
             recipients.append(case.owner_unit.reporting_leader)
         if case.responsible_leader is not None:
             recipients.append(case.responsible_leader)
-        notices.append((recipients, case, title, f"case:{case.pk}:{keys[case.pk]}"))
-    if color == "red":
-        notices += _cases_escalate(
-            [case for case in carded if case.supervising_area.parent_id is not None],
-            key_of=lambda case: f"escalate:{keys[case.pk]}",
+        notices.append((recipients, case, titles[color], f"case:{case.pk}:{keys[case.pk, color]}"))
+    escalated: list[int] = []
+    if shown.get("red"):
+        escalation_notices, escalated = _cases_escalate(
+            [case for case in shown["red"] if case.supervising_area.parent_id is not None],
+            key_of=lambda case: f"escalate:{keys[case.pk, 'red']}",
         )
-    Case.objects.filter(pk__in=[case.pk for case in carded]).update(**{field: now})
+        notices += escalation_notices
+    changes: dict[str, Any] = {
+        f"{color}_carded_at": SqlCase(
+            When(pk__in=[case.pk for case in shown[color]], then=Value(now)),
+            default=F(f"{color}_carded_at"),
+        )
+        for color in colors
+        if shown[color]
+    }
+    if escalated:
+        # What the escalate transition set on each case: one level up.
+        changes["supervising_area_id"] = SqlCase(
+            When(
+                pk__in=escalated,
+                then=Subquery(
+                    Area.objects.filter(pk=OuterRef("supervising_area_id")).values("parent_id")[:1]
+                ),
+            ),
+            default=F("supervising_area_id"),
+            output_field=BigIntegerField(),
+        )
+        changes["escalations"] = SqlCase(
+            When(pk__in=escalated, then=F("escalations") + 1),
+            default=F("escalations"),
+            output_field=PositiveSmallIntegerField(),
+        )
+    Case.objects.filter(pk__in={case.pk for case, _c in cards}).update(**changes)
+    for case, color in cards:
+        setattr(case, f"{color}_carded_at", now)
     _notify_many(notices)
-    return len(carded)
+    return {color: len(shown[color]) for color in colors}
 
 
-def _cases_escalate(cases: list[Case], *, key_of: Any) -> list[Notice]:
+def _cases_escalate(cases: list[Case], *, key_of: Any) -> tuple[list[Notice], list[int]]:
     """`case_escalate` by the overdue scan (no actor) of many locked cases, once per key:
-    records the escalations and returns the notices to send; the caller saves the cases."""
+    records the escalations and returns the notices to send and the cases escalated, whose
+    rows the caller updates."""
     if not cases:
-        return []
+        return [], []
     made = set(
         CaseAction.objects.filter(
             case__in=cases, key__in=[key_of(case) for case in cases]
@@ -1036,14 +1081,7 @@ def _cases_escalate(cases: list[Case], *, key_of: Any) -> list[Notice]:
                 )
             )
     CaseAction.objects.bulk_create(actions)
-    # What the escalate transition set on each case, in one UPDATE: one level up.
-    Case.objects.filter(pk__in=[case.pk for case in cases]).update(
-        supervising_area_id=Subquery(
-            Area.objects.filter(pk=OuterRef("supervising_area_id")).values("parent_id")[:1]
-        ),
-        escalations=F("escalations") + 1,
-    )
-    return notices
+    return notices, [case.pk for case in cases]
 
 
 def _area_people_many(areas: Iterable[Area], roles: Iterable[str]) -> QuerySet[User]:
@@ -1065,7 +1103,7 @@ def case_card(*, case_id: int, color: str, now: datetime.datetime) -> bool:
     sent to the unit and its leaders. A red card also escalates the case one level (督办).
     Returns whether a card was shown (False: shown before, or the case moved on)."""
     case = _scan_rows().select_for_update(of=("self",)).filter(pk=case_id).first()
-    return case is not None and _cards_show([case], color, now) == 1
+    return case is not None and _cards_show([case], [color], now)[color] == 1
 
 
 def case_deadline_scan(*, now: datetime.datetime | None = None) -> dict[str, int]:
@@ -1077,23 +1115,21 @@ def case_deadline_scan(*, now: datetime.datetime | None = None) -> dict[str, int
     So a scan run twice, two scans at once, or a scan killed half-way and run again card
     each case exactly once."""
     now = now or timezone.now()
-    shown = {"yellow": 0, "red": 0}
-    due = {
-        "red": Q(red_carded_at__isnull=True, stage_due_at__lte=now),
-        "yellow": Q(yellow_carded_at__isnull=True, stage_warn_at__lte=now),
-    }
-    for color in ("yellow", "red"):
-        last = 0
-        while True:
-            with transaction.atomic():
-                batch = list(
-                    _scan_rows()
-                    .filter(due[color], state__in=OPEN_STATES, pk__gt=last)
-                    .select_for_update(of=("self",), skip_locked=True)
-                    .order_by("pk")[:SCAN_BATCH]
-                )
-                if not batch:
-                    break
-                last = batch[-1].pk
-                shown[color] += _cards_show(batch, color, now)
-    return shown
+    shown = dict.fromkeys(CARD_COLORS, 0)
+    due = Q(yellow_carded_at__isnull=True, stage_warn_at__lte=now) | Q(
+        red_carded_at__isnull=True, stage_due_at__lte=now
+    )
+    last = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                _scan_rows()
+                .filter(due, state__in=OPEN_STATES, pk__gt=last)
+                .select_for_update(of=("self",), skip_locked=True)
+                .order_by("pk")[:SCAN_BATCH]
+            )
+            if not batch:
+                return shown
+            last = batch[-1].pk
+            for color, count in _cards_show(batch, CARD_COLORS, now).items():
+                shown[color] += count
