@@ -153,3 +153,16 @@ def test_card_and_escalation_notices_are_mailed_after_commit_once_D29(
     with django_capture_on_commit_callbacks(execute=True):
         assert case_deadline_scan(now=at(10, 9)) == {"yellow": 0, "red": 0}
     assert made.count() == len(queued) + made.filter(recipient=users["street_office"]).count()
+
+
+@pytest.mark.django_db
+def test_the_scan_reaches_the_same_people_as_a_single_step(users, areas):
+    from disputes.case_services import _units_people, unit_people
+    from grid.models import Unit
+
+    units = list(Unit.objects.all())
+    assert units
+    together = _units_people(units)
+    assert sum(bool(people) for people in together.values()) > 1
+    for unit in units:
+        assert {u.pk for u in together[unit.pk]} == {u.pk for u in unit_people(unit)}, unit
