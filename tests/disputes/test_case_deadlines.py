@@ -158,10 +158,16 @@ def test_card_and_escalation_notices_are_mailed_after_commit_once_D29(
 @pytest.mark.django_db
 def test_the_scan_reaches_the_same_people_as_a_single_step(users, areas):
     from disputes.case_services import _units_people, unit_people
-    from grid.models import Unit
+    from grid.generation import units_build
+    from grid.models import Unit, UnitKind
 
+    units_build(district=areas["district"])  # offices naming their staff and leaders
+    department = Unit.objects.filter(kind=UnitKind.DEPARTMENT).first()
+    department.lead = users["leader"]
+    department.save()
+    users["street_office"].unit = department  # a member too, besides their area's office
+    users["street_office"].save()
     units = list(Unit.objects.all())
-    assert units
     together = _units_people(units)
     assert sum(bool(people) for people in together.values()) > 1
     for unit in units:
