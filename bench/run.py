@@ -174,6 +174,30 @@ class Context:
             print(f"  generating the scale {self.scale:g} residents first")
             generate.generate(self.scale)
 
+    def ensure_cases(self) -> None:
+        """The district, its units and its dispute cases at this scale (so many open, so many
+        due and not carded), generated afresh when a count differs: only what is missing,
+        never the population (`generate(only=...)`)."""
+        from django.utils import timezone
+
+        from disputes.models import Case
+        from grid.generation import DistrictSpec
+        from grid.models import Area, AreaLevel
+
+        grids = DistrictSpec.for_grids(generate.rows_at(self.scale, "grids")).grids
+        if Area.objects.filter(level=AreaLevel.GRID).count() != grids:
+            print(f"  generating the scale {self.scale:g} district and its cases first")
+            generate.generate(self.scale, only=("district", "units", "cases"), log=_log)
+            return
+        due = _due_cases(timezone.now())
+        if (
+            Case.objects.count() != generate.rows_at(self.scale, "disputes")
+            or due.count() != generate.rows_at(self.scale, "disputes_due")
+            or due.exclude(yellow_carded_at__isnull=True, red_carded_at__isnull=True).exists()
+        ):
+            print(f"  generating the scale {self.scale:g} dispute cases first")
+            generate.generate(self.scale, only=("units", "cases"), log=_log)
+
     def street_token(self) -> tuple[object, str]:
         """(street, fresh key) of an API client scoped to the district's first street, the
         scope an office's own system works in."""
@@ -205,6 +229,22 @@ class Context:
             },
         )
         return user
+
+
+def _log(line: str) -> None:
+    print(f"    {line}", flush=True)
+
+
+def _due_cases(now):
+    """The open cases past their warning point or their deadline and not carded for it."""
+    from django.db.models import Q
+
+    from disputes.models import OPEN_STATES, Case
+
+    return Case.objects.filter(state__in=OPEN_STATES).filter(
+        Q(stage_warn_at__lte=now, yellow_carded_at__isnull=True)
+        | Q(stage_due_at__lte=now, red_carded_at__isnull=True)
+    )
 
 
 # --- Scenarios --------------------------------------------------------------------------------
@@ -808,6 +848,140 @@ def resident_search_api(ctx: Context) -> Result:
     )
 
 
+def case_list_api(ctx: Context) -> Result:
+    """A street's dispute cases page by page (cursor) with a street token: the accepted ones
+    not overdue (most of the street's handling work), and the overdue ones."""
+    from disputes.models import Case
+
+    ctx.ensure_cases()
+    street, _key = ctx.street_token()
+    lists = {
+        "?state=accepted&overdue=false": "/api/v1/disputes/?state=accepted&overdue=false",
+        "?overdue=true": "/api/v1/disputes/?overdue=true",
+    }
+    paths = {name: _page_paths(ctx, first, pages=50) for name, first in lists.items()}
+    calls = [("GET", path, None) for walked in paths.values() for path in walked]
+    http, local, queries = _resident_calls(ctx, calls)
+    in_street = Case.objects.filter(grid__path__startswith=street.path).count()
+    walked = ", ".join(f"{name} {len(pages)} pages" for name, pages in paths.items())
+    return Result(
+        "case_list_api",
+        _percentile(http, 0.95),
+        "ms",
+        Target(100, higher_is_better=False),
+        statistics.median(http),
+        f"p95 of {len(calls)} GET /api/v1/disputes/ pages walked by cursor ({walked}; up to 50 "
+        f"each, 50 cases a page) of a street's {in_street:,} cases among "
+        f"{generate.rows_at(ctx.scale, 'disputes'):,}, street token; queries per page: "
+        f"{sorted(queries)}; in-process p95 through Django's test client",
+        in_process=_percentile(local, 0.95),
+    )
+
+
+class _QueryCounter:
+    """Counts every query on the connection (execute_wrapper): CaptureQueriesContext stops
+    counting at the 9,000 queries Django's log keeps."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def case_deadline_scan(ctx: Context) -> Result:
+    """One run of the deadline scan over the open cases with the due ones not yet carded
+    (yellow card, red card and an escalation each), then a re-run that must card nothing.
+    Between timed runs the due cases are put back as generated (their keyed actions and the
+    run's notifications deleted, cards, supervising level and escalations reset), so each run
+    does the same work."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from disputes import case_services
+    from disputes.models import Case, CaseAction
+    from governance.models import Notification
+
+    ctx.ensure_cases()
+    due_ids = list(_due_cases(timezone.now()).values_list("pk", flat=True))
+    generated = list(
+        Case.objects.filter(pk__in=due_ids).only("pk", "supervising_area_id", "escalations")
+    )
+    open_cases = Case.objects.exclude(state="closed").count()
+    first_notification = (
+        Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    )
+
+    def restore() -> None:
+        CaseAction.objects.filter(case_id__in=due_ids, key__isnull=False).delete()
+        Notification.objects.filter(pk__gt=first_notification).delete()
+        for case in generated:
+            case.yellow_carded_at = case.red_carded_at = None
+        Case.objects.bulk_update(
+            generated,
+            ["yellow_carded_at", "red_carded_at", "supervising_area", "escalations"],
+            batch_size=1000,
+        )
+
+    runs: list[dict] = []
+
+    def scan() -> dict:
+        counter = _QueryCounter()
+        started = time.perf_counter()
+        with connection.execute_wrapper(counter):
+            shown = case_services.case_deadline_scan()
+        seconds = time.perf_counter() - started
+        return {"seconds": seconds, "shown": shown, "queries": counter.count}
+
+    def one_round() -> None:
+        restore()
+        notifications = Notification.objects.filter(pk__gt=first_notification)
+        first = scan()
+        first["escalations"] = CaseAction.objects.filter(
+            case_id__in=due_ids, action="escalate", key__isnull=False
+        ).count()
+        first["notifications"] = notifications.count()
+        again = scan()
+        again["notifications"] = notifications.count() - first["notifications"]
+        runs.append({"first": first, "again": again})
+
+    try:
+        for _round in range(REPEAT + 1):  # the first warms up
+            one_round()
+    finally:
+        restore()
+    timed = runs[1:]
+    seconds = [run["first"]["seconds"] for run in timed]
+    again = [run["again"]["seconds"] for run in timed]
+    last = timed[-1]
+    expected = {"yellow": len(due_ids), "red": len(due_ids)}
+    same_work = all(run["first"]["shown"] == expected for run in timed)
+    nothing_again = all(run["again"]["shown"] == {"yellow": 0, "red": 0} for run in timed)
+    return Result(
+        "case_deadline_scan",
+        min(seconds),
+        "s",
+        Target(2, higher_is_better=False),
+        statistics.median(seconds),
+        f"case_deadline_scan() over {open_cases:,} open cases with {len(due_ids):,} due: "
+        f"{last['first']['shown']['yellow']:,} yellow and {last['first']['shown']['red']:,} red "
+        f"cards, {last['first']['escalations']:,} escalations, "
+        f"{last['first']['notifications']:,} notifications, {last['first']['queries']:,} queries "
+        f"a run"
+        + ("" if same_work else f" (**expected {expected} every run**)")
+        + f"; the re-run right after: {min(again):.2f} s (median {statistics.median(again):.2f} "
+        f"s), {last['again']['queries']} queries, "
+        + (
+            "carded nothing"
+            if nothing_again and last["again"]["notifications"] == 0
+            else f"**carded {last['again']['shown']}, {last['again']['notifications']} "
+            "notifications**"
+        )
+        + "; the due cases restored between runs",
+    )
+
+
 VISIT_CALLS = 200  # visits logged per timed run
 
 
@@ -1110,6 +1284,8 @@ SCENARIOS: dict[str, tuple[Callable[[Context], Result], str]] = {
     "visit_api_create": (visit_api_create, "POST visits, one at a time, p95"),
     "resident_import": (resident_import, "a 100,000-row resident file, beside COPY"),
     "ledger_quality_api": (ledger_quality_api, "GET ledger-quality of a street, per community"),
+    "case_list_api": (case_list_api, "a street's dispute cases, 2 lists by cursor"),
+    "case_deadline_scan": (case_deadline_scan, "yellow and red cards over the open cases"),
 }
 
 

@@ -12,11 +12,23 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import (
+    BigIntegerField,
+    F,
+    OuterRef,
+    PositiveSmallIntegerField,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models import Case as SqlCase
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,10 +59,11 @@ from disputes.models import (
 from disputes.selectors import policy_for
 from disputes.workdays import WorkCalendar
 from governance.errors import Conflict
-from governance.models import Role, User
+from governance.models import Notification, Role, User
 from governance.permissions import require_perm
 from governance.scoping import in_scope
 from governance.services import notification_send
+from governance.tasks import send_notification_email
 from grid.index import grid_index
 from grid.models import Area, AreaLevel, Unit, UnitKind
 
@@ -1135,15 +1148,247 @@ def case_steps(*, actor: User, case: Case) -> list[str]:
 # --- Early warning and 督办: the deadline scan ------------------------------------------------
 
 SCAN_BATCH = 500
+# (recipients, case, title, dedupe key) of one notice to send.
+Notice = tuple[list[User], Case, str, str]
 
 
-def _card_people(case: Case) -> list[User]:
-    people = unit_people(case.owner_unit)
-    if case.owner_unit.reporting_leader is not None:
-        people.append(case.owner_unit.reporting_leader)
-    if case.responsible_leader is not None:
-        people.append(case.responsible_leader)
-    return people
+def _units_people(many: Iterable[Unit]) -> dict[int, list[User]]:
+    """`unit_people` of many units in one query: {unit id: its people}."""
+    units = {unit.pk: unit for unit in many}
+    if not units:
+        return {}
+    named: dict[int, set[int]] = {}  # user id: the units naming them
+    for unit in units.values():
+        for name in Unit.NAMED_PEOPLE:
+            if pk := getattr(unit, f"{name}_id"):
+                named.setdefault(pk, set()).add(unit.pk)
+    offices: dict[int, set[int]] = {}  # area id: its offices among the units
+    for unit in units.values():
+        if unit.kind == UnitKind.OFFICE:
+            offices.setdefault(unit.area_id, set()).add(unit.pk)
+    people = Q(unit_id__in=list(units)) | Q(pk__in=list(named))
+    if offices:
+        people |= Q(home_area_id__in=list(offices), role=Role.OFFICE_STAFF)
+    found: dict[int, list[User]] = {pk: [] for pk in units}
+    for user in User.objects.filter(people, is_active=True):
+        of = set(named.get(user.pk, ()))
+        if user.unit_id in units:
+            of.add(user.unit_id)
+        if user.role == Role.OFFICE_STAFF and user.home_area_id in offices:
+            of |= offices[user.home_area_id]
+        for unit_id in of:
+            found[unit_id].append(user)
+    return found
+
+
+def _notify_many(notices: list[Notice]) -> int:
+    """`_notify` for many (recipients, case, title, key) at once, as `notification_send`
+    does it: one notice per recipient and key (a key sent before sends nothing), stored in
+    one INSERT, each e-mailed after commit (robust: a broker outage must not undo the
+    cards; the periodic sweep mails what was not queued). Returns how many were stored."""
+    rows: list[Notification] = []
+    keys = {key for _people, _case, _title, key in notices if key}
+    sent = (
+        set(
+            Notification.objects.filter(dedupe_key__in=keys).values_list(
+                "recipient_id", "dedupe_key"
+            )
+        )
+        if keys
+        else set()
+    )
+    emails: set[int] = set()
+    urls: dict[int, str] = {}
+    for recipients, case, title, key in notices:
+        if case.pk not in urls:
+            urls[case.pk] = reverse("cases:detail", args=[case.pk])
+        url = urls[case.pk]
+        for user in {user.pk: user for user in recipients}.values():
+            if key and (user.pk, key) in sent:
+                continue
+            if key:
+                sent.add((user.pk, key))
+            rows.append(
+                Notification(
+                    recipient=user,
+                    kind="dispute_case",
+                    title=title[:200],
+                    body=f"{case.number} {case.title}",
+                    url=url,
+                    dedupe_key=key,
+                )
+            )
+            if user.email:
+                emails.add(len(rows) - 1)
+    Notification.objects.bulk_create(rows)
+    for index in sorted(emails):
+        transaction.on_commit(partial(send_notification_email.delay, rows[index].pk), robust=True)
+    return len(rows)
+
+
+def _card_key(case: Case, color: str) -> str:
+    """One card per moment it marks: a granted extension moves the deadline, and the new
+    one may be carded in its turn."""
+    moment = case.stage_warn_at if color == "yellow" else case.stage_due_at
+    return f"{color}:{case.stage}:{moment:%Y%m%d%H%M%S%f}"
+
+
+CARD_COLORS = ("yellow", "red")  # in the order a case shows them
+
+
+def _card_due(case: Case, color: str, now: datetime.datetime) -> bool:
+    field, moment = (
+        ("yellow_carded_at", case.stage_warn_at)
+        if color == "yellow"
+        else ("red_carded_at", case.stage_due_at)
+    )
+    return getattr(case, field) is None and moment is not None and moment <= now
+
+
+def _cards_show(cases: list[Case], colors: Iterable[str], now: datetime.datetime) -> dict[str, int]:
+    """Show each card of `colors` on each of `cases` that is due for it and has not shown it
+    yet, in bulk: the cases are locked by the caller, in its transaction. A red card
+    escalates the case one level (督办), once per key. Every change to the cases is one
+    UPDATE. Returns how many cards of each colour were shown."""
+    colors = [color for color in CARD_COLORS if color in colors]
+    open_cases = [case for case in cases if case.is_open and case.stage]
+    shown = {color: [c for c in open_cases if _card_due(c, color, now)] for color in colors}
+    cards = [(case, color) for color in colors for case in shown[color]]  # yellow ones first
+    if not cards:
+        return {color: 0 for color in colors}
+    keys = {(case.pk, color): _card_key(case, color) for case, color in cards}
+    CaseAction.objects.bulk_create(
+        CaseAction(
+            case=case,
+            action=f"{color}_card",
+            actor=None,
+            from_state=case.state,
+            to_state=case.state,
+            key=keys[case.pk, color],
+            comment=_("Due %(due)s.")
+            % {"due": f"{timezone.localtime(case.stage_due_at):%Y-%m-%d %H:%M}"},
+        )
+        for case, color in cards
+    )
+    people = _units_people({case.owner_unit_id: case.owner_unit for case, _c in cards}.values())
+    titles = {
+        "yellow": _("Yellow card: a dispute case is nearly due"),
+        "red": _("Red card: a dispute case is overdue"),
+    }
+    notices: list[Notice] = []
+    for case, color in cards:
+        recipients = list(people[case.owner_unit_id])
+        if case.owner_unit.reporting_leader is not None:
+            recipients.append(case.owner_unit.reporting_leader)
+        if case.responsible_leader is not None:
+            recipients.append(case.responsible_leader)
+        notices.append((recipients, case, titles[color], f"case:{case.pk}:{keys[case.pk, color]}"))
+    escalated: list[int] = []
+    if shown.get("red"):
+        escalation_notices, escalated = _cases_escalate(
+            [case for case in shown["red"] if case.supervising_area.parent_id is not None],
+            key_of=lambda case: f"escalate:{keys[case.pk, 'red']}",
+        )
+        notices += escalation_notices
+    changes: dict[str, Any] = {
+        f"{color}_carded_at": SqlCase(
+            When(pk__in=[case.pk for case in shown[color]], then=Value(now)),
+            default=F(f"{color}_carded_at"),
+        )
+        for color in colors
+        if shown[color]
+    }
+    if escalated:
+        # What the escalate transition set on each case: one level up.
+        changes["supervising_area_id"] = SqlCase(
+            When(
+                pk__in=escalated,
+                then=Subquery(
+                    Area.objects.filter(pk=OuterRef("supervising_area_id")).values("parent_id")[:1]
+                ),
+            ),
+            default=F("supervising_area_id"),
+            output_field=BigIntegerField(),
+        )
+        changes["escalations"] = SqlCase(
+            When(pk__in=escalated, then=F("escalations") + 1),
+            default=F("escalations"),
+            output_field=PositiveSmallIntegerField(),
+        )
+    Case.objects.filter(pk__in={case.pk for case, _c in cards}).update(**changes)
+    for case, color in cards:
+        setattr(case, f"{color}_carded_at", now)
+    _notify_many(notices)
+    return {color: len(shown[color]) for color in colors}
+
+
+def _cases_escalate(cases: list[Case], *, key_of: Any) -> tuple[list[Notice], list[int]]:
+    """`case_escalate` by the overdue scan (no actor) of many locked cases, once per key:
+    records the escalations and returns the notices to send and the cases escalated, whose
+    rows the caller updates."""
+    if not cases:
+        return [], []
+    made = set(
+        CaseAction.objects.filter(
+            case__in=cases, key__in=[key_of(case) for case in cases]
+        ).values_list("case_id", "key")
+    )
+    cases = [case for case in cases if (case.pk, key_of(case)) not in made]
+    uppers = Area.objects.defer("boundary").in_bulk(
+        {case.supervising_area.parent_id for case in cases}
+    )
+    level_people: dict[int, list[User]] = {pk: [] for pk in uppers}
+    for user in _area_people_many(uppers.values(), [Role.OFFICE_STAFF, Role.LEADER]):
+        if user.home_area_id is not None:
+            level_people[user.home_area_id].append(user)
+    actions: list[CaseAction] = []
+    notices: list[Notice] = []
+    for case in cases:
+        upper = uppers[case.supervising_area.parent_id]
+        reason = _("The %(stage)s time limit passed.") % {"stage": case.get_stage_display()}
+        _transition(case, "escalate", upper)
+        actions.append(
+            CaseAction(
+                case=case,
+                action="escalate",
+                actor=None,
+                from_state=case.state,
+                to_state=case.state,
+                key=key_of(case),
+                comment=f"→ {upper}: {reason}",
+            )
+        )
+        notices.append(
+            (
+                level_people[upper.pk],
+                case,
+                _("A dispute case was escalated to your level (督办)"),
+                "",
+            )
+        )
+        if case.needs_leader and case.responsible_leader is None:
+            notices.append(
+                (
+                    [p for p in level_people[upper.pk] if p.role == Role.LEADER],
+                    case,
+                    _("An escalated case needs a leader to take it (领导包案)"),
+                    "",
+                )
+            )
+    CaseAction.objects.bulk_create(actions)
+    return notices, [case.pk for case in cases]
+
+
+def _area_people_many(areas: Iterable[Area], roles: Iterable[str]) -> QuerySet[User]:
+    return User.objects.filter(
+        home_area__in=[area.pk for area in areas], role__in=list(roles), is_active=True
+    )
+
+
+def _scan_rows() -> QuerySet[Case]:
+    return Case.objects.select_related(
+        "owner_unit__reporting_leader", "responsible_leader", "supervising_area"
+    ).defer("supervising_area__boundary")
 
 
 @transaction.atomic
@@ -1152,67 +1397,34 @@ def case_card(*, case_id: int, color: str, now: datetime.datetime) -> bool:
     (the deadline has passed) on the case, once per stage (D29): recorded on the timeline and
     sent to the unit and its leaders. A red card also escalates the case one level (督办).
     Returns whether a card was shown (False: shown before, or the case moved on)."""
-    case = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("owner_unit__reporting_leader", "responsible_leader", "supervising_area")
-        .filter(pk=case_id)
-        .first()
-    )
-    if case is None or not case.is_open or not case.stage:
-        return False
-    field, moment = (
-        ("yellow_carded_at", case.stage_warn_at)
-        if color == "yellow"
-        else ("red_carded_at", case.stage_due_at)
-    )
-    if getattr(case, field) is not None or moment is None or moment > now:
-        return False
-    setattr(case, field, now)
-    case.save(update_fields=[field])
-    # One card per deadline: a granted extension moves it, and the new one may be carded.
-    key = f"{color}:{case.stage}:{moment:%Y%m%d%H%M%S%f}"
-    _record(
-        case,
-        action=f"{color}_card",
-        actor=None,
-        from_state=case.state,
-        key=key,
-        comment=_("Due %(due)s.")
-        % {"due": f"{timezone.localtime(case.stage_due_at):%Y-%m-%d %H:%M}"},
-    )
-    title = (
-        _("Yellow card: a dispute case is nearly due")
-        if color == "yellow"
-        else _("Red card: a dispute case is overdue")
-    )
-    _notify(_card_people(case), case, title, key=f"case:{case.pk}:{key}")
-    if color == "red" and case.supervising_area.parent_id is not None:
-        case_escalate(
-            actor=None,
-            case=case,
-            reason=_("The %(stage)s time limit passed.") % {"stage": case.get_stage_display()},
-            key=f"escalate:{key}",
-        )
-    return True
+    case = _scan_rows().select_for_update(of=("self",)).filter(pk=case_id).first()
+    return case is not None and _cards_show([case], [color], now)[color] == 1
 
 
 def case_deadline_scan(*, now: datetime.datetime | None = None) -> dict[str, int]:
     """The periodic scan: a yellow card for each open case past its warning point, a red card
-    and an escalation for each past its deadline, each once per stage. Each case is carded in
-    its own short transaction (row lock, then a re-check), so a scan run twice, two scans at
-    once, or a scan killed half-way and run again card each case exactly once."""
+    and an escalation for each past its deadline, each once per stage. The due cases are
+    carded SCAN_BATCH at a time, each batch in one transaction: its rows locked (those
+    another scan holds are skipped: that scan cards them), checked again, then cards,
+    escalations, actions and notices written in bulk and the e-mails queued after commit.
+    So a scan run twice, two scans at once, or a scan killed half-way and run again card
+    each case exactly once."""
     now = now or timezone.now()
-    shown = {"yellow": 0, "red": 0}
-    due = {
-        "red": Case.objects.filter(
-            state__in=OPEN_STATES, red_carded_at__isnull=True, stage_due_at__lte=now
-        ),
-        "yellow": Case.objects.filter(
-            state__in=OPEN_STATES, yellow_carded_at__isnull=True, stage_warn_at__lte=now
-        ),
-    }
-    for color in ("yellow", "red"):
-        ids = list(due[color].order_by("pk").values_list("pk", flat=True)[: SCAN_BATCH * 20])
-        for case_id in ids:
-            shown[color] += case_card(case_id=case_id, color=color, now=now)
-    return shown
+    shown = dict.fromkeys(CARD_COLORS, 0)
+    due = Q(yellow_carded_at__isnull=True, stage_warn_at__lte=now) | Q(
+        red_carded_at__isnull=True, stage_due_at__lte=now
+    )
+    last = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                _scan_rows()
+                .filter(due, state__in=OPEN_STATES, pk__gt=last)
+                .select_for_update(of=("self",), skip_locked=True)
+                .order_by("pk")[:SCAN_BATCH]
+            )
+            if not batch:
+                return shown
+            last = batch[-1].pk
+            for color, count in _cards_show(batch, CARD_COLORS, now).items():
+                shown[color] += count

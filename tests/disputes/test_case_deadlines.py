@@ -124,3 +124,51 @@ def test_a_scan_that_died_half_way_is_finished_by_the_next(worker, users, areas)
     assert result == {"yellow": 4, "red": 2}
     assert CaseAction.objects.filter(action="red_card").count() == 4
     assert CaseAction.objects.filter(action="escalate").count() == 4
+
+
+@pytest.mark.django_db
+def test_card_and_escalation_notices_are_mailed_after_commit_once_D29(
+    users, areas, django_capture_on_commit_callbacks, monkeypatch
+):
+    from governance.models import User
+    from governance.tasks import send_notification_email
+
+    queued = []
+    monkeypatch.setattr(send_notification_email, "delay", queued.append)
+    case = registered_on_30_september(areas["grid_a"])
+    User.objects.update(email="staff@example.org")
+    User.objects.filter(pk=users["street_office"].pk).update(email="")  # no address: no mail
+    before = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert case_deadline_scan(now=at(10, 9)) == {"yellow": 1, "red": 1}
+    assert queued == []  # nothing is mailed before the cards are committed
+    for callback in callbacks:
+        callback()
+    made = Notification.objects.filter(pk__gt=before)
+    assert made.filter(dedupe_key__startswith=f"case:{case.pk}:yellow:").exists()
+    assert made.filter(recipient=users["street_office"], title__contains="督办").exists()
+    assert sorted(queued) == sorted(
+        made.exclude(recipient=users["street_office"]).values_list("pk", flat=True)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert case_deadline_scan(now=at(10, 9)) == {"yellow": 0, "red": 0}
+    assert made.count() == len(queued) + made.filter(recipient=users["street_office"]).count()
+
+
+@pytest.mark.django_db
+def test_the_scan_reaches_the_same_people_as_a_single_step(users, areas):
+    from disputes.case_services import _units_people, unit_people
+    from grid.generation import units_build
+    from grid.models import Unit, UnitKind
+
+    units_build(district=areas["district"])  # offices naming their staff and leaders
+    department = Unit.objects.filter(kind=UnitKind.DEPARTMENT).first()
+    department.lead = users["leader"]
+    department.save()
+    users["street_office"].unit = department  # a member too, besides their area's office
+    users["street_office"].save()
+    units = list(Unit.objects.all())
+    together = _units_people(units)
+    assert sum(bool(people) for people in together.values()) > 1
+    for unit in units:
+        assert {u.pk for u in together[unit.pk]} == {u.pk for u in unit_people(unit)}, unit
