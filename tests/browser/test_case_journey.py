@@ -14,6 +14,7 @@ from disputes.case_services import case_deadline_scan
 from disputes.models import Case, CaseState
 from grid.models import UnitKind
 from tests.browser.conftest import sign_in
+from tests.conftest import disputes_reference_data_default
 from tests.factories import UnitFactory
 
 pytestmark = pytest.mark.browser
@@ -39,6 +40,7 @@ def test_a_case_from_the_grid_to_the_leaders_sign_off(
     page: Page, live_server, areas, users, settings
 ):
     settings.OTP_REQUIRED = False  # the second factor has its own journey
+    disputes_reference_data_default()  # an earlier transactional test may have flushed it
     base = live_server.url
     for key in ("community_a", "street_a"):
         UnitFactory(area=areas[key], kind=UnitKind.OFFICE, name=f"{areas[key].name}综治中心")
