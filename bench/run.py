@@ -1267,6 +1267,42 @@ def ledger_quality_api(ctx: Context) -> Result:
     )
 
 
+def screening_open(ctx: Context) -> Result:
+    """The beat task that opens the two screenings' current periods: a report row for every
+    active reporting unit of the district (communities, streets, departments, enterprises),
+    in one bulk insert; then a re-run that must create nothing. Between timed runs the
+    current periods' reports are deleted, so each run does the same work."""
+    from django.utils import timezone
+
+    from disputes.models import ScreeningReport
+    from disputes.screening_services import screening_periods_open
+
+    ctx.ensure_cases()  # the district and its units
+    today = timezone.localdate()
+    current = ScreeningReport.objects.filter(
+        period__starts_on__lte=today, period__ends_on__gte=today
+    )
+    created: list[int] = []
+
+    def run() -> None:
+        current.delete()
+        created.append(screening_periods_open(today=today))
+
+    seconds = timed_runs(run)
+    rerun = timed_runs(lambda: created.append(screening_periods_open(today=today)))
+    assert created[-1] == 0, created
+    return Result(
+        "screening_open",
+        min(seconds),
+        "s",
+        Target(2, higher_is_better=False),
+        statistics.median(seconds),
+        f"screening_periods_open for the {generate.rows_at(ctx.scale, 'grids'):,} grids' "
+        f"district: {created[1]:,} reports created a run (every reporting unit, each period it "
+        f"reports in); the re-run right after creates nothing in {min(rerun) * 1000:.0f} ms",
+    )
+
+
 SCENARIOS: dict[str, tuple[Callable[[Context], Result], str]] = {
     "generate_district": (generate_district, "areas, users and teams, wipe included"),
     "locate_batch": (locate_batch, "GridIndex.locate_many, 200,000 random points"),
@@ -1284,6 +1320,7 @@ SCENARIOS: dict[str, tuple[Callable[[Context], Result], str]] = {
     "visit_api_create": (visit_api_create, "POST visits, one at a time, p95"),
     "resident_import": (resident_import, "a 100,000-row resident file, beside COPY"),
     "ledger_quality_api": (ledger_quality_api, "GET ledger-quality of a street, per community"),
+    "screening_open": (screening_open, "the two screenings' period opener, every unit"),
     "case_list_api": (case_list_api, "a street's dispute cases, 2 lists by cursor"),
     "case_deadline_scan": (case_deadline_scan, "yellow and red cards over the open cases"),
 }
