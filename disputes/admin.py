@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rules.contrib.admin import ObjectPermissionsModelAdmin, ObjectPermissionsTabularInline
 
 from disputes.calendar_services import calendar_year_import
+from disputes.mediator_services import MEDIATOR_FIELDS, mediator_add, mediator_update
 from disputes.models import (
     CalendarDay,
     CalendarYear,
@@ -13,6 +14,7 @@ from disputes.models import (
     CaseAction,
     DeadlinePolicy,
     DisputeCategory,
+    Mediator,
     RiskAssessment,
     RiskConsultation,
     RiskMatter,
@@ -23,6 +25,8 @@ from disputes.models import (
 )
 from governance.admin_base import ScopedAdminMixin
 from governance.permissions import is_administrator
+from governance.scoping import visible_to
+from grid.models import Area
 
 # --- Working days, categories, deadline policy -----------------------------------------------
 # Reference data, the same in every area: the models' rules let administrators edit it and
@@ -306,3 +310,31 @@ class ScreeningHotspotAdmin(_ReadOnly, ScopedAdminMixin, ObjectPermissionsModelA
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("area__boundary")
+
+
+# --- The mediator roster ---
+
+
+@admin.register(Mediator)
+class MediatorAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Kept on the portal's pages and the API (disputes.mediator_services); administrators
+    read and correct it here."""
+
+    list_display = ["name", "kind", "area", "organisation", "active"]
+    list_filter = ["kind", "active"]
+    list_select_related = ["area"]
+    search_fields = ["name", "organisation"]
+    fields = ["area", "name", "kind", "organisation", "phone", "active"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "area":
+            kwargs["queryset"] = visible_to(request.user, Area.objects.defer("boundary"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in MEDIATOR_FIELDS}
+        if change:
+            saved = mediator_update(actor=request.user, mediator=obj, **data)
+        else:
+            saved = mediator_add(actor=request.user, **data)
+        obj.pk = saved.pk

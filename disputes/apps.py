@@ -48,3 +48,8 @@ class DisputesConfig(AppConfig):
         auditlog.register(ScreeningReport)
         auditlog.register(ScreeningItem)
         auditlog.register(ScreeningHotspot)
+
+        # --- The mediator roster ---
+        from disputes.models import Mediator
+
+        auditlog.register(Mediator)

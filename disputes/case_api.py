@@ -26,6 +26,7 @@ from disputes.models import (
     ExtensionRequest,
     HandoffKind,
     MediationSession,
+    Mediator,
     Severity,
     Supervision,
 )
@@ -130,9 +131,14 @@ class CaseHandoffSerializer(serializers.ModelSerializer):
 
 
 class MediationSessionSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+    # Any active mediator: the service takes only those serving the case's area (D20).
+    roster = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Mediator.objects.filter(active=True), required=False
+    )
+
     class Meta:
         model = MediationSession
-        fields = ["id", "kind", "held_on", "mediators", "participants", "outcome"]
+        fields = ["id", "kind", "held_on", "mediators", "roster", "participants", "outcome"]
         read_only_fields = ["id"]
 
 

@@ -4,7 +4,12 @@ shape is checked here; the rules are the services', whose errors the views add."
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from disputes.case_selectors import handoff_targets, leaders_for, registrable_grids
+from disputes.case_selectors import (
+    handoff_targets,
+    leaders_for,
+    mediators_serving,
+    registrable_grids,
+)
 from disputes.models import (
     FAILED_OUTCOME_CHOICES,
     REGISTRATION_SOURCE_CHOICES,
@@ -13,6 +18,7 @@ from disputes.models import (
     DisputeCategory,
     HandoffKind,
     MediationKind,
+    Mediator,
     PartyRole,
 )
 from governance.forms import DateInput, form_style
@@ -153,7 +159,19 @@ class ReasonForm(StepForm):
 class MediateForm(StepForm):
     kind = forms.ChoiceField(label=_("kind"), choices=MediationKind.choices)
     held_on = forms.DateField(label=_("held on"), widget=DateInput)
-    mediators = forms.CharField(label=_("mediators"), max_length=200)
+    roster = forms.ModelMultipleChoiceField(
+        label=_("mediators from the roster"), queryset=Mediator.objects.none(), required=False
+    )
+    mediators = forms.CharField(
+        label=_("other mediators"),
+        max_length=200,
+        required=False,
+        help_text=_("Those not on the roster, by name."),
+    )
+
+    def setup(self) -> None:
+        self.fields["roster"].queryset = mediators_serving(case=self.case)
+
     participants = forms.CharField(label=_("participants"), max_length=300, required=False)
     outcome = forms.CharField(label=_("outcome"), widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from disputes.models import OPEN_STATES, Case, CaseAction, CaseHandoff, CaseState
+from disputes.models import OPEN_STATES, Case, CaseAction, CaseHandoff, CaseState, Mediator
 from governance.models import ApiToken, Role, User
 from governance.scoping import visible_to
 from grid.models import Area, AreaLevel, Unit
@@ -139,3 +139,15 @@ def registrable_grids(*, user: Any, token: ApiToken | None = None) -> QuerySet[A
     else:
         grids = visible_to(user, Area.objects.filter(level=AreaLevel.GRID), token=token)
     return grids.defer("boundary")
+
+
+def mediators_serving(*, case: Case) -> QuerySet[Mediator]:
+    """The active mediators of the rosters of the areas serving the case (its grid and the
+    areas above it, D20)."""
+    area_ids = [*case.grid.ancestor_ids, case.grid_id]
+    return (
+        Mediator.objects.filter(area_id__in=area_ids, active=True)
+        .select_related("area")
+        .defer("area__boundary")
+        .order_by("area__path", "name")
+    )

@@ -51,6 +51,7 @@ from disputes.models import (
     ExtensionRequest,
     HandoffKind,
     MediationSession,
+    Mediator,
     PartyRole,
     Severity,
     Stage,
@@ -599,18 +600,28 @@ def case_mediate(
     case: Case,
     kind: str,
     held_on: datetime.date,
-    mediators: str,
     outcome: str,
+    mediators: str = "",
+    roster: Iterable[Mediator] = (),
     participants: str = "",
 ) -> MediationSession:
-    """Record a mediation session (三调联动, D18; a public hearing, D23)."""
+    """Record a mediation session (三调联动, D18; a public hearing, D23): its mediators from
+    the roster of the areas serving the case (D20) and/or by name."""
     case = _locked(case)
     _require_owner(actor, case)
+    roster = list(roster)
+    if not roster and not mediators.strip():
+        raise ValidationError({"mediators": _("Name the mediators.")})
+    for mediator in roster:
+        if not mediator.active or not mediator.area.contains(case.grid):
+            raise ValidationError(
+                {"roster": _("%(name)s does not mediate in the case's area.") % {"name": mediator}}
+            )
     session = MediationSession(
         case=case,
         kind=kind,
         held_on=held_on,
-        mediators=_required(mediators, "mediators", _("Name the mediators.")),
+        mediators=mediators.strip(),
         participants=participants,
         outcome=_required(outcome, "outcome", _("Write what the session came to.")),
         recorded_by=actor,
@@ -623,6 +634,7 @@ def case_mediate(
     stage_begin(case, timezone.now())
     case.save()
     session.save()
+    session.roster.set(roster)
     _record(
         case,
         action="mediate",

@@ -13,7 +13,7 @@ from rules.contrib.models import RulesModel
 
 from governance.models import Role
 from governance.permissions import is_administrator, is_portal_user, object_in_scope
-from grid.models import Area
+from grid.models import PHONE_VALIDATOR, Area
 
 # --- Working days, categories, deadline policy -----------------------------------------------
 
@@ -945,7 +945,11 @@ class MediationSession(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="mediations")
     kind = models.CharField(_("kind"), max_length=20, choices=MediationKind.choices)
     held_on = models.DateField(_("held on"))
-    mediators = models.CharField(_("mediators"), max_length=200)
+    mediators = models.CharField(_("mediators"), max_length=200, blank=True)
+    # Those of the area's roster who sat in the session (D20); others are named in `mediators`.
+    roster = models.ManyToManyField(
+        "Mediator", verbose_name=_("mediators from the roster"), blank=True, related_name="sessions"
+    )
     participants = models.CharField(_("participants"), max_length=300, blank=True)
     outcome = models.TextField(_("outcome"))
     recorded_by = models.ForeignKey(
@@ -1467,3 +1471,59 @@ class ScreeningHotspot(RulesModel):
     @property
     def is_active(self) -> bool:
         return self.lifted_at is None
+
+
+# --- The mediator roster ---------------------------------------------------------------------------
+
+
+class MediatorKind(models.TextChoices):
+    """Who mediates (D20: 人民调解员队伍, and respected volunteers, 和谐使者)."""
+
+    PEOPLES = "peoples", _("People's mediator (人民调解员)")
+    VOLUNTEER = "volunteer", _("Volunteer (和谐使者)")
+    PROFESSIONAL = "professional", _("Full-time mediator (专职调解员)")
+    LAWYER = "lawyer", _("Lawyer (律师)")
+    OTHER = "other", _("Other")
+
+
+@rules.predicate
+def keeps_mediator_roster(user: Any) -> bool:
+    """The offices (综治办) keep their area's roster; administrators too."""
+    return _role_of(user, Role.OFFICE_STAFF, Role.ADMIN)
+
+
+class Mediator(RulesModel):
+    """A mediator of an area's roster (D20): the people's mediators of its committees and the
+    volunteers who mediate beside them; a mediation session names those who sat in it."""
+
+    scope_path = "area__path"
+
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="mediators"
+    )
+    name = models.CharField(_("name"), max_length=50)
+    kind = models.CharField(_("kind"), max_length=20, choices=MediatorKind.choices)
+    organisation = models.CharField(
+        _("mediation committee or organisation"), max_length=100, blank=True
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[PHONE_VALIDATOR])
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("mediator")
+        verbose_name_plural = _("mediators")
+        ordering = ["area__path", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "name", "phone"], name="mediator_unique_per_area"
+            ),
+        ]
+        rules_permissions = {
+            "view": is_portal_user & object_in_scope,
+            "add": keeps_mediator_roster & object_in_scope,
+            "change": keeps_mediator_roster & object_in_scope,
+            "delete": is_administrator & object_in_scope,
+        }
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_kind_display()}）"
