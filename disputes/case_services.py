@@ -148,11 +148,12 @@ STAGE_OF_STATE = {
 
 def _stage_limit_days(case: Case, stage: str) -> int:
     policy = policy_for(case.severity, case.category_id)
-    days = {
+    limits: dict[str, int] = {
         Stage.ACCEPT: policy.accept_days,
         Stage.HANDLE: policy.handle_days,
         Stage.VERIFY: policy.verify_days,
-    }[stage]
+    }
+    days = limits[stage]
     return days + (case.extended_days if stage == Stage.HANDLE else 0)
 
 
@@ -485,7 +486,9 @@ def case_accept(
     leader = responsible_leader or case.responsible_leader
     if leader is not None and (leader.role != Role.LEADER or not leader.is_active):
         raise ValidationError({"responsible_leader": _("The responsible leader is a leader.")})
-    if leader is not None and not leader.home_area.contains(case.grid):
+    if leader is not None and (
+        leader.home_area is None or not leader.home_area.contains(case.grid)
+    ):
         raise ValidationError(
             {"responsible_leader": _("The responsible leader leads the case's area.")}
         )
@@ -1048,6 +1051,8 @@ def case_lift_supervision(*, actor: User, case: Case, comment: str = "") -> Case
     case = _locked(case)
     _require_supervisor(actor, case)
     supervision = _open_supervision(case)
+    if supervision is None:  # _require_supervisor refuses this already
+        raise CaseConflict(_("The case is not listed for supervision."))
     supervision.lifted_at = timezone.now()
     supervision.save(update_fields=["lifted_at"])
     _record(
