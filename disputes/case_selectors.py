@@ -81,7 +81,7 @@ def case_detail(*, user: Any, token: ApiToken | None = None, pk: int) -> Case:
             "handlers",
             "parties__resident",
             "parties__organisation",
-            "mediations",
+            "mediations__roster",
             "extensions",
             "supervisions",
             "accountability",

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from disputes import case_views as views
+from disputes import mediator_views
 from disputes.case_figures_views import case_figures
 
 app_name = "cases"
@@ -10,6 +11,8 @@ urlpatterns = [
     path("new/", views.case_new, name="new"),
     path("from-screening/<int:item_pk>/", views.case_from_screening, name="from-screening"),
     path("figures/", case_figures, name="figures"),
+    path("mediators/", mediator_views.mediator_list, name="mediators"),
+    path("mediators/<int:pk>/", mediator_views.mediator_edit, name="mediator-edit"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/<slug:step>/", views.case_step, name="step"),
 ]

@@ -170,6 +170,24 @@ def demo_cases_load(
     stage_begin(overdue, timezone.now() - datetime.timedelta(days=10))
     overdue.save()
     register(1, gridworker)
+    # The community's mediator roster (D20): a people's mediator and a 和谐使者.
+    from disputes.mediator_services import mediator_add
+
+    committee = f"{grid.parent.name}人民调解委员会"
+    roster = [
+        mediator_add(
+            actor=community_office,
+            area=grid.parent,
+            name=name,
+            kind=kind,
+            organisation=committee,
+            phone=phone,
+        )
+        for name, kind, phone in (
+            ("陈淑芬", "peoples", "13857100001"),
+            ("王大伯", "volunteer", "13857100002"),
+        )
+    ]
     # In mediation.
     mediating = register(2, gridworker, people_involved=23)
     case_accept(actor=community_office, case=mediating, measures="约谈施工方，联合人社所调解")
@@ -178,7 +196,8 @@ def demo_cases_load(
         case=mediating,
         kind="peoples",
         held_on=today,
-        mediators="社区人民调解委员会、和谐使者王大伯",
+        roster=roster,
+        mediators="人社所劳动监察员",
         participants="施工方负责人、工人代表3名",
         outcome="施工方承诺分两期支付，工人代表要求一次付清，继续调解",
     )

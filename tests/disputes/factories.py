@@ -16,6 +16,7 @@ from disputes.models import (
     DisputeCategory,
     ExtensionRequest,
     MediationSession,
+    Mediator,
     RiskAssessment,
     RiskConsultation,
     RiskMatter,
@@ -285,3 +286,16 @@ class ScreeningHotspotFactory(DjangoModelFactory):
 
     area = factory.SubFactory(CommunityFactory)
     reason = "邻里纠纷多发"
+
+
+# --- The mediator roster ---
+
+
+class MediatorFactory(DjangoModelFactory):
+    class Meta:
+        model = Mediator
+
+    area = factory.SubFactory(CommunityFactory)
+    name = factory.Sequence(lambda n: f"调解员{n}")
+    kind = "peoples"
+    organisation = "社区人民调解委员会"

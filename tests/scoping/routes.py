@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from disputes.models import (
     Case,
+    Mediator,
     RiskAssessment,
     RiskMatter,
     ScreeningHotspot,
@@ -1461,3 +1462,27 @@ TOKEN_API: dict[str, TokenApi] = {
 # tests/disputes/test_case_figures.py (a hidden area: 404 on the page, 400 in the API).
 PAGES["cases:figures"] = Page()
 API_OTHER["api:dispute-figures"] = "aggregate figures of the caller's scope, no rows"
+
+
+# --- The mediator roster (D20) ------------------------------------------------------------------
+
+
+def roster_keepers(actor: Actor, row=None) -> bool:
+    """Office staff and administrators keep their areas' mediator roster (not through a token:
+    other systems read it)."""
+    return actor.user.is_superuser or actor.user.role in {Role.OFFICE_STAFF, Role.ADMIN}
+
+
+API_KINDS["mediator"] = ApiKind(
+    rows=Rows(Mediator),
+    may_write=roster_keepers,
+    may_create=roster_keepers,
+    create=lambda world, area: {"area": area.pk, "name": "新调解员", "kind": "volunteer"},
+    update=lambda world, row, partial: (
+        {"name": "改名"} if partial else {"area": row.area_id, "name": "改名", "kind": row.kind}
+    ),
+)
+PAGES |= {
+    "cases:mediators": Page(),
+    "cases:mediator-edit": Page.about(Mediator),
+}
