@@ -382,6 +382,7 @@ SPECTACULAR_SETTINGS = {
         "CaseFailedOutcomeEnum": "disputes.models.FAILED_OUTCOME_CHOICES",
         "HandoffKindEnum": "disputes.models.HandoffKind",
         "MediationKindEnum": "disputes.models.MediationKind",
+        "MediatorKindEnum": "disputes.models.MediatorKind",
     },
 }
 API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 365)
