@@ -26,6 +26,7 @@ from population.api import (
     VisitViewSet,
     VitalPartViewSet,
 )
+from population.incident_api import RentalIncidentViewSet
 
 
 class PortalRouter(DefaultRouter):
@@ -56,6 +57,7 @@ router.register(
     basename="special-group-export",
 )
 router.register("houses", HouseViewSet, basename="house")
+router.register("rental-incidents", RentalIncidentViewSet, basename="rental-incident")
 router.register("households", HouseholdViewSet, basename="household")
 router.register("visits", VisitViewSet, basename="visit")
 router.register("resident-imports", ResidentImportViewSet, basename="resident-import")

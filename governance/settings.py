@@ -383,6 +383,8 @@ SPECTACULAR_SETTINGS = {
         "HandoffKindEnum": "disputes.models.HandoffKind",
         "MediationKindEnum": "disputes.models.MediationKind",
         "MediatorKindEnum": "disputes.models.MediatorKind",
+        "RentalIncidentKindEnum": "population.models.RentalIncidentKind",
+        "AccountablePersonEnum": "population.models.AccountablePerson",
     },
 }
 API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 365)

@@ -14,6 +14,8 @@ from population.models import (
     Household,
     Organisation,
     OrganisationKind,
+    RentalAccountability,
+    RentalIncident,
     Resident,
     ResidentImport,
     SpecialGroupEvent,
@@ -586,6 +588,62 @@ class SpecialGroupExportRequestAdmin(ScopedAdminMixin, ObjectPermissionsModelAdm
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("area__boundary")
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class RentalAccountabilityInline(admin.TabularInline):
+    model = RentalAccountability
+    fields = [
+        "person",
+        "name",
+        "user",
+        "resident",
+        "finding",
+        "sanction",
+        "decided_by",
+        "decided_at",
+    ]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_view_permission(self, request, obj=None):
+        # The rows are parts of their incident: whoever sees the incident sees them.
+        return request.user.has_perm("population.view_rentalincident", obj)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RentalIncident)
+class RentalIncidentAdmin(ScopedAdminMixin, ObjectPermissionsModelAdmin):
+    """Recorded and decided on the portal's pages and the API (the services, which flag the
+    people to account and notify the level above); the admin shows them, and an
+    administrator may delete a mistaken one."""
+
+    list_display = ["house", "kind", "occurred_on", "recorded_by"]
+    list_filter = ["kind"]
+    list_select_related = ["house__grid", "recorded_by"]
+    fields = [
+        "house",
+        "kind",
+        "occurred_on",
+        "summary",
+        "police_reference",
+        "case",
+        "recorded_by",
+        "recorded_at",
+    ]
+    readonly_fields = fields
+    inlines = [RentalAccountabilityInline]
 
     def has_add_permission(self, request, *args):
         return False

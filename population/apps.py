@@ -15,6 +15,8 @@ class PopulationConfig(AppConfig):
             Household,
             HouseholdEvent,
             Organisation,
+            RentalAccountability,
+            RentalIncident,
             Resident,
             ResidentEvent,
             ResidentImport,
@@ -44,3 +46,5 @@ class PopulationConfig(AppConfig):
         auditlog.register(ResidentImport, exclude_fields=["content", "problems"])
         # Who asked, who decided and when; each download adds an ACCESS entry (the service).
         auditlog.register(SpecialGroupExportRequest, exclude_fields=["reason"])
+        auditlog.register(RentalIncident)
+        auditlog.register(RentalAccountability)

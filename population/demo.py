@@ -672,3 +672,40 @@ def demo_special_group_exports_load(*, office: Any, leader: Any) -> int:
         kinds=list(SpecialGroupKind.objects.filter(code="community_correction")),
     )
     return 2
+
+
+def demo_rental_incidents_load(*, gridworker: Any, office: Any, grids: list[Area]) -> int:
+    """P5: in the first grid, a gambling den in an unfiled rental (the street office has
+    decided the landlord's part; the community head's awaits it); in the second, a burglary
+    at a rental, both people awaiting the street's decision. Skipped once loaded."""
+    from population.incident_services import rental_accountability_decide, rental_incident_record
+    from population.models import RentalIncident, RentalIncidentKind
+
+    if RentalIncident.objects.exists():
+        return 0
+    today = datetime.date.today()
+    first, second = grids[0], grids[1]
+    gambling = rental_incident_record(
+        actor=gridworker,
+        house=House.objects.get(grid=first, building="7", unit="3", room="602"),
+        kind=RentalIncidentKind.PUBLIC_SECURITY,
+        occurred_on=today - datetime.timedelta(days=20),
+        summary="出租屋内多人聚众赌博，派出所现场查处；房东未办理出租登记备案，未登记租户身份。",
+        police_reference="公(治)行决字〔2026〕1187号",
+    )
+    rental_accountability_decide(
+        actor=office,
+        incident=gambling,
+        person="landlord",
+        finding="房东未履行出租房屋登记备案和租户身份登记义务，对租户违法行为未及时报告。",
+        sanction="警告，责令十日内办理登记备案并签订治安责任书",
+    )
+    rental_incident_record(
+        actor=office,
+        house=House.objects.get(grid=second, building="3", unit="2", room="502"),
+        kind=RentalIncidentKind.CRIMINAL,
+        occurred_on=today - datetime.timedelta(days=4),
+        summary="租户房内财物被盗，门锁有撬压痕迹，已报警立案侦查。",
+        police_reference="A3301022026110045",
+    )
+    return 2

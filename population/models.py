@@ -1453,3 +1453,159 @@ class SpecialGroupExportRequest(RulesModel):
     def shown_status(self) -> str:
         """The status as it stands now: an approval past its time reads as expired."""
         return str(ExportStatus.EXPIRED.label if self.is_expired else self.get_status_display())
+
+
+# --- Incidents at rental houses (P5) ---------------------------------------------------------
+# Seed 004: 出租房一旦发生刑事治安案件,要严肃追究房主责任以及社区、农村负责人的责任. Recording an
+# incident flags both for accountability; the level above the community decides.
+
+
+class RentalIncidentKind(models.TextChoices):
+    CRIMINAL = "criminal", _("Criminal case (刑事案件)")
+    PUBLIC_SECURITY = "public_security", _("Public-security case (治安案件)")
+
+
+@rules.predicate
+def judges_rental_accountability(user: Any) -> bool:
+    """Office staff and leaders of a street or a district: the community's own head is among
+    those held to account, so the decision belongs to the level above the community."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser:
+        return True
+    home = user.home_area
+    return (
+        user.role in {Role.OFFICE_STAFF, Role.LEADER}
+        and home is not None
+        and home.level < AreaLevel.COMMUNITY
+    )
+
+
+class RentalIncident(RulesModel):
+    """A criminal or public-security case at a rental house (P5), with the landlord and the
+    community's head flagged for accountability (`RentalAccountability`)."""
+
+    scope_path = "house__grid__path"
+
+    house = models.ForeignKey(
+        House,
+        verbose_name=_("rental house"),
+        on_delete=models.PROTECT,
+        related_name="incidents",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=RentalIncidentKind.choices)
+    occurred_on = models.DateField(_("occurred on"))
+    summary = models.TextField(_("what happened"))
+    police_reference = models.CharField(
+        _("police case number"),
+        max_length=50,
+        blank=True,
+        help_text=_("The number the police gave the case, when known."),
+    )
+    case = models.ForeignKey(
+        "disputes.Case",
+        verbose_name=_("dispute case"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="rental_incidents",
+        help_text=_("The dispute case it grew from, e.g. one that turned criminal (民转刑)."),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("incident at a rental house")
+        verbose_name_plural = _("incidents at rental houses")
+        ordering = ["-occurred_on", "-pk"]
+        rules_permissions = {
+            "view": is_portal_user & object_in_scope,
+            "add": may_keep_ledger & object_in_scope,
+            "decide": judges_rental_accountability & object_in_scope,
+            # Recorded and decided through the services; an administrator may delete a
+            # mistaken one of their area (the audit trail keeps it).
+            "change": rules.always_false,
+            "delete": is_administrator & object_in_scope,
+        }
+
+    def __str__(self) -> str:
+        return f"{self.house} · {self.get_kind_display()} · {self.occurred_on:%Y-%m-%d}"
+
+
+class AccountablePerson(models.TextChoices):
+    LANDLORD = "landlord", _("Landlord (房主)")
+    COMMUNITY_HEAD = "community_head", _("Community or village head (社区、农村负责人)")
+
+
+class RentalAccountability(models.Model):
+    """One person held to account for an incident: who they were at the time (a name kept as
+    it stood, and the account or resident when there is one), and the decision."""
+
+    incident = models.ForeignKey(
+        RentalIncident,
+        verbose_name=_("incident"),
+        on_delete=models.CASCADE,
+        related_name="accountability",
+    )
+    person = models.CharField(
+        _("held to account as"), max_length=20, choices=AccountablePerson.choices
+    )
+    name = models.CharField(_("name"), max_length=50, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    resident = models.ForeignKey(
+        Resident,
+        verbose_name=_("resident"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    finding = models.TextField(_("finding"), blank=True)
+    sanction = models.CharField(_("sanction"), max_length=200, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("accountability for a rental incident")
+        verbose_name_plural = _("accountability for rental incidents")
+        ordering = ["incident", "person"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "person"], name="population_rental_accountability_once"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["incident"],
+                condition=models.Q(decided_at__isnull=True),
+                name="population_rental_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_person_display()} {self.name or '—'}"
+
+    @property
+    def is_decided(self) -> bool:
+        return self.decided_at is not None

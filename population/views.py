@@ -17,7 +17,7 @@ from governance.scoping import in_scope
 from governance.views import portal_login_required
 from grid.models import Area
 from grid.selectors import area_ancestors, area_list
-from population import exports, imports, selectors, services
+from population import exports, imports, incident_selectors, selectors, services
 from population.forms import (
     FirstMonthAidForm,
     HouseForm,
@@ -42,6 +42,7 @@ from population.forms import (
 )
 from population.models import (
     ImportStatus,
+    RentalIncident,
     Resident,
     SpecialGroupKind,
     Visit,
@@ -540,6 +541,11 @@ def house_detail(request, pk: int):
             "house": house,
             "households": selectors.household_list(user=request.user, house=house),
             "may_edit": request.user.has_perm("population.change_house", house),
+            "incidents": incident_selectors.rental_incident_list(user=request.user).filter(
+                house=house
+            ),
+            "may_record_incident": house.is_rented
+            and request.user.has_perm("population.add_rentalincident", RentalIncident(house=house)),
             "history": _history(request.user, house),
         },
     )

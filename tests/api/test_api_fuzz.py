@@ -123,6 +123,13 @@ BEYOND_THE_SCHEMA |= {
     "security_zero",
     "items",  # each entry as the services want it (a dispute's category, a grid in the area)
 }
+# Incidents at rental houses (P5):
+BEYOND_THE_SCHEMA |= {
+    "case",  # a case the caller sees, in the house's grid
+    "finding",  # not blank once stripped
+    "sanction",  # the same ("none" when no fault)
+    "person",  # someone held to account on this incident
+}
 NUL_REFUSAL = "NUL"  # strings may not carry U+0000 (governance.middleware)
 
 

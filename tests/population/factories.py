@@ -8,6 +8,7 @@ from factory.django import DjangoModelFactory
 from governance.models import Role
 from population.identities import credit_code_make
 from population.imports import resident_import_check
+from population.incident_services import rental_incident_record
 from population.models import (
     House,
     Household,
@@ -16,6 +17,8 @@ from population.models import (
     Organisation,
     OrganisationKind,
     Relationship,
+    RentalIncident,
+    RentalIncidentKind,
     ResidentImport,
     SpecialGroupEvent,
     SpecialGroupExportRequest,
@@ -27,6 +30,7 @@ from population.models import (
 )
 from population.services import (
     house_register,
+    house_update,
     household_member_add,
     household_register,
     organisation_register,
@@ -216,3 +220,23 @@ class SpecialGroupExportRequestFactory(DjangoModelFactory):
     requested_by = factory.SubFactory(
         UserFactory, role=Role.OFFICE_STAFF, home_area=factory.SelfAttribute("..area")
     )
+
+
+class RentalIncidentFactory(DjangoModelFactory):
+    """An incident recorded through the service at a house let for the occasion (P5)."""
+
+    class Meta:
+        model = RentalIncident
+
+    house = factory.SubFactory(HouseFactory)
+    kind = RentalIncidentKind.PUBLIC_SECURITY
+    occurred_on = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=3))
+    summary = "出租屋内发生盗窃"
+
+    @classmethod
+    def _create(cls, model_class, **fields):
+        if not fields["house"].is_rented:
+            fields["house"] = house_update(
+                actor=SYSTEM, house=fields["house"], is_rented=True, landlord_name="王房东"
+            )
+        return rental_incident_record(actor=SYSTEM, **fields)

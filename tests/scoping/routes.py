@@ -48,6 +48,7 @@ from population.models import (
     House,
     Household,
     Organisation,
+    RentalIncident,
     Resident,
     ResidentEvent,
     ResidentImport,
@@ -1485,4 +1486,61 @@ API_KINDS["mediator"] = ApiKind(
 PAGES |= {
     "cases:mediators": Page(),
     "cases:mediator-edit": Page.about(Mediator),
+}
+
+
+# --- Incidents at rental houses (P5) -------------------------------------------------------------
+
+
+def rental_accountability_judges(actor: Actor, row=None) -> bool:
+    """The office or a leader of a street or district decides (the community's head is among
+    those held to account); other systems and grid workers do not."""
+    user = actor.user
+    return user.is_superuser or (
+        user.role in {Role.OFFICE_STAFF, Role.LEADER}
+        and user.home_area is not None
+        and user.home_area.level < AreaLevel.COMMUNITY
+    )
+
+
+def rental_incident_create_payload(world: World, area: Area) -> dict:
+    house = HouseFactory(grid=new_grid_in(area), is_rented=True, landlord_name="赵房东")
+    return {
+        "house": house.pk,
+        "kind": "criminal",
+        "occurred_on": "2026-11-20",
+        "summary": "出租屋内发生伤害案件",
+    }
+
+
+def check_rental_decide(c: CellContext) -> None:
+    """Decide the landlord's accountability: 404 out of scope, 403 for all but the street's
+    or district's office and leaders, else decided."""
+    payload = {"person": "landlord", "finding": "未履行治安责任", "sanction": "警告"}
+    if c.url.startswith("/api/"):
+        response = c.client.post(c.url, payload, format="json")
+        done = 200
+    else:
+        response = c.client.post(c.url, payload)
+        done = 302
+    expected = (done if rental_accountability_judges(c.actor) else 403) if c.visible else 404
+    assert response.status_code == expected, response.status_code
+    landlord = c.row.accountability.get(person="landlord")
+    assert (landlord.decided_at is not None) == (expected == done)
+
+
+API_KINDS["rental-incident"] = ApiKind(
+    rows=Rows(RentalIncident),
+    may_create=ledger_keepers,
+    create=rental_incident_create_payload,
+    hidden_create_field="house",
+    extra_actions={"decide": Custom(check_rental_decide)},
+)
+ADMIN_MODELS["population.rentalincident"] = ScopedAdmin(
+    rows=Rows(RentalIncident), may_add=nobody, may_change=nobody
+)
+PAGES |= {
+    "houses:incidents": Page(),
+    "houses:incident-new": Page.about(House),
+    "houses:incident": Page.about(RentalIncident),
 }

@@ -14,6 +14,7 @@ from population.demo import (
     demo_ledger_quality_load,
     demo_organisations_load,
     demo_permits_load,
+    demo_rental_incidents_load,
     demo_residents_load,
     demo_special_group_exports_load,
     demo_special_groups_load,
@@ -147,6 +148,18 @@ class Command(BaseCommand):
         )
         if houses:
             self.stdout.write(f"Registered {houses} houses with their households.")
+        # Incidents at rental houses and the accountability they bring (P5).
+        incidents = demo_rental_incidents_load(
+            gridworker=User.objects.get(username="gridworker"),
+            office=User.objects.get(username="office"),
+            grids=list(
+                Area.objects.filter(level=AreaLevel.GRID, path__startswith=street.path)
+                .defer("boundary")
+                .order_by("code")
+            ),
+        )
+        if incidents:
+            self.stdout.write(f"Recorded {incidents} incidents at rental houses.")
         # Expected household counts (thin and complete grids) and a few incomplete records.
         counted = demo_ledger_quality_load(
             actor=User.objects.get(username="admin"),
