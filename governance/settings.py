@@ -432,6 +432,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "population.tasks.send_special_group_reminders",
         "schedule": crontab(minute=5),
     },
+    "special-group-exports-expire-hourly": {
+        "task": "population.tasks.expire_special_group_exports",
+        "schedule": crontab(minute=35),
+    },
     "document-expiry-reminders-daily": {
         "task": "population.tasks.send_document_expiry_reminders",
         "schedule": crontab(hour=7, minute=20),

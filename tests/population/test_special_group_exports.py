@@ -17,6 +17,7 @@ from population.services import (
     special_group_export_download,
     special_group_export_refuse,
     special_group_export_request,
+    special_group_exports_expire,
 )
 from tests.conftest import login
 from tests.factories import ResidentFactory, UserFactory
@@ -177,6 +178,36 @@ def test_an_approval_expires_after_the_set_hours(users, asked, settings):
     asked.refresh_from_db()
     assert asked.status == ExportStatus.EXPIRED  # marked, though the download was refused
     assert not LogEntry.objects.filter(action=LogEntry.Action.ACCESS).exists()
+
+
+def test_the_hourly_sweep_marks_approvals_past_their_time_expired_once(users, areas, asked):
+    """P24 (GB/T 35273 §7.1 approval): an approval not used in time reads as expired in every
+    list; the sweep saves each row (audited), leaves the others alone, and a second run and
+    a smaller batch change nothing more."""
+    late = special_group_export_approve(actor=users["street_leader"], request=asked)
+    in_time = special_group_export_approve(
+        actor=users["street_leader"],
+        request=special_group_export_request(
+            actor=users["street_office"], area=areas["street_a"], reason="月度核对"
+        ),
+    )
+    waiting = special_group_export_request(
+        actor=users["street_office"], area=areas["street_a"], reason="年度核对"
+    )
+    SpecialGroupExportRequest.objects.filter(pk=late.pk).update(
+        expires_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    logged = LogEntry.objects.count()
+
+    assert special_group_exports_expire(batch_size=1) == 1
+    statuses = dict(SpecialGroupExportRequest.objects.values_list("pk", "status"))
+    assert statuses == {
+        late.pk: ExportStatus.EXPIRED,
+        in_time.pk: ExportStatus.APPROVED,
+        waiting.pk: ExportStatus.REQUESTED,
+    }
+    assert LogEntry.objects.count() == logged + 1
+    assert special_group_exports_expire() == 0
 
 
 def test_the_file_holds_the_open_records_of_the_area_masked_and_the_log_no_names(users, areas):
