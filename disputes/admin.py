@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
@@ -6,7 +7,15 @@ from django.utils.translation import gettext_lazy as _
 from rules.contrib.admin import ObjectPermissionsModelAdmin, ObjectPermissionsTabularInline
 
 from disputes.calendar_services import calendar_year_import
-from disputes.mediator_services import MEDIATOR_FIELDS, mediator_add, mediator_update
+from disputes.mediator_services import (
+    MEDIATOR_FIELDS,
+    ORGANISATION_FIELDS,
+    mediation_organisation_add,
+    mediation_organisation_update,
+    mediation_organisation_validate,
+    mediator_add,
+    mediator_update,
+)
 from disputes.models import (
     CalendarDay,
     CalendarYear,
@@ -14,6 +23,7 @@ from disputes.models import (
     CaseAction,
     DeadlinePolicy,
     DisputeCategory,
+    MediationOrganisation,
     Mediator,
     RiskAssessment,
     RiskConsultation,
@@ -26,7 +36,7 @@ from disputes.models import (
 from governance.admin_base import ScopedAdminMixin
 from governance.permissions import is_administrator
 from governance.scoping import visible_to
-from grid.models import Area
+from grid.models import Area, Unit
 
 # --- Working days, categories, deadline policy -----------------------------------------------
 # Reference data, the same in every area: the models' rules let administrators edit it and
@@ -324,11 +334,21 @@ class MediatorAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_filter = ["kind", "active"]
     list_select_related = ["area"]
     search_fields = ["name", "organisation"]
-    fields = ["area", "name", "kind", "organisation", "phone", "active"]
+    fields = [
+        "area",
+        "name",
+        "kind",
+        "mediation_organisation",
+        "organisation",
+        "phone",
+        "active",
+    ]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "area":
             kwargs["queryset"] = visible_to(request.user, Area.objects.defer("boundary"))
+        if db_field.name == "mediation_organisation":
+            kwargs["queryset"] = visible_to(request.user, MediationOrganisation.objects.all())
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
@@ -338,3 +358,50 @@ class MediatorAdmin(ScopedAdminMixin, admin.ModelAdmin):
         else:
             saved = mediator_add(actor=request.user, **data)
         obj.pk = saved.pk
+
+
+class MediationOrganisationAdminForm(forms.ModelForm):
+    def _post_clean(self):
+        super()._post_clean()
+        try:
+            mediation_organisation_validate(self.instance)
+        except ValidationError as error:
+            self._update_errors(error)
+
+
+@admin.register(MediationOrganisation)
+class MediationOrganisationAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """The register of mediation organisations (D19), kept on the portal's pages and the API
+    (disputes.mediator_services); administrators read and correct it here."""
+
+    list_display = ["name", "kind", "area", "host_unit", "active"]
+    list_filter = ["kind", "active"]
+    list_select_related = ["area", "host_unit"]
+    search_fields = ["name", "venue"]
+    fields = ["area", "name", "kind", "host_unit", "categories", "venue", "phone", "active"]
+    filter_horizontal = ["categories"]
+    form = MediationOrganisationAdminForm
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("area__boundary")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "area":
+            kwargs["queryset"] = visible_to(request.user, Area.objects.defer("boundary"))
+        if db_field.name == "host_unit":
+            kwargs["queryset"] = visible_to(request.user, Unit.objects.all())
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        pass  # saved with its categories in save_related, through the service
+
+    def save_related(self, request, form, formsets, change):
+        data = {name: form.cleaned_data[name] for name in ORGANISATION_FIELDS}
+        categories = form.cleaned_data["categories"]
+        if change:
+            saved = mediation_organisation_update(
+                actor=request.user, organisation=form.instance, categories=categories, **data
+            )
+        else:
+            saved = mediation_organisation_add(actor=request.user, categories=categories, **data)
+        form.instance.pk = saved.pk

@@ -50,6 +50,7 @@ class DisputesConfig(AppConfig):
         auditlog.register(ScreeningHotspot)
 
         # --- The mediator roster ---
-        from disputes.models import Mediator
+        from disputes.models import MediationOrganisation, Mediator
 
         auditlog.register(Mediator)
+        auditlog.register(MediationOrganisation, m2m_fields={"categories"})

@@ -25,6 +25,7 @@ from disputes.models import (
     DisputeCategory,
     ExtensionRequest,
     HandoffKind,
+    MediationOrganisation,
     MediationSession,
     Mediator,
     Severity,
@@ -135,10 +136,23 @@ class MediationSessionSerializer(RejectUnknownFieldsMixin, serializers.ModelSeri
     roster = serializers.PrimaryKeyRelatedField(
         many=True, queryset=Mediator.objects.filter(active=True), required=False
     )
+    # Any active organisation: the service takes one the case is routed to (D19).
+    organisation = serializers.PrimaryKeyRelatedField(
+        queryset=MediationOrganisation.objects.filter(active=True), required=False, allow_null=True
+    )
 
     class Meta:
         model = MediationSession
-        fields = ["id", "kind", "held_on", "mediators", "roster", "participants", "outcome"]
+        fields = [
+            "id",
+            "kind",
+            "held_on",
+            "organisation",
+            "mediators",
+            "roster",
+            "participants",
+            "outcome",
+        ]
         read_only_fields = ["id"]
 
 

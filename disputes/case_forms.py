@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from disputes.case_selectors import (
     handoff_targets,
     leaders_for,
+    mediation_organisations_routed,
     mediators_serving,
     registrable_grids,
 )
@@ -18,6 +19,7 @@ from disputes.models import (
     DisputeCategory,
     HandoffKind,
     MediationKind,
+    MediationOrganisation,
     Mediator,
     PartyRole,
 )
@@ -159,6 +161,12 @@ class ReasonForm(StepForm):
 class MediateForm(StepForm):
     kind = forms.ChoiceField(label=_("kind"), choices=MediationKind.choices)
     held_on = forms.DateField(label=_("held on"), widget=DateInput)
+    organisation = forms.ModelChoiceField(
+        label=_("mediation organisation"),
+        queryset=MediationOrganisation.objects.none(),
+        required=False,
+        help_text=_("Those serving the case's area that handle its category, specialised first."),
+    )
     roster = forms.ModelMultipleChoiceField(
         label=_("mediators from the roster"), queryset=Mediator.objects.none(), required=False
     )
@@ -171,6 +179,11 @@ class MediateForm(StepForm):
 
     def setup(self) -> None:
         self.fields["roster"].queryset = mediators_serving(case=self.case)
+        routed = mediation_organisations_routed(case=self.case)
+        self.fields["organisation"].queryset = routed
+        first = routed.first()
+        if first is not None:
+            self.fields["organisation"].initial = first.pk
 
     participants = forms.CharField(label=_("participants"), max_length=300, required=False)
     outcome = forms.CharField(label=_("outcome"), widget=forms.Textarea(attrs={"rows": 2}))

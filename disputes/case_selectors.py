@@ -5,10 +5,19 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from disputes.models import OPEN_STATES, Case, CaseAction, CaseHandoff, CaseState, Mediator
+from disputes.models import (
+    OPEN_STATES,
+    Case,
+    CaseAction,
+    CaseHandoff,
+    CaseState,
+    MediationOrganisation,
+    MediationSession,
+    Mediator,
+)
 from governance.models import ApiToken, Role, User
 from governance.scoping import visible_to
 from grid.models import Area, AreaLevel, Unit
@@ -81,6 +90,9 @@ def case_detail(*, user: Any, token: ApiToken | None = None, pk: int) -> Case:
             "handlers",
             "parties__resident",
             "parties__organisation",
+            Prefetch(
+                "mediations", queryset=MediationSession.objects.select_related("organisation")
+            ),
             "mediations__roster",
             "extensions",
             "supervisions",
@@ -139,6 +151,27 @@ def registrable_grids(*, user: Any, token: ApiToken | None = None) -> QuerySet[A
     else:
         grids = visible_to(user, Area.objects.filter(level=AreaLevel.GRID), token=token)
     return grids.defer("boundary")
+
+
+def mediation_organisations_routed(*, case: Case) -> QuerySet[MediationOrganisation]:
+    """The active organisations of the register (D19) that may mediate the case: serving its
+    grid or an area above it, and handling its category or every category. Those that
+    handle the category by name come first, then the nearest."""
+    area_ids = [*case.grid.ancestor_ids, case.grid_id]
+    handles = MediationOrganisation.categories.through.objects.filter(
+        mediationorganisation_id=OuterRef("pk")
+    )
+    return (
+        MediationOrganisation.objects.filter(area_id__in=area_ids, active=True)
+        .annotate(
+            specialised=Exists(handles.filter(disputecategory_id=case.category_id)),
+            general=~Exists(handles),
+        )
+        .filter(Q(specialised=True) | Q(general=True))
+        .select_related("area", "host_unit")
+        .defer("area__boundary")
+        .order_by("-specialised", "-area__level", "name")
+    )
 
 
 def mediators_serving(*, case: Case) -> QuerySet[Mediator]:

@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
-from disputes.case_selectors import registrable_grids
+from disputes.case_selectors import mediation_organisations_routed, registrable_grids
 from disputes.models import (
     FAILED_OUTCOMES,
     HANDLING_STATES,
@@ -50,6 +50,7 @@ from disputes.models import (
     ExtensionDecision,
     ExtensionRequest,
     HandoffKind,
+    MediationOrganisation,
     MediationSession,
     Mediator,
     PartyRole,
@@ -607,11 +608,23 @@ def case_mediate(
     mediators: str = "",
     roster: Iterable[Mediator] = (),
     participants: str = "",
+    organisation: MediationOrganisation | None = None,
 ) -> MediationSession:
     """Record a mediation session (三调联动, D18; a public hearing, D23): its mediators from
-    the roster of the areas serving the case (D20) and/or by name."""
+    the roster of the areas serving the case (D20) and/or by name, and the organisation of
+    the register that held it, one the case is routed to by its area and category (D19)."""
     case = _locked(case)
     _require_owner(actor, case)
+    routed = mediation_organisations_routed(case=case)
+    if organisation is not None and not routed.filter(pk=organisation.pk).exists():
+        raise ValidationError(
+            {
+                "organisation": _(
+                    "%(organisation)s does not mediate %(category)s disputes in the case's area."
+                )
+                % {"organisation": organisation, "category": case.category}
+            }
+        )
     roster = list(roster)
     if not roster and not mediators.strip():
         raise ValidationError({"mediators": _("Name the mediators.")})
@@ -622,6 +635,7 @@ def case_mediate(
             )
     session = MediationSession(
         case=case,
+        organisation=organisation,
         kind=kind,
         held_on=held_on,
         mediators=mediators.strip(),

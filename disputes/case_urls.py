@@ -13,6 +13,16 @@ urlpatterns = [
     path("figures/", case_figures, name="figures"),
     path("mediators/", mediator_views.mediator_list, name="mediators"),
     path("mediators/<int:pk>/", mediator_views.mediator_edit, name="mediator-edit"),
+    path(
+        "mediation-organisations/",
+        mediator_views.mediation_organisation_list,
+        name="mediation-organisations",
+    ),
+    path(
+        "mediation-organisations/<int:pk>/",
+        mediator_views.mediation_organisation_detail,
+        name="mediation-organisation",
+    ),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/<slug:step>/", views.case_step, name="step"),
 ]

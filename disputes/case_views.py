@@ -131,7 +131,12 @@ def case_detail(request, pk: int):
     return render(
         request,
         "disputes/case_detail.html",
-        {"case": case, "step_forms": step_forms, "now": timezone.now()},
+        {
+            "case": case,
+            "step_forms": step_forms,
+            "now": timezone.now(),
+            "routed": selectors.mediation_organisations_routed(case=case) if case.is_open else [],
+        },
     )
 
 

@@ -172,15 +172,18 @@ def demo_cases_load(
     register(1, gridworker)
     # The community's mediator roster (D20): a people's mediator and a 和谐使者.
     from disputes.mediator_services import mediator_add
+    from disputes.models import MediationOrganisation
 
-    committee = f"{grid.parent.name}人民调解委员会"
+    room = MediationOrganisation.objects.filter(
+        area=grid.parent, name=f"{grid.parent.name}人民调解室"
+    ).first()
     roster = [
         mediator_add(
             actor=community_office,
             area=grid.parent,
             name=name,
             kind=kind,
-            organisation=committee,
+            mediation_organisation=room,
             phone=phone,
         )
         for name, kind, phone in (
@@ -197,6 +200,7 @@ def demo_cases_load(
         kind="peoples",
         held_on=today,
         roster=roster,
+        organisation=room,
         mediators="人社所劳动监察员",
         participants="施工方负责人、工人代表3名",
         outcome="施工方承诺分两期支付，工人代表要求一次付清，继续调解",
@@ -385,3 +389,93 @@ def demo_screenings_load(*, district: Any, today: datetime.date | None = None) -
                 deadline=today + datetime.timedelta(days=10),
             )
     return submitted
+
+
+def demo_mediation_organisations_load(*, admin: Any, district: Any, community: Any) -> int:
+    """The register of mediation organisations (D19), once: the district's professional and
+    industry bodies by category (医患, 交通事故, 劳动争议, 物业), each street's people's mediation
+    committee, 平和司法室 and 警民联调室, and the grid worker's community's mediation room
+    (its mediators join it in demo_cases_load). Returns how many it registered."""
+    from disputes.mediator_services import mediation_organisation_add
+    from disputes.models import DisputeCategory, MediationOrganisation
+    from grid.models import Area, AreaLevel, Unit
+
+    if MediationOrganisation.objects.filter(area__path__startswith=district.path).exists():
+        return 0
+    categories = {c.code: c for c in DisputeCategory.objects.all()}
+    units = {u.name: u for u in Unit.objects.filter(area=district)}
+    made = 0
+
+    def add(
+        area: Any, name: str, kind: str, host: str = "", codes: tuple = (), **more: Any
+    ) -> None:
+        nonlocal made
+        mediation_organisation_add(
+            actor=admin,
+            area=area,
+            name=name,
+            kind=kind,
+            host_unit=units.get(f"{district.name}{host}") if host else None,
+            categories=[categories[code] for code in codes],
+            **more,
+        )
+        made += 1
+
+    add(
+        district,
+        f"{district.name}医疗纠纷人民调解委员会",
+        "professional",
+        "卫生健康局",
+        ("medical",),
+        venue="区卫生健康局三楼",
+    )
+    add(
+        district,
+        f"{district.name}道路交通事故损害赔偿纠纷调处中心",
+        "centre",
+        "公安分局",
+        ("traffic_accident",),
+        venue="交警大队事故处理中心",
+    )
+    add(
+        district,
+        f"{district.name}劳动人事争议调解中心",
+        "centre",
+        "人力资源和社会保障局",
+        ("labour",),
+        venue="区人社局一楼窗口",
+        phone="0571-86001234",
+    )
+    add(
+        district,
+        f"{district.name}物业纠纷人民调解委员会",
+        "industry",
+        "住房和城乡建设局",
+        ("property_construction",),
+    )
+    add(district, f"{district.name}人民调解委员会", "peoples_committee", "司法局")
+    for street in Area.objects.filter(parent=district).defer("boundary").order_by("code"):
+        office = Unit.objects.filter(area=street, kind="office").first()
+        for name, kind, codes in (
+            ("人民调解委员会", "peoples_committee", ()),
+            ("平和司法室", "peace_justice_room", ("neighbour", "family")),
+            ("警民联调室", "police_joint_room", ("neighbour", "economic")),
+        ):
+            mediation_organisation_add(
+                actor=admin,
+                area=street,
+                name=f"{street.name}{name}",
+                kind=kind,
+                host_unit=office,
+                categories=[categories[code] for code in codes],
+                venue=f"{street.name}综治中心",
+            )
+            made += 1
+    if community is not None and community.level == AreaLevel.COMMUNITY:
+        add(
+            community,
+            f"{community.name}人民调解室",
+            "peoples_room",
+            venue=f"{community.name}党群服务中心",
+        )
+    return made

@@ -946,6 +946,15 @@ class MediationSession(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=MediationKind.choices)
     held_on = models.DateField(_("held on"))
     mediators = models.CharField(_("mediators"), max_length=200, blank=True)
+    # The organisation of the register that held it (D19), routed by the case's category.
+    organisation = models.ForeignKey(
+        "MediationOrganisation",
+        verbose_name=_("mediation organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sessions",
+    )
     # Those of the area's roster who sat in the session (D20); others are named in `mediators`.
     roster = models.ManyToManyField(
         "Mediator", verbose_name=_("mediators from the roster"), blank=True, related_name="sessions"
@@ -1492,6 +1501,72 @@ def keeps_mediator_roster(user: Any) -> bool:
     return _role_of(user, Role.OFFICE_STAFF, Role.ADMIN)
 
 
+class MediationOrganisationKind(models.TextChoices):
+    """The mediation bodies the seeds name (D19: 行业性、专业性调解组织; 人民调解室、平和司法室、
+    警民联调室、行政调解室; 道路交通事故损害赔偿纠纷调处中心; "一站一室三中心五联调")."""
+
+    PEOPLES_COMMITTEE = "peoples_committee", _("People's mediation committee (人民调解委员会)")
+    PEOPLES_ROOM = "peoples_room", _("People's mediation room (人民调解室)")
+    PEACE_JUSTICE_ROOM = "peace_justice_room", _("Peace and justice room (平和司法室)")
+    POLICE_JOINT_ROOM = "police_joint_room", _("Police-people joint mediation room (警民联调室)")
+    ADMINISTRATIVE_ROOM = "administrative_room", _("Administrative mediation room (行政调解室)")
+    INDUSTRY = "industry", _("Industry mediation organisation (行业性调解组织)")
+    PROFESSIONAL = "professional", _("Professional mediation organisation (专业性调解组织)")
+    CENTRE = "centre", _("Mediation centre (调处中心)")
+
+
+class MediationOrganisation(RulesModel):
+    """A mediation organisation of the register (D19): what kind, which unit hosts it, the
+    dispute categories it handles (none: every category), where it sits. Cases are routed to
+    those serving their area that handle their category; mediators belong to one."""
+
+    scope_path = "area__path"
+
+    area = models.ForeignKey(
+        Area,
+        verbose_name=_("area served"),
+        on_delete=models.PROTECT,
+        related_name="mediation_organisations",
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=30, choices=MediationOrganisationKind.choices)
+    host_unit = models.ForeignKey(
+        "grid.Unit",
+        verbose_name=_("host unit (主办单位)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="mediation_organisations",
+    )
+    categories = models.ManyToManyField(
+        DisputeCategory,
+        verbose_name=_("categories handled"),
+        blank=True,
+        related_name="mediation_organisations",
+        help_text=_("None: it handles disputes of every category."),
+    )
+    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[PHONE_VALIDATOR])
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("mediation organisation")
+        verbose_name_plural = _("mediation organisations")
+        ordering = ["area__path", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "name"], name="mediation_org_unique_per_area")
+        ]
+        rules_permissions = {
+            "view": is_portal_user & object_in_scope,
+            "add": keeps_mediator_roster & object_in_scope,
+            "change": keeps_mediator_roster & object_in_scope,
+            "delete": is_administrator & object_in_scope,
+        }
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Mediator(RulesModel):
     """A mediator of an area's roster (D20): the people's mediators of its committees and the
     volunteers who mediate beside them; a mediation session names those who sat in it."""
@@ -1505,6 +1580,16 @@ class Mediator(RulesModel):
     kind = models.CharField(_("kind"), max_length=20, choices=MediatorKind.choices)
     organisation = models.CharField(
         _("mediation committee or organisation"), max_length=100, blank=True
+    )
+    # D19: the organisation of the register the mediator belongs to; `organisation` above
+    # names one that is not (or not yet) in the register.
+    mediation_organisation = models.ForeignKey(
+        MediationOrganisation,
+        verbose_name=_("organisation in the register"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[PHONE_VALIDATOR])
     active = models.BooleanField(_("active"), default=True)
@@ -1527,3 +1612,20 @@ class Mediator(RulesModel):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.get_kind_display()}）"
+
+    def clean(self) -> None:
+        organisation = self.mediation_organisation
+        if (
+            organisation is not None
+            and self.area_id is not None
+            and not organisation.area.contains(self.area)
+        ):
+            raise ValidationError(
+                {
+                    "mediation_organisation": _(
+                        "%(organisation)s serves %(area)s: a mediator of another area's "
+                        "roster cannot belong to it."
+                    )
+                    % {"organisation": organisation, "area": organisation.area.name}
+                }
+            )

@@ -3,7 +3,7 @@ from rest_framework.routers import DefaultRouter
 
 from disputes.case_api import CaseViewSet
 from disputes.case_figures_api import DisputeFiguresView
-from disputes.mediator_api import MediatorViewSet
+from disputes.mediator_api import MediationOrganisationViewSet, MediatorViewSet
 from disputes.risk_api import RiskAssessmentViewSet, RiskMatterViewSet
 from disputes.screening_api import (
     ScreeningItemViewSet,
@@ -42,6 +42,11 @@ class PortalRouter(DefaultRouter):
 router = PortalRouter()
 router.register("disputes", CaseViewSet, basename="dispute")
 router.register("mediators", MediatorViewSet, basename="mediator")
+router.register(
+    "mediation-organisations",
+    MediationOrganisationViewSet,
+    basename="mediation-organisation",
+)
 router.register("areas", AreaViewSet, basename="area")
 router.register("units", UnitViewSet, basename="unit")
 router.register("notifications", NotificationViewSet, basename="notification")

@@ -383,6 +383,7 @@ SPECTACULAR_SETTINGS = {
         "HandoffKindEnum": "disputes.models.HandoffKind",
         "MediationKindEnum": "disputes.models.MediationKind",
         "MediatorKindEnum": "disputes.models.MediatorKind",
+        "MediationOrganisationKindEnum": "disputes.models.MediationOrganisationKind",
         "RentalIncidentKindEnum": "population.models.RentalIncidentKind",
         "AccountablePersonEnum": "population.models.AccountablePerson",
     },

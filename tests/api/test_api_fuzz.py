@@ -130,6 +130,12 @@ BEYOND_THE_SCHEMA |= {
     "sanction",  # the same ("none" when no fault)
     "person",  # someone held to account on this incident
 }
+# The register of mediation organisations (D19):
+BEYOND_THE_SCHEMA |= {
+    "mediation_organisation",  # one serving the mediator's area, in the caller's scope
+    "host_unit",  # a unit in the caller's scope, of the organisation's area or above/below
+    "categories",  # active categories' codes (a list filter: an existing code)
+}
 NUL_REFUSAL = "NUL"  # strings may not carry U+0000 (governance.middleware)
 
 

@@ -15,6 +15,7 @@ from disputes.models import (
     CaseParty,
     DisputeCategory,
     ExtensionRequest,
+    MediationOrganisation,
     MediationSession,
     Mediator,
     RiskAssessment,
@@ -299,3 +300,18 @@ class MediatorFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"调解员{n}")
     kind = "peoples"
     organisation = "社区人民调解委员会"
+
+
+class MediationOrganisationFactory(DjangoModelFactory):
+    class Meta:
+        model = MediationOrganisation
+        skip_postgeneration_save = True
+
+    area = factory.SubFactory(CommunityFactory)
+    name = factory.Sequence(lambda n: f"人民调解委员会{n}")
+    kind = "peoples_committee"
+
+    @factory.post_generation
+    def categories(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.categories.set(extracted)

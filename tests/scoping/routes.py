@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from disputes.models import (
     Case,
+    MediationOrganisation,
     Mediator,
     RiskAssessment,
     RiskMatter,
@@ -1543,4 +1544,23 @@ PAGES |= {
     "houses:incidents": Page(),
     "houses:incident-new": Page.about(House),
     "houses:incident": Page.about(RentalIncident),
+}
+
+
+# --- The register of mediation organisations (D19) ---------------------------------------------
+
+API_KINDS["mediation-organisation"] = ApiKind(
+    rows=Rows(MediationOrganisation),
+    may_write=roster_keepers,
+    may_create=roster_keepers,
+    create=lambda world, area: {"area": area.pk, "name": "新调解组织", "kind": "peoples_room"},
+    update=lambda world, row, partial: (
+        {"venue": "社区服务中心二楼"}
+        if partial
+        else {"area": row.area_id, "name": "改名", "kind": row.kind}
+    ),
+)
+PAGES |= {
+    "cases:mediation-organisations": Page(),
+    "cases:mediation-organisation": Page.about(MediationOrganisation),
 }

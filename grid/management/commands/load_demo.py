@@ -2,7 +2,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from disputes.demo import demo_cases_load, demo_risk_register_load, demo_screenings_load
+from disputes.demo import (
+    demo_cases_load,
+    demo_mediation_organisations_load,
+    demo_risk_register_load,
+    demo_screenings_load,
+)
 from governance.models import ApiToken, Role, User
 from governance.services import api_token_issue, user_create, user_update
 from grid.generation import DISTRICT_CODE, DistrictSpec, district_build, units_build
@@ -185,6 +190,12 @@ class Command(BaseCommand):
         )
         if matters:
             self.stdout.write(f"Registered {matters} matters for stability-risk assessment.")
+        # The register of mediation organisations (D19) the cases are routed to.
+        organisations = demo_mediation_organisations_load(
+            admin=User.objects.get(username="admin"), district=district, community=grid.parent
+        )
+        if organisations:
+            self.stdout.write(f"Registered {organisations} mediation organisations.")
         # Dispute cases in every state, around the grid worker's grid.
         cases = demo_cases_load(
             gridworker=User.objects.get(username="gridworker"),

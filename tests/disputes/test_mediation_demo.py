@@ -1,0 +1,35 @@
+from django.core.management import call_command
+
+from disputes.case_selectors import mediation_organisations_routed
+from disputes.models import Case, MediationOrganisation, MediationSession, Mediator
+from governance.models import User
+from governance.scoping import visible_to
+
+
+def test_the_demo_has_a_register_of_mediation_organisations_routing_its_cases_once(db, settings):
+    """D19: the district's bodies by category, each street's committee and rooms, the grid
+    worker's community's room with its mediators and the session it held; a second load
+    adds nothing."""
+    settings.DEMO_MODE = True
+    call_command("load_demo")
+    district = visible_to(User.objects.get(username="admin"), MediationOrganisation.objects.all())
+    assert district.filter(categories__code="medical").exists()
+    assert district.filter(kind="peace_justice_room").count() == 3  # one per street
+    street = visible_to(User.objects.get(username="office"), MediationOrganisation.objects.all())
+    assert street.filter(kind="peace_justice_room").count() == 1  # its own street's
+    room = MediationOrganisation.objects.get(kind="peoples_room")
+    assert set(
+        Mediator.objects.filter(mediation_organisation=room).values_list("name", flat=True)
+    ) == {"陈淑芬", "王大伯"}
+    assert MediationSession.objects.filter(organisation=room).exists()
+    labour = Case.objects.filter(category__code="labour").first()
+    assert labour is not None
+    assert (
+        mediation_organisations_routed(case=labour)
+        .first()
+        .categories.filter(code="labour")
+        .exists()
+    )
+    total = MediationOrganisation.objects.count()
+    call_command("load_demo")
+    assert MediationOrganisation.objects.count() == total
