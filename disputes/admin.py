@@ -25,6 +25,8 @@ from disputes.models import (
     DisputeCategory,
     MediationOrganisation,
     Mediator,
+    ReceptionBooking,
+    ReceptionSlot,
     RiskAssessment,
     RiskConsultation,
     RiskMatter,
@@ -405,3 +407,55 @@ class MediationOrganisationAdmin(ScopedAdminMixin, admin.ModelAdmin):
         else:
             saved = mediation_organisation_add(actor=request.user, categories=categories, **data)
         form.instance.pk = saved.pk
+
+
+# --- Leaders' receptions (D24) ---
+
+
+class ReceptionBookingInline(admin.TabularInline):
+    model = ReceptionBooking
+    fields = ["name", "phone_masked", "subject", "people_count", "status", "case"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("disputes.view_receptionslot", obj)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReceptionSlot)
+class ReceptionSlotAdmin(ScopedAdminMixin, ObjectPermissionsModelAdmin):
+    """Published, booked and received on the portal's pages and the API (the services);
+    the admin shows them with their bookings (phones masked)."""
+
+    list_display = ["leader", "starts_at", "ends_at", "venue", "capacity", "cancelled_at"]
+    list_select_related = ["leader"]
+    fields = [
+        "area",
+        "leader",
+        "starts_at",
+        "ends_at",
+        "venue",
+        "topic",
+        "capacity",
+        "published_by",
+        "cancelled_at",
+        "cancel_reason",
+    ]
+    readonly_fields = fields
+    inlines = [ReceptionBookingInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("area__boundary")
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -54,3 +54,10 @@ class DisputesConfig(AppConfig):
 
         auditlog.register(Mediator)
         auditlog.register(MediationOrganisation, m2m_fields={"categories"})
+
+        # --- Leaders' receptions: the booking's phone masked in the trail ---
+        from disputes.models import ReceptionBooking, ReceptionSlot
+        from governance.sensitive import audit_options
+
+        auditlog.register(ReceptionSlot)
+        auditlog.register(ReceptionBooking, **audit_options(ReceptionBooking))

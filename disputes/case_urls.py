@@ -1,7 +1,7 @@
 from django.urls import path
 
 from disputes import case_views as views
-from disputes import mediator_views
+from disputes import mediator_views, reception_views
 from disputes.case_figures_views import case_figures
 
 app_name = "cases"
@@ -13,6 +13,8 @@ urlpatterns = [
     path("figures/", case_figures, name="figures"),
     path("mediators/", mediator_views.mediator_list, name="mediators"),
     path("mediators/<int:pk>/", mediator_views.mediator_edit, name="mediator-edit"),
+    path("receptions/", reception_views.reception_list, name="receptions"),
+    path("receptions/<int:pk>/", reception_views.reception_detail, name="reception"),
     path(
         "mediation-organisations/",
         mediator_views.mediation_organisation_list,

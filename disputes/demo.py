@@ -479,3 +479,80 @@ def demo_mediation_organisations_load(*, admin: Any, district: Any, community: A
             venue=f"{community.name}党群服务中心",
         )
     return made
+
+
+def demo_receptions_load(*, leader: Any, gridworker: Any) -> int:
+    """Leaders' receptions (D24), once: the district leader's reception last week (one
+    citizen heard, which opened a case the leader took; one did not come) and next week's,
+    with two citizens booked. Returns the slots made."""
+    from django.utils import timezone
+
+    from disputes.models import BookingStatus, DisputeCategory, ReceptionBooking, ReceptionSlot
+    from disputes.reception_services import (
+        reception_book,
+        reception_no_show,
+        reception_receive,
+        reception_slot_publish,
+    )
+
+    if ReceptionSlot.objects.filter(leader=leader).exists():
+        return 0
+    today = timezone.localdate()
+
+    def at(days: int, hour: int) -> datetime.datetime:
+        day = today + datetime.timedelta(days=days)
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+    # Last week's is history: written as it stood (the service publishes future ones only).
+    past = ReceptionSlot.objects.create(
+        area=leader.home_area,
+        leader=leader,
+        starts_at=at(-6, 9),
+        ends_at=at(
+            -6,
+            11,
+        ),
+        venue="区信访局一楼接待大厅",
+        topic="征地拆迁专场",
+        capacity=6,
+        published_by=leader,
+    )
+    heard, absent = (
+        ReceptionBooking.objects.create(
+            slot=past,
+            name=name,
+            phone=phone,
+            subject=subject,
+            people_count=count,
+            category=DisputeCategory.objects.get(code="property_construction"),
+            booked_by=leader,
+            status=BookingStatus.BOOKED,
+        )
+        for name, phone, subject, count in (
+            ("周建华", "13857100011", "老旧小区改造中自家院墙被拆，补偿标准不明", 5),
+            ("吴美玲", "13857100012", "安置房交付延期", 1),
+        )
+    )
+    reception_receive(
+        actor=leader,
+        booking=heard,
+        notes="当面听取五户居民诉求，责成街道与住建局核实补偿标准，十个工作日内答复。",
+        open_case=True,
+        grid=gridworker.home_area,
+        title="老旧小区改造院墙拆除补偿争议",
+    )
+    reception_no_show(actor=leader, booking=absent)
+    coming = reception_slot_publish(
+        actor=leader,
+        leader=leader,
+        starts_at=at(7, 9),
+        ends_at=at(7, 11),
+        venue="区信访局一楼接待大厅",
+        capacity=5,
+    )
+    for name, phone, subject in (
+        ("郑晓东", "13857100021", "小区物业费上涨未经业主大会表决"),
+        ("孙桂芳", "13857100022", "邻居加装电梯影响采光"),
+    ):
+        reception_book(actor=leader, slot=coming, name=name, phone=phone, subject=subject)
+    return 2

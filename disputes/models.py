@@ -13,7 +13,8 @@ from rules.contrib.models import RulesModel
 
 from governance.models import Role
 from governance.permissions import is_administrator, is_portal_user, object_in_scope
-from grid.models import PHONE_VALIDATOR, Area
+from governance.sensitive import BlindIndexField, EncryptedCharField
+from grid.models import PHONE_VALIDATOR, Area, mask_phone, phone_normalize
 
 # --- Working days, categories, deadline policy -----------------------------------------------
 
@@ -1629,3 +1630,178 @@ class Mediator(RulesModel):
                     % {"organisation": organisation, "area": organisation.area.name}
                 }
             )
+
+
+# --- Leaders' public appointment receptions (D24: 领导公开预约接访) ---
+# A leader's office publishes the leader's reception slots; citizens book one (at the office's
+# desk, on the phone, or through another system such as a petition portal, by the API); at
+# the reception the leader hears them, and a reception may open a case (source "leader's
+# reception"), which the leader who heard it takes personally (领导包案).
+
+
+@rules.predicate
+def publishes_receptions(user: Any) -> bool:
+    """Leaders publish their own receptions; their offices publish and run them."""
+    return _role_of(user, Role.LEADER, Role.OFFICE_STAFF)
+
+
+@rules.predicate
+def books_receptions(user: Any) -> bool:
+    """The office's desk, the leader's own staff, and other systems (a petition portal)."""
+    return _role_of(user, Role.LEADER, Role.OFFICE_STAFF, Role.API_CLIENT)
+
+
+class ReceptionSlot(RulesModel):
+    """A time a leader receives the public (D24), open for booking up to its capacity."""
+
+    scope_path = "area__path"
+
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="reception_slots"
+    )
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("leader"),
+        on_delete=models.PROTECT,
+        related_name="reception_slots",
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    venue = models.CharField(_("venue"), max_length=200)
+    topic = models.CharField(
+        _("topic"),
+        max_length=200,
+        blank=True,
+        help_text=_("For a reception on one subject (专场), e.g. land requisition."),
+    )
+    capacity = models.PositiveSmallIntegerField(
+        _("bookings taken"), default=5, validators=[MinValueValidator(1), MaxValueValidator(50)]
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(_("published at"), auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("reception slot")
+        verbose_name_plural = _("reception slots")
+        ordering = ["starts_at", "pk"]
+        indexes = [models.Index(fields=["area", "starts_at"], name="reception_slot_area_start")]
+        rules_permissions = {
+            "view": is_portal_user & object_in_scope,
+            "add": publishes_receptions & object_in_scope,
+            "change": publishes_receptions & object_in_scope,
+            "delete": is_administrator & object_in_scope,
+        }
+
+    def __str__(self) -> str:
+        return f"{self.leader} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+
+class BookingStatus(models.TextChoices):
+    BOOKED = "booked", _("Booked")
+    RECEIVED = "received", _("Received")
+    NO_SHOW = "no_show", _("Did not come")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ReceptionBooking(RulesModel):
+    """A citizen's booking of a reception slot: who, how to reach them, what about; then how
+    the reception went and the case it opened, if any."""
+
+    scope_path = "slot__area__path"
+
+    slot = models.ForeignKey(
+        ReceptionSlot,
+        verbose_name=_("reception"),
+        on_delete=models.PROTECT,
+        related_name="bookings",
+    )
+    name = models.CharField(_("name"), max_length=50)
+    phone = EncryptedCharField(
+        _("phone"),
+        max_length=20,
+        context="disputes.ReceptionBooking.phone",
+        validators=[PHONE_VALIDATOR],
+    )
+    phone_index = BlindIndexField(source="phone", normalize=phone_normalize)
+    subject = models.TextField(_("what about"))
+    category = models.ForeignKey(
+        DisputeCategory,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    people_count = models.PositiveSmallIntegerField(
+        _("people coming"), default=1, validators=[MinValueValidator(1), MaxValueValidator(500)]
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=BookingStatus.choices, default=BookingStatus.BOOKED
+    )
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("booked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    booked_at = models.DateTimeField(_("booked at"), auto_now_add=True)
+    notes = models.TextField(_("how the reception went"), blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("received by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("case opened"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reception_bookings",
+    )
+
+    class Meta:
+        verbose_name = _("reception booking")
+        verbose_name_plural = _("reception bookings")
+        ordering = ["slot", "booked_at", "pk"]
+        constraints = [
+            # One booking per person and reception, however the number was typed.
+            models.UniqueConstraint(
+                fields=["slot", "phone_index"],
+                condition=~models.Q(status="cancelled"),
+                name="reception_booking_once_per_phone",
+            )
+        ]
+        rules_permissions = {
+            "view": is_portal_user & object_in_scope,
+            "add": books_receptions & object_in_scope,
+            "receive": publishes_receptions & object_in_scope,
+            "change": rules.always_deny,
+            "delete": is_administrator & object_in_scope,
+        }
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.slot}"
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)

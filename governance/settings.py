@@ -384,6 +384,7 @@ SPECTACULAR_SETTINGS = {
         "MediationKindEnum": "disputes.models.MediationKind",
         "MediatorKindEnum": "disputes.models.MediatorKind",
         "MediationOrganisationKindEnum": "disputes.models.MediationOrganisationKind",
+        "ReceptionBookingStatusEnum": "disputes.models.BookingStatus",
         "RentalIncidentKindEnum": "population.models.RentalIncidentKind",
         "AccountablePersonEnum": "population.models.AccountablePerson",
     },

@@ -136,6 +136,19 @@ BEYOND_THE_SCHEMA |= {
     "host_unit",  # a unit in the caller's scope, of the organisation's area or above/below
     "categories",  # active categories' codes (a list filter: an existing code)
 }
+# Leaders' receptions (D24):
+BEYOND_THE_SCHEMA |= {
+    "leader",  # a leader of the caller's area (a leader names only themselves)
+    "starts_at",  # in the future; no overlap with the leader's other receptions
+    "ends_at",  # after the start, within 12 hours
+    "venue",  # not blank once stripped
+    "slot",  # a reception of the caller's area, not begun, cancelled or full
+    "name",  # not blank once stripped
+    "phone",  # a mobile or landline number; once per reception
+    "subject",  # not blank once stripped
+    "notes",  # the same
+    "grid",  # a grid the caller registers cases in, when a case is opened
+}
 NUL_REFUSAL = "NUL"  # strings may not carry U+0000 (governance.middleware)
 
 

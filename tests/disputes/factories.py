@@ -4,6 +4,7 @@ import datetime
 
 import factory
 from django.apps import apps
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from disputes.defaults import reference_data_ensure
@@ -18,6 +19,8 @@ from disputes.models import (
     MediationOrganisation,
     MediationSession,
     Mediator,
+    ReceptionBooking,
+    ReceptionSlot,
     RiskAssessment,
     RiskConsultation,
     RiskMatter,
@@ -35,7 +38,15 @@ from disputes.risk_services import (
     risk_matter_register,
 )
 from disputes.screening_services import period_of
-from tests.factories import SYSTEM, CommunityFactory, GridFactory, StreetFactory, UnitFactory
+from governance.models import Role
+from tests.factories import (
+    SYSTEM,
+    CommunityFactory,
+    GridFactory,
+    StreetFactory,
+    UnitFactory,
+    UserFactory,
+)
 
 # --- Stability-risk assessment ---
 
@@ -315,3 +326,49 @@ class MediationOrganisationFactory(DjangoModelFactory):
     def categories(self, create, extracted, **kwargs):
         if create and extracted:
             self.categories.set(extracted)
+
+
+def _in_days(days: int, hour: int) -> datetime.datetime:
+    day = timezone.localdate() + datetime.timedelta(days=days)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+class ReceptionSlotFactory(DjangoModelFactory):
+    """A leader's reception tomorrow morning, held by a new leader of the area (D24)."""
+
+    class Meta:
+        model = ReceptionSlot
+
+    area = factory.SubFactory(StreetFactory)
+    leader = factory.LazyAttribute(
+        lambda o: UserFactory(home_area=o.area, role=Role.LEADER, last_name="接访领导")
+    )
+    starts_at = factory.LazyFunction(lambda: _in_days(1, 9))
+    ends_at = factory.LazyFunction(lambda: _in_days(1, 11))
+    venue = "街道信访接待室"
+    capacity = 5
+
+
+class ReceptionBookingFactory(DjangoModelFactory):
+    """A booking at a reception under way, begun an hour ago (so it can be received today):
+    a slot given to it (row_in's, tomorrow's) is moved to now."""
+
+    class Meta:
+        model = ReceptionBooking
+
+    slot = factory.SubFactory(ReceptionSlotFactory)
+    name = factory.Sequence(lambda n: f"来访人{n}")
+    phone = factory.Sequence(lambda n: f"139{n:08d}")
+    subject = "反映小区违建问题"
+
+    @classmethod
+    def _create(cls, model_class, **fields):
+        slot = fields["slot"]
+        now = timezone.now()
+        if slot.starts_at > now:
+            slot.starts_at, slot.ends_at = (
+                now - datetime.timedelta(hours=1),
+                now + datetime.timedelta(hours=1),
+            )
+            slot.save(update_fields=["starts_at", "ends_at"])
+        return super()._create(model_class, **fields)

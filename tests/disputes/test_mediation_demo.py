@@ -33,3 +33,18 @@ def test_the_demo_has_a_register_of_mediation_organisations_routing_its_cases_on
     total = MediationOrganisation.objects.count()
     call_command("load_demo")
     assert MediationOrganisation.objects.count() == total
+
+
+def test_the_demo_has_a_leaders_receptions_past_and_coming_once(db, settings):
+    """D24: last week's reception opened a case the leader took; next week's is booked."""
+    from disputes.models import ReceptionBooking, ReceptionSlot
+
+    settings.DEMO_MODE = True
+    call_command("load_demo")
+    leader = User.objects.get(username="leader")
+    assert ReceptionSlot.objects.filter(leader=leader).count() == 2
+    heard = ReceptionBooking.objects.get(status="received")
+    assert heard.case.source == "leader_reception" and heard.case.responsible_leader == leader
+    assert ReceptionBooking.objects.filter(status="booked").count() == 2
+    call_command("load_demo")
+    assert ReceptionSlot.objects.count() == 2

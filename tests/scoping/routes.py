@@ -31,10 +31,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.utils import timezone
+
 from disputes.models import (
     Case,
     MediationOrganisation,
     Mediator,
+    ReceptionBooking,
+    ReceptionSlot,
     RiskAssessment,
     RiskMatter,
     ScreeningHotspot,
@@ -61,11 +65,12 @@ from population.models import (
 )
 from population.services import household_member_add
 from tests.conftest import PEOPLE
-from tests.disputes.factories import RiskMatterFactory, office_staff_of
+from tests.disputes.factories import ReceptionSlotFactory, RiskMatterFactory, office_staff_of
 from tests.factories import (
     SYSTEM,
     AreaFactory,
     ResidentFactory,
+    UserFactory,
     area_of,
     factory_for,
     grid_in,
@@ -1563,4 +1568,85 @@ API_KINDS["mediation-organisation"] = ApiKind(
 PAGES |= {
     "cases:mediation-organisations": Page(),
     "cases:mediation-organisation": Page.about(MediationOrganisation),
+}
+
+
+# --- Leaders' receptions (D24) -------------------------------------------------------------------
+
+
+def reception_offices(actor: Actor, row=None) -> bool:
+    """Office staff publish receptions for their area's leaders through the API; a leader
+    publishes only their own, and the payload names another leader (403 for leaders)."""
+    return actor.user.is_superuser or actor.user.role == Role.OFFICE_STAFF
+
+
+def reception_runners(actor: Actor, row=None) -> bool:
+    """Leaders and office staff run a reception: cancel it, receive its bookings."""
+    return actor.user.is_superuser or actor.user.role in {Role.OFFICE_STAFF, Role.LEADER}
+
+
+def reception_bookers(actor: Actor, row=None) -> bool:
+    """The office's desk, leaders, and other systems (a petition portal) book citizens in."""
+    return actor.user.is_superuser or actor.user.role in {
+        Role.OFFICE_STAFF,
+        Role.LEADER,
+        Role.API_CLIENT,
+    }
+
+
+def reception_slot_create_payload(world: World, area: Area) -> dict:
+    leader = UserFactory(home_area=area, role=Role.LEADER)
+    starts = timezone.now() + datetime.timedelta(days=2)
+    return {
+        "leader": leader.pk,
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + datetime.timedelta(hours=2)).isoformat(),
+        "venue": "接待室",
+    }
+
+
+def reception_booking_create_payload(world: World, area: Area) -> dict:
+    slot = ReceptionSlotFactory(area=area)
+    return {"slot": slot.pk, "name": "来访人", "phone": "13900001111", "subject": "反映问题"}
+
+
+def _reception_step(c: CellContext, payload: dict | None, field: str, done_value) -> None:
+    response = c.client.post(c.url, payload or {}, format="json")
+    expected = (200 if reception_runners(c.actor) else 403) if c.visible else 404
+    assert response.status_code == expected, response.content
+    c.row.refresh_from_db()
+    assert (getattr(c.row, field) == done_value) == (expected == 200)
+
+
+API_KINDS["reception-slot"] = ApiKind(
+    rows=Rows(ReceptionSlot),
+    may_create=reception_offices,
+    create=reception_slot_create_payload,
+    hidden_create_field="leader",
+    extra_actions={
+        "cancel": Custom(
+            lambda c: _reception_step(
+                c, {"reason": "领导临时公务"}, "cancel_reason", "领导临时公务"
+            )
+        )
+    },
+)
+API_KINDS["reception-booking"] = ApiKind(
+    rows=Rows(ReceptionBooking),
+    may_create=reception_bookers,
+    create=reception_booking_create_payload,
+    hidden_create_field="slot",
+    extra_actions={
+        "receive": Custom(
+            lambda c: _reception_step(c, {"notes": "已当面答复"}, "status", "received")
+        ),
+        "no_show": Custom(lambda c: _reception_step(c, None, "status", "no_show")),
+    },
+)
+ADMIN_MODELS["disputes.receptionslot"] = ScopedAdmin(
+    rows=Rows(ReceptionSlot), may_add=nobody, may_change=nobody
+)
+PAGES |= {
+    "cases:receptions": Page(),
+    "cases:reception": Page.about(ReceptionSlot),
 }

@@ -5,6 +5,7 @@ from django.db import transaction
 from disputes.demo import (
     demo_cases_load,
     demo_mediation_organisations_load,
+    demo_receptions_load,
     demo_risk_register_load,
     demo_screenings_load,
 )
@@ -208,6 +209,13 @@ class Command(BaseCommand):
         )
         if cases:
             self.stdout.write(f"Registered {cases} dispute cases.")
+        # The district leader's receptions: last week's (a case opened) and next week's.
+        receptions = demo_receptions_load(
+            leader=User.objects.get(username="leader"),
+            gridworker=User.objects.get(username="gridworker"),
+        )
+        if receptions:
+            self.stdout.write(f"Published {receptions} leaders' receptions.")
         # The two screenings of recent periods: submitted, zero, late and missing reports.
         screened = demo_screenings_load(district=district)
         if screened:
