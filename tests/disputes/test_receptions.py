@@ -230,7 +230,7 @@ def test_the_pages_publish_book_and_receive(client, users, areas):
     )
     assert bad.status_code == 200 and "赵敏" in bad.content.decode()
     assert ReceptionBooking.objects.count() == 1
-    listed = client.get(reverse("cases:receptions")).content.decode()
+    listed = client.get(reverse("cases:receptions"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "1 of 4 booked" in listed
 
 
