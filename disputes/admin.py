@@ -25,6 +25,8 @@ from disputes.models import (
     DisputeCategory,
     MediationOrganisation,
     Mediator,
+    Meeting,
+    MeetingDecision,
     ReceptionBooking,
     ReceptionSlot,
     RiskAssessment,
@@ -450,6 +452,49 @@ class ReceptionSlotAdmin(ScopedAdminMixin, ObjectPermissionsModelAdmin):
     ]
     readonly_fields = fields
     inlines = [ReceptionBookingInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("area__boundary")
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# --- Meetings on disputes (D14) ---
+
+
+class MeetingDecisionInline(admin.TabularInline):
+    model = MeetingDecision
+    fields = ["text", "unit", "case", "deadline", "done_at", "done_by", "done_note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("disputes.view_meeting", obj)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ScopedAdminMixin, ObjectPermissionsModelAdmin):
+    """Recorded on the portal's pages and the API (the service notes each case discussed and
+    tells each unit of its task); the admin shows them, and an administrator may delete a
+    mistaken one."""
+
+    list_display = ["held_on", "title", "kind", "area"]
+    list_filter = ["kind"]
+    list_select_related = ["area"]
+    fields = ["area", "kind", "held_on", "title", "chair", "attendees", "minutes", "recorded_by"]
+    readonly_fields = fields
+    inlines = [MeetingDecisionInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("area__boundary")

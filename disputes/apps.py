@@ -61,3 +61,9 @@ class DisputesConfig(AppConfig):
 
         auditlog.register(ReceptionSlot)
         auditlog.register(ReceptionBooking, **audit_options(ReceptionBooking))
+
+        # --- Meetings on disputes ---
+        from disputes.models import Meeting, MeetingDecision
+
+        auditlog.register(Meeting, m2m_fields={"cases"})
+        auditlog.register(MeetingDecision)

@@ -222,6 +222,11 @@ def _record(
     )
 
 
+def case_meeting_note(*, case: Case, actor: User, comment: str) -> CaseAction:
+    """The case was discussed at a meeting (D14): a note on its timeline; its state stays."""
+    return _record(case, action="meeting", actor=actor, from_state=case.state, comment=comment)
+
+
 def _required(value: str, field: str, message: str) -> str:
     value = (value or "").strip()
     if not value:

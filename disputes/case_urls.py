@@ -1,7 +1,7 @@
 from django.urls import path
 
 from disputes import case_views as views
-from disputes import mediator_views, reception_views
+from disputes import mediator_views, meeting_views, reception_views
 from disputes.case_figures_views import case_figures
 
 app_name = "cases"
@@ -13,6 +13,9 @@ urlpatterns = [
     path("figures/", case_figures, name="figures"),
     path("mediators/", mediator_views.mediator_list, name="mediators"),
     path("mediators/<int:pk>/", mediator_views.mediator_edit, name="mediator-edit"),
+    path("meetings/", meeting_views.meeting_list, name="meetings"),
+    path("meetings/new/", meeting_views.meeting_new, name="meeting-new"),
+    path("meetings/<int:pk>/", meeting_views.meeting_detail, name="meeting"),
     path("receptions/", reception_views.reception_list, name="receptions"),
     path("receptions/<int:pk>/", reception_views.reception_detail, name="reception"),
     path(

@@ -556,3 +556,53 @@ def demo_receptions_load(*, leader: Any, gridworker: Any) -> int:
     ):
         reception_book(actor=leader, slot=coming, name=name, phone=phone, subject=subject)
     return 2
+
+
+def demo_meetings_load(*, office: Any, leader: Any, department: Any) -> int:
+    """A meeting on disputes (D14), once: last week's regular meeting of the street office on
+    its agenda (major, overdue and escalated cases), with two decisions: the district's
+    司法局's, done, and the office's own, open and due in three days."""
+    from django.utils import timezone
+
+    from disputes.meeting_selectors import meeting_agenda
+    from disputes.meeting_services import meeting_decision_done, meeting_record
+    from disputes.models import Meeting
+    from grid.models import Unit
+
+    street = office.home_area
+    if Meeting.objects.filter(area=street).exists():
+        return 0
+    today = timezone.localdate()
+    held_on = today - datetime.timedelta(days=6)
+    agenda = list(meeting_agenda(user=office, area=street))
+    own_office = Unit.objects.get(area=street, kind="office")
+    meeting = meeting_record(
+        actor=office,
+        area=street,
+        kind="meeting",
+        held_on=held_on,
+        title="矛盾纠纷排查调处工作例会",
+        chair=leader if leader.home_area_id == street.pk else None,
+        attendees="街道综治办、司法所、派出所、各社区综治主任；区司法局列席",
+        minutes="通报本月排查情况，逐件研究重大、超期和上级督办的纠纷，明确化解责任和时限。",
+        cases=agenda,
+        decisions=[
+            {
+                "text": "区司法局派员参与土地权属纠纷的行政调解",
+                "unit": department.unit,
+                "case": agenda[0] if agenda else None,
+                "deadline": held_on + datetime.timedelta(days=5),
+            },
+            {
+                "text": "街道综治办对超期未受理的纠纷逐件约谈社区负责人",
+                "unit": own_office,
+                "deadline": today + datetime.timedelta(days=3),
+            },
+        ],
+    )
+    meeting_decision_done(
+        actor=department,
+        decision=meeting.decisions.get(unit=department.unit),
+        note="已派两名工作人员参与现场调解，双方达成初步意向。",
+    )
+    return 1

@@ -990,6 +990,7 @@ ACTION_LABELS = {
     "send_back": _("Sent back by the leader"),
     "instruct": _("Leader's instruction (批示)"),
     "take": _("Taken by a leader (领导包案)"),
+    "meeting": _("Discussed at a meeting (定期会商)"),
     "escalate": _("Escalated (督办)"),
     "reopen": _("Reopened"),
     "duplicate": _("A duplicate of this case was registered"),
@@ -1805,3 +1806,128 @@ class ReceptionBooking(RulesModel):
     @property
     def phone_masked(self) -> str:
         return mask_phone(self.phone)
+
+
+# --- Meetings on major disputes (D14: 定期召开会议; 定期会商; 定期汇报) ---
+# The committee or office of an area meets regularly on its major and overdue disputes,
+# consults with the departments, and hears work reports; each meeting records the cases it
+# discussed and its decisions, each a task for a unit with a deadline.
+
+
+class MeetingKind(models.TextChoices):
+    MEETING = "meeting", _("Regular meeting on major disputes (定期会议)")
+    CONSULTATION = "consultation", _("Consultation with departments (会商)")
+    REPORT = "report", _("Work report (汇报)")
+
+
+@rules.predicate
+def holds_meetings(user: Any) -> bool:
+    """The offices record their area's meetings; leaders chair them and record them too."""
+    return _role_of(user, Role.OFFICE_STAFF, Role.LEADER)
+
+
+class Meeting(RulesModel):
+    """A meeting of an area's committee or office on its disputes (D14)."""
+
+    scope_path = "area__path"
+    scope_units = ("decisions__unit",)  # a unit given a task sees the meeting that set it
+
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="dispute_meetings"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=MeetingKind.choices)
+    held_on = models.DateField(_("held on"))
+    title = models.CharField(_("title"), max_length=120)
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("chaired by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    attendees = models.TextField(_("attendees"), help_text=_("Units and people present."))
+    minutes = models.TextField(_("minutes"), blank=True)
+    cases = models.ManyToManyField(
+        Case, verbose_name=_("cases discussed"), blank=True, related_name="meetings"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("meeting on disputes")
+        verbose_name_plural = _("meetings on disputes")
+        ordering = ["-held_on", "-pk"]
+        rules_permissions = {
+            "view": is_portal_user & object_in_scope,
+            "add": holds_meetings & object_in_scope,
+            "change": rules.always_deny,  # recorded once; decisions are done through services
+            "delete": is_administrator & object_in_scope,
+        }
+
+    def __str__(self) -> str:
+        return f"{self.held_on:%Y-%m-%d} {self.title}"
+
+
+class MeetingDecision(RulesModel):
+    """A decision of a meeting: a task for a unit, with a deadline, done once."""
+
+    scope_path = "meeting__area__path"
+    scope_units = ("unit",)  # the responsible unit's people see and close their tasks
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="decisions"
+    )
+    text = models.TextField(_("decision"))
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="meeting_decisions",
+    )
+    unit = models.ForeignKey(
+        "grid.Unit",
+        verbose_name=_("responsible unit"),
+        on_delete=models.PROTECT,
+        related_name="meeting_decisions",
+    )
+    deadline = models.DateField(_("deadline"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("done by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    done_note = models.TextField(_("what was done"), blank=True)
+
+    class Meta:
+        verbose_name = _("meeting decision")
+        verbose_name_plural = _("meeting decisions")
+        ordering = ["deadline", "pk"]
+        indexes = [
+            models.Index(
+                fields=["unit", "deadline"],
+                condition=models.Q(done_at__isnull=True),
+                name="meeting_decision_open",
+            )
+        ]
+        rules_permissions = {
+            "view": is_portal_user & object_in_scope,
+            "add": rules.always_deny,  # with its meeting
+            "change": rules.always_deny,  # done through the service
+            "delete": rules.always_deny,
+        }
+
+    def __str__(self) -> str:
+        return self.text[:40]

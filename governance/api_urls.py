@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 from disputes.case_api import CaseViewSet
 from disputes.case_figures_api import DisputeFiguresView
 from disputes.mediator_api import MediationOrganisationViewSet, MediatorViewSet
+from disputes.meeting_api import MeetingDecisionViewSet, MeetingViewSet
 from disputes.reception_api import ReceptionBookingViewSet, ReceptionSlotViewSet
 from disputes.risk_api import RiskAssessmentViewSet, RiskMatterViewSet
 from disputes.screening_api import (
@@ -44,6 +45,8 @@ router = PortalRouter()
 router.register("disputes", CaseViewSet, basename="dispute")
 router.register("mediators", MediatorViewSet, basename="mediator")
 router.register("reception-slots", ReceptionSlotViewSet, basename="reception-slot")
+router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("meeting-decisions", MeetingDecisionViewSet, basename="meeting-decision")
 router.register("reception-bookings", ReceptionBookingViewSet, basename="reception-booking")
 router.register(
     "mediation-organisations",

@@ -385,6 +385,7 @@ SPECTACULAR_SETTINGS = {
         "MediatorKindEnum": "disputes.models.MediatorKind",
         "MediationOrganisationKindEnum": "disputes.models.MediationOrganisationKind",
         "ReceptionBookingStatusEnum": "disputes.models.BookingStatus",
+        "MeetingKindEnum": "disputes.models.MeetingKind",
         "RentalIncidentKindEnum": "population.models.RentalIncidentKind",
         "AccountablePersonEnum": "population.models.AccountablePerson",
     },

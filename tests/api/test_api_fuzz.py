@@ -149,6 +149,16 @@ BEYOND_THE_SCHEMA |= {
     "notes",  # the same
     "grid",  # a grid the caller registers cases in, when a case is opened
 }
+# Meetings on disputes (D14):
+BEYOND_THE_SCHEMA |= {
+    "held_on",  # not in the future
+    "attendees",  # not blank once stripped
+    "cases",  # cases of the meeting's area the caller sees
+    "decisions",  # each: a decision, a unit of the area's line, a deadline after the meeting
+    "chair",  # someone of the caller's area
+    "note",  # not blank once stripped
+    "meeting",  # a meeting the caller sees (a list filter)
+}
 NUL_REFUSAL = "NUL"  # strings may not carry U+0000 (governance.middleware)
 
 

@@ -19,6 +19,8 @@ from disputes.models import (
     MediationOrganisation,
     MediationSession,
     Mediator,
+    Meeting,
+    MeetingDecision,
     ReceptionBooking,
     ReceptionSlot,
     RiskAssessment,
@@ -372,3 +374,26 @@ class ReceptionBookingFactory(DjangoModelFactory):
             )
             slot.save(update_fields=["starts_at", "ends_at"])
         return super()._create(model_class, **fields)
+
+
+class MeetingFactory(DjangoModelFactory):
+    """A meeting of an area's office on its disputes (D14), without decisions."""
+
+    class Meta:
+        model = Meeting
+
+    area = factory.SubFactory(StreetFactory)
+    kind = "meeting"
+    held_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=1))
+    title = factory.Sequence(lambda n: f"矛盾纠纷排查调处例会{n}")
+    attendees = "综治办、司法所、派出所"
+
+
+class MeetingDecisionFactory(DjangoModelFactory):
+    class Meta:
+        model = MeetingDecision
+
+    meeting = factory.SubFactory(MeetingFactory)
+    text = "三日内约谈双方当事人"
+    unit = factory.LazyAttribute(lambda o: UnitFactory(area=o.meeting.area))
+    deadline = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=7))

@@ -37,6 +37,8 @@ from disputes.models import (
     Case,
     MediationOrganisation,
     Mediator,
+    Meeting,
+    MeetingDecision,
     ReceptionBooking,
     ReceptionSlot,
     RiskAssessment,
@@ -1649,4 +1651,46 @@ ADMIN_MODELS["disputes.receptionslot"] = ScopedAdmin(
 PAGES |= {
     "cases:receptions": Page(),
     "cases:reception": Page.about(ReceptionSlot),
+}
+
+
+# --- Meetings on disputes (D14) -----------------------------------------------------------------
+
+
+def meeting_holders(actor: Actor, row=None) -> bool:
+    """Office staff and leaders record meetings; other systems too only read them."""
+    return actor.user.is_superuser or actor.user.role in {Role.OFFICE_STAFF, Role.LEADER}
+
+
+def check_decision_done(c: CellContext) -> None:
+    """The office of the meeting's area marks a decision done (404 out of scope; 403 for the
+    others, none of whom is of the responsible unit)."""
+    response = c.client.post(c.url, {"note": "已办结"}, format="json")
+    expected = (200 if meeting_holders(c.actor) else 403) if c.visible else 404
+    assert response.status_code == expected, response.content
+    c.row.refresh_from_db()
+    assert (c.row.done_at is not None) == (expected == 200)
+
+
+API_KINDS["meeting"] = ApiKind(
+    rows=Rows(Meeting),
+    may_create=meeting_holders,
+    create=lambda world, area: {
+        "area": area.pk,
+        "kind": "consultation",
+        "held_on": "2026-11-30",
+        "title": "矛盾纠纷会商",
+        "attendees": "综治办、司法所",
+    },
+)
+API_KINDS["meeting-decision"] = ApiKind(
+    rows=Rows(MeetingDecision), extra_actions={"done": Custom(check_decision_done)}
+)
+ADMIN_MODELS["disputes.meeting"] = ScopedAdmin(
+    rows=Rows(Meeting), may_add=nobody, may_change=nobody
+)
+PAGES |= {
+    "cases:meetings": Page(),
+    "cases:meeting-new": Page(),
+    "cases:meeting": Page.about(Meeting),
 }

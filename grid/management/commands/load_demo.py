@@ -5,6 +5,7 @@ from django.db import transaction
 from disputes.demo import (
     demo_cases_load,
     demo_mediation_organisations_load,
+    demo_meetings_load,
     demo_receptions_load,
     demo_risk_register_load,
     demo_screenings_load,
@@ -209,6 +210,13 @@ class Command(BaseCommand):
         )
         if cases:
             self.stdout.write(f"Registered {cases} dispute cases.")
+        # Last week's meeting of the street office on its major and overdue cases (D14).
+        if demo_meetings_load(
+            office=User.objects.get(username="office"),
+            leader=User.objects.get(username="leader"),
+            department=User.objects.get(username="department"),
+        ):
+            self.stdout.write("Recorded a meeting on disputes with its decisions.")
         # The district leader's receptions: last week's (a case opened) and next week's.
         receptions = demo_receptions_load(
             leader=User.objects.get(username="leader"),

@@ -48,3 +48,16 @@ def test_the_demo_has_a_leaders_receptions_past_and_coming_once(db, settings):
     assert ReceptionBooking.objects.filter(status="booked").count() == 2
     call_command("load_demo")
     assert ReceptionSlot.objects.count() == 2
+
+
+def test_the_demo_has_a_meeting_with_a_done_and_an_open_decision_once(db, settings):
+    """D14: the street office's meeting discussed its agenda; the 司法局 closed its task."""
+    from disputes.models import Meeting
+
+    settings.DEMO_MODE = True
+    call_command("load_demo")
+    meeting = Meeting.objects.get()
+    assert meeting.cases.exists()
+    assert sorted(d.done_at is not None for d in meeting.decisions.all()) == [False, True]
+    call_command("load_demo")
+    assert Meeting.objects.count() == 1
