@@ -22,6 +22,7 @@ from disputes.models import (
     CaseParty,
     CaseSource,
     CaseState,
+    CaseTaskGroupMember,
     DisputeCategory,
     ExtensionRequest,
     HandoffKind,
@@ -156,6 +157,15 @@ class MediationSessionSerializer(RejectUnknownFieldsMixin, serializers.ModelSeri
         read_only_fields = ["id"]
 
 
+class TaskGroupMemberSerializer(serializers.ModelSerializer):
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+
+    class Meta:
+        model = CaseTaskGroupMember
+        fields = ["unit", "unit_name", "lead"]
+        read_only_fields = fields
+
+
 class CaseActionSerializer(serializers.ModelSerializer):
     actor_name = serializers.SerializerMethodField()
 
@@ -226,6 +236,7 @@ class CaseDetailSerializer(CaseSerializer):
     timeline = CaseActionSerializer(source="actions", many=True, read_only=True)
     extensions = ExtensionRequestSerializer(many=True, read_only=True)
     supervisions = SupervisionSerializer(many=True, read_only=True)
+    task_group = TaskGroupMemberSerializer(many=True, read_only=True)
     accountability = AccountabilityRecordSerializer(many=True, read_only=True)
     steps = serializers.SerializerMethodField(
         help_text="The workflow actions the caller may take on the case now."
@@ -257,6 +268,7 @@ class CaseDetailSerializer(CaseSerializer):
             "timeline",
             "extensions",
             "supervisions",
+            "task_group",
             "accountability",
             "steps",
         ]
@@ -408,6 +420,18 @@ class ReportBackSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     report = serializers.CharField()
 
 
+class TaskGroupSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    # Any active unit: the service takes those serving the case's area (D16).
+    units = serializers.PrimaryKeyRelatedField(many=True, queryset=Unit.objects.filter(active=True))
+    lead = serializers.PrimaryKeyRelatedField(
+        queryset=Unit.objects.filter(active=True), required=False, allow_null=True
+    )
+
+
+class GroupReportSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    report = serializers.CharField()
+
+
 class AccountabilitySerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     persons = serializers.CharField(max_length=300)
     finding = serializers.CharField()
@@ -458,6 +482,8 @@ STEP_SERIALIZERS = {
     "report_back": ReportBackSerializer,
     "lift_supervision": CommentSerializer,
     "accountability": AccountabilitySerializer,
+    "task_group": TaskGroupSerializer,
+    "group_report": GroupReportSerializer,
 }
 
 
@@ -613,6 +639,18 @@ class CaseViewSet(
     @action(detail=True, methods=["post"], url_path="report-back")
     def report_back(self, request, pk=None):
         return self._step(services.case_report_back)
+
+    @extend_schema(request=TaskGroupSerializer, responses=STEP_RESPONSES)
+    @action(detail=True, methods=["post"], url_path="task-group")
+    def task_group(self, request, pk=None):
+        """Form or change the case's special task group (专项工作组): its units and lead."""
+        return self._step(services.case_task_group_set)
+
+    @extend_schema(request=GroupReportSerializer, responses=STEP_RESPONSES)
+    @action(detail=True, methods=["post"], url_path="group-report")
+    def group_report(self, request, pk=None):
+        """A unit of the task group reports its progress to the case's owner."""
+        return self._step(services.case_group_report)
 
     @extend_schema(request=CommentSerializer, responses=STEP_RESPONSES)
     @action(detail=True, methods=["post"], url_path="lift-supervision")

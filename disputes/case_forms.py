@@ -271,6 +271,27 @@ class ReportBackForm(StepForm):
     report = forms.CharField(label=_("report back"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class TaskGroupForm(StepForm):
+    units = forms.ModelMultipleChoiceField(
+        label=_("units of the task group"),
+        queryset=Unit.objects.none(),
+        help_text=_("Two units at least, besides the responsible unit."),
+    )
+    lead = forms.ModelChoiceField(
+        label=_("lead unit"), queryset=Unit.objects.none(), required=False
+    )
+
+    def setup(self) -> None:
+        targets = handoff_targets(case=self.case)
+        self.fields["units"].queryset = targets
+        self.fields["lead"].queryset = targets
+        self.fields["units"].initial = [member.unit_id for member in self.case.task_group.all()]
+
+
+class GroupReportForm(StepForm):
+    report = forms.CharField(label=_("progress report"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class AccountabilityForm(StepForm):
     persons = forms.CharField(label=_("persons held accountable"), max_length=300)
     finding = forms.CharField(label=_("finding"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -14,6 +14,7 @@ from disputes.models import (
     CaseAction,
     CaseHandoff,
     CaseState,
+    CaseTaskGroupMember,
     MediationOrganisation,
     MediationSession,
     Mediator,
@@ -94,6 +95,7 @@ def case_detail(*, user: Any, token: ApiToken | None = None, pk: int) -> Case:
                 "mediations", queryset=MediationSession.objects.select_related("organisation")
             ),
             "mediations__roster",
+            Prefetch("task_group", queryset=CaseTaskGroupMember.objects.select_related("unit")),
             "extensions",
             "supervisions",
             "accountability",

@@ -34,7 +34,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
-from disputes.case_selectors import mediation_organisations_routed, registrable_grids
+from disputes.case_selectors import (
+    handoff_targets,
+    mediation_organisations_routed,
+    registrable_grids,
+)
 from disputes.models import (
     FAILED_OUTCOMES,
     HANDLING_STATES,
@@ -46,6 +50,7 @@ from disputes.models import (
     CaseParty,
     CaseSource,
     CaseState,
+    CaseTaskGroupMember,
     DisputeCategory,
     ExtensionDecision,
     ExtensionRequest,
@@ -830,6 +835,87 @@ def case_instruct(*, actor: User, case: Case, instruction: str) -> CaseAction:
     return action
 
 
+def _require_owner_or_leader(actor: User, case: Case) -> None:
+    _require_sees(actor, case)
+    leader = actor.role == Role.LEADER and in_scope(actor, case.grid)
+    if not (acts_for(actor, case.owner_unit) or leader):
+        raise PermissionDenied(
+            _("The responsible unit (%(unit)s) or a leader of the case's area forms its group.")
+            % {"unit": case.owner_unit}
+        )
+
+
+def _require_group_member(actor: User, case: Case) -> None:
+    _require_sees(actor, case)
+    members = [member.unit for member in case.task_group.select_related("unit")]
+    if not (actor.is_superuser or any(acts_for(actor, unit) for unit in members)):
+        raise PermissionDenied(_("Only the units of the case's task group report to it."))
+
+
+def _require_open(case: Case) -> None:
+    if case.state not in OPEN_STATES:
+        raise CaseConflict(_("The case is closed: reopen it first."))
+
+
+@transaction.atomic
+def case_task_group_set(
+    *, actor: User, case: Case, units: Iterable[Unit], lead: Unit | None = None
+) -> Case:
+    """Form or change the case's special task group (专项工作组, D16): units serving its area,
+    besides its owner, one of them leading. Units that join are told; the timeline names
+    the group as it now stands."""
+    case = _locked(case)
+    _require_owner_or_leader(actor, case)
+    _require_open(case)
+    units = list({unit.pk: unit for unit in units}.values())
+    if len(units) < 2:
+        raise ValidationError({"units": _("A task group has two units at least.")})
+    serving = set(handoff_targets(case=case).values_list("pk", flat=True))
+    strangers = [unit.name for unit in units if unit.pk not in serving]
+    if strangers:
+        raise ValidationError(
+            {
+                "units": _("%(names)s do not serve the case's area, or own the case already.")
+                % {"names": "、".join(strangers)}
+            }
+        )
+    lead = lead or units[0]
+    if lead.pk not in {unit.pk for unit in units}:
+        raise ValidationError({"lead": _("The lead unit is one of the group.")})
+    before = {member.unit_id for member in case.task_group.all()}
+    case.task_group.exclude(unit__in=units).delete()
+    case.task_group.update(lead=False)
+    for unit in units:
+        CaseTaskGroupMember.objects.update_or_create(
+            case=case, unit=unit, defaults={"lead": unit.pk == lead.pk, "added_by": actor}
+        )
+    names = "、".join(
+        f"{unit.name}（{_('lead')}）" if unit.pk == lead.pk else unit.name for unit in units
+    )
+    _record(case, action="task_group", actor=actor, from_state=case.state, comment=names)
+    joining = [unit for unit in units if unit.pk not in before]
+    _notify(
+        [person for unit in joining for person in unit_people(unit)],
+        case,
+        _("Your unit is in a case's special task group"),
+    )
+    return case
+
+
+@transaction.atomic
+def case_group_report(*, actor: User, case: Case, report: str) -> CaseAction:
+    """A unit of the task group reports its progress on the case to its owner (D16)."""
+    case = _locked(case)
+    _require_group_member(actor, case)
+    _require_open(case)
+    report = _required(report, "report", _("Write the report."))
+    action = _record(
+        case, action="group_report", actor=actor, from_state=case.state, comment=report
+    )
+    _notify(unit_people(case.owner_unit), case, _("A task group's report on a case"))
+    return action
+
+
 @transaction.atomic
 def case_take(*, actor: User, case: Case) -> Case:
     """A leader of the case's area takes it personally (领导包案, D12)."""
@@ -1150,6 +1236,8 @@ STEPS: dict[str, tuple[frozenset[str], Any]] = {
     "report_back": (frozenset(OPEN_STATES), _require_owner),
     "lift_supervision": (frozenset(CaseState.values), _require_supervisor),
     "accountability": (frozenset(CaseState.values), _require_accountability_keeper),
+    "task_group": (frozenset(OPEN_STATES), _require_owner_or_leader),
+    "group_report": (frozenset(OPEN_STATES), _require_group_member),
 }
 
 # Steps that also depend on the case's pending request or open supervision.

@@ -40,6 +40,8 @@ STEPS = {
     "report_back": (forms.ReportBackForm, services.case_report_back),
     "lift_supervision": (forms.CommentForm, services.case_lift_supervision),
     "accountability": (forms.AccountabilityForm, services.case_hold_accountable),
+    "task_group": (forms.TaskGroupForm, services.case_task_group_set),
+    "group_report": (forms.GroupReportForm, services.case_group_report),
 }
 
 

@@ -561,7 +561,8 @@ def demo_receptions_load(*, leader: Any, gridworker: Any) -> int:
 def demo_meetings_load(*, office: Any, leader: Any, department: Any) -> int:
     """A meeting on disputes (D14), once: last week's regular meeting of the street office on
     its agenda (major, overdue and escalated cases), with two decisions: the district's
-    司法局's, done, and the office's own, open and due in three days."""
+    司法局's, done, and the office's own, open and due in three days; and the special task
+    group (D16) it set up on its gravest case, led by the 司法局, which reported to it."""
     from django.utils import timezone
 
     from disputes.meeting_selectors import meeting_agenda
@@ -605,4 +606,16 @@ def demo_meetings_load(*, office: Any, leader: Any, department: Any) -> int:
         decision=meeting.decisions.get(unit=department.unit),
         note="已派两名工作人员参与现场调解，双方达成初步意向。",
     )
+    # The meeting set up a special task group (D16) on its gravest case.
+    if agenda and agenda[0].is_open:
+        from disputes.case_services import case_group_report, case_task_group_set
+
+        police = Unit.objects.filter(area=department.unit.area, name__endswith="公安分局").first()
+        if police is not None:
+            case_task_group_set(
+                actor=leader, case=agenda[0], units=[department.unit, police], lead=department.unit
+            )
+            case_group_report(
+                actor=department, case=agenda[0], report="法律援助律师已介入，正在梳理权属材料。"
+            )
     return 1

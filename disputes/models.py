@@ -568,7 +568,8 @@ class Case(ConcurrentTransitionMixin, RulesModel):
     the cases their unit owns or was ever handed (`scope_units`)."""
 
     scope_path = "grid__path"
-    scope_units = ("owner_unit", "handoffs__to_unit")
+    # D16: the units of its special task group (专项工作组) work on it beside its owner.
+    scope_units = ("owner_unit", "handoffs__to_unit", "task_group__unit")
 
     # Set from the primary key once the row exists: MD-<year>-<id>.
     number = models.CharField(
@@ -939,6 +940,35 @@ class MediationKind(models.TextChoices):
     HEARING = "hearing", _("Public hearing (听证)")
 
 
+class CaseTaskGroupMember(models.Model):
+    """A unit of a case's special task group (专项工作组, D16): the units that work on a case
+    beside its owner, one of them leading the group. Their people see the case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="task_group")
+    unit = models.ForeignKey(
+        "grid.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="task_groups"
+    )
+    lead = models.BooleanField(_("leads the group"), default=False)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("task group member")
+        verbose_name_plural = _("task group members")
+        ordering = ["-lead", "added_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "unit"], name="task_group_unit_once"),
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(lead=True), name="task_group_one_lead"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.unit}"
+
+
 class MediationSession(models.Model):
     scope_path = "case__grid__path"
     scope_units = ("case__owner_unit", "case__handoffs__to_unit")
@@ -991,6 +1021,8 @@ ACTION_LABELS = {
     "instruct": _("Leader's instruction (批示)"),
     "take": _("Taken by a leader (领导包案)"),
     "meeting": _("Discussed at a meeting (定期会商)"),
+    "task_group": _("Special task group formed (专项工作组)"),
+    "group_report": _("Task group's report"),
     "escalate": _("Escalated (督办)"),
     "reopen": _("Reopened"),
     "duplicate": _("A duplicate of this case was registered"),

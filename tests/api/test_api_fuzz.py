@@ -158,6 +158,9 @@ BEYOND_THE_SCHEMA |= {
     "chair",  # someone of the caller's area
     "note",  # not blank once stripped
     "meeting",  # a meeting the caller sees (a list filter)
+    "units",  # a case's task group: two units at least serving its area, not its owner
+    "lead",  # one of the group's units
+    "report",  # not blank once stripped
 }
 NUL_REFUSAL = "NUL"  # strings may not carry U+0000 (governance.middleware)
 

@@ -59,5 +59,7 @@ def test_the_demo_has_a_meeting_with_a_done_and_an_open_decision_once(db, settin
     meeting = Meeting.objects.get()
     assert meeting.cases.exists()
     assert sorted(d.done_at is not None for d in meeting.decisions.all()) == [False, True]
+    grouped = meeting.cases.filter(task_group__lead=True).get()  # D16
+    assert grouped.actions.filter(action="group_report").exists()
     call_command("load_demo")
     assert Meeting.objects.count() == 1

@@ -72,6 +72,7 @@ from tests.factories import (
     SYSTEM,
     AreaFactory,
     ResidentFactory,
+    UnitFactory,
     UserFactory,
     area_of,
     factory_for,
@@ -1268,6 +1269,14 @@ def case_create_payload(world: World, area: Area) -> dict:
 
 
 # What each step needs, and whether a registered (not yet accepted) case allows it.
+def task_group_partner(world: World) -> Unit:
+    """A second department of the world's district, beside the department actor's unit."""
+    district = world.users["department"].unit.area
+    return Unit.objects.filter(area=district, name="区公安分局").first() or UnitFactory(
+        area=district, name="区公安分局"
+    )
+
+
 CASE_STEP_PAYLOADS: dict[str, Callable[[World], dict]] = {
     "accept": lambda world: {"measures": "上门调解"},
     "hand_off": lambda world: {
@@ -1301,9 +1310,16 @@ CASE_STEP_PAYLOADS: dict[str, Callable[[World], dict]] = {
         "finding": "排查不细",
         "sanction": "通报",
     },
+    "task_group": lambda world: {
+        "units": [world.users["department"].unit_id, task_group_partner(world).pk],
+        "lead": world.users["department"].unit_id,
+    },
+    "group_report": lambda world: {"report": "已派员核查"},
 }
 # A registered case: these steps apply to it (the rest answer 409 to whoever may take them).
 REGISTERED_CASE_ALLOWS = {
+    "task_group",
+    "group_report",
     "accept",
     "hand_off",
     "instruct",
@@ -1352,6 +1368,8 @@ def case_step_rule(actor: Actor, case, step: str) -> bool:
         "take": leader,
         "escalate": office,
         "reopen": office,
+        "task_group": owner or leader,
+        "group_report": False,  # no case has a task group yet: only superusers report
     }[step]
 
 
