@@ -281,6 +281,12 @@ def organisation_detail(request, pk: int):
             ],
             "may_log_visit": request.user.has_perm("population.add_visit"),
             "history": _history(request.user, organisation),
+            # 以业管人 (P7): the enterprise's own account registers its workers here; the
+            # workers its account registered this year.
+            "own_employer": request.user.employer_organisation_id == organisation.pk,
+            "registrations": selectors.employer_registration_figures(
+                user=request.user, year=timezone.localdate().year, organisation=organisation
+            ),
         },
     )
 
