@@ -52,6 +52,13 @@ def employs(user: Any, obj: Model | None) -> bool:
 
 
 @rules.predicate
+def employs_row(user: Any, obj: Model | None) -> bool:
+    """`employs`, for a row that only comes with a worker (a resident's event): never without
+    one, so that "may this user add events at all?" is no for an enterprise's people."""
+    return obj is not None and employs.test(user, obj)
+
+
+@rules.predicate
 def may_see_personal_data_in_full(user: Any) -> bool:
     """Whoever may unmask an ID number or phone, with a stated reason (User.sees_personal_data_in_full)."""
     return user.is_authenticated and user.sees_personal_data_in_full

@@ -17,6 +17,7 @@ from governance.identity import id_number_mask, id_number_validate, validate_id_
 from governance.models import Role
 from governance.permissions import (
     employs,
+    employs_row,
     is_administrator,
     is_portal_user,
     may_keep_ledger,
@@ -375,7 +376,7 @@ class ResidentEvent(RulesModel):
         rules_permissions = {
             "view": is_portal_user & object_in_scope,
             # An enterprise's registration of its worker records the move-in (P7).
-            "add": (may_keep_ledger & object_in_scope) | (registers_workers & employs),
+            "add": (may_keep_ledger & object_in_scope) | (registers_workers & employs_row),
             "change": is_administrator & object_in_scope,
             "delete": is_administrator & object_in_scope,
         }

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from governance.countries import COUNTRIES
 from governance.identity import id_number_validate
 from governance.models import ApiToken, Role, User
-from governance.scoping import scope_path_of, scope_root, visible_to
+from governance.scoping import EVERYTHING, scope_path_of, scope_root, visible_to
 from governance.sensitive import blind_index_of
 from grid.models import Area, phone_normalize
 from population.models import (
@@ -504,11 +504,12 @@ def _rates(*, user: Any, year: int, details: str, event: str, token: ApiToken | 
     )
     rows = list(records.values_list("resident__grid__path", "kind_id", "had_event"))
     root = scope_root(user, token)
-    below = (
-        list(Area.objects.filter(parent=root).defer("boundary").order_by("code"))
-        if isinstance(root, Area)
-        else list(Area.objects.filter(parent__isnull=True).defer("boundary").order_by("code"))
-    )
+    if isinstance(root, Area):
+        below = list(Area.objects.filter(parent=root).defer("boundary").order_by("code"))
+    elif root is EVERYTHING:
+        below = list(Area.objects.filter(parent__isnull=True).defer("boundary").order_by("code"))
+    else:  # department staff, an enterprise's people, a unit token: no area of their own
+        below = []
     kinds = SpecialGroupKind.objects.filter(
         Q(details=details) | Q(parent__details=details)
     ).select_related("parent")
