@@ -675,9 +675,9 @@ def demo_special_group_exports_load(*, office: Any, leader: Any) -> int:
 
 
 # --- Employers register their floating workers (以业管人, P7) ----------------------------------
-# The first grid's large enterprise has its own account: an enterprise unit linked to its row
-# of the ledger, and one of its people, who has registered a few floating workers over the
-# last months (one was in the ledger already and was linked instead).
+# A growing textile mill has its own account: an enterprise unit linked to its row of the
+# ledger, and one of its people, who has registered a few floating workers over the last
+# months (and linked one who was in the ledger already).
 
 DEMO_EMPLOYER = "恒达纺织有限公司"  # GROWING: in the first grid of every call
 # name, region of the ID number, birth date, months ago the worker was registered

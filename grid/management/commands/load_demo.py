@@ -132,9 +132,10 @@ class Command(BaseCommand):
         ) + demo_permits_load(actor=User.objects.get(username="admin"), grids=list(others[:5]))
         if permits:
             self.stdout.write(f"Registered {permits} permits, visas and floating workers.")
-        # 以业管人 (P7): the first grid's large enterprise registers its own floating workers.
+        # 以业管人 (P7): the growing textile mill of the grid next to the grid worker's (in the
+        # office's street) registers its own floating workers.
         employer = demo_employer_account_load(
-            grid=grid, username="enterprise", password=DEMO_PASSWORD
+            grid=others[0], username="enterprise", password=DEMO_PASSWORD
         )
         if employer is not None:
             rows.append((employer.username, employer.get_role_display(), str(employer.unit)))
