@@ -41,7 +41,7 @@ from disputes.models import (
     ScreeningPeriod,
     ScreeningReport,
 )
-from governance.models import Notification, Role, User
+from governance.models import ApiToken, Notification, Role, User
 from grid.models import Area, AreaLevel, Unit
 from population.identities import credit_code_make
 from population.models import (
@@ -311,6 +311,15 @@ RISK_MATTERS = RiskRows(RiskMatter)
 RISK_ASSESSMENTS = RiskRows(RiskAssessment)
 
 
+class ApiTokenRows(Rows):
+    """API tokens: an area's token is the business of the administrators of its area; a unit's
+    (it has no area, P7) of those whose area holds the unit."""
+
+    def area_of(self, row) -> Area | None:
+        return row.unit.area if row.unit_id is not None else row.area
+
+
+API_TOKENS = ApiTokenRows(ApiToken)
 AREAS = Rows(Area)
 UNITS = Rows(Unit, handed_to=lambda unit: {unit.pk})
 RESIDENTS = Rows(Resident, handed_to=employers_units)
@@ -1191,7 +1200,7 @@ ADMIN_MODELS: dict[str, ScopedAdmin | GlobalAdmin | SuperuserOnlyAdmin] = {
     "grid.unit": ScopedAdmin(rows=UNITS),
     "governance.user": ScopedAdmin(object_routes={"auth_user_password_change": "id"}),
     # Tokens are issued and revoked, never edited.
-    "governance.apitoken": ScopedAdmin(may_change=nobody),
+    "governance.apitoken": ScopedAdmin(rows=API_TOKENS, may_change=nobody),
     # Notices are the system's: the admin shows them (by their recipient's area), never adds.
     "governance.notification": ScopedAdmin(may_add=nobody, may_change=nobody),
     "population.specialgroupkind": GlobalAdmin("the special-group kinds, the same everywhere"),
