@@ -26,7 +26,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 
 if TYPE_CHECKING:  # the area tree is grid's; the kernel only reads `path` and `contains`
@@ -112,12 +111,15 @@ def scope_unit_id(actor: Any, token: ApiToken | None = None) -> int | None:
 
 
 def _is_to_many(model: type[Model], lookup: str) -> bool:
+    """Whether the lookup is asked as a subquery: it crosses a to-many relation (its rows
+    would repeat), or a reverse one-to-one (an organisation's unit, P7: a subquery from the
+    few units costs less than joining every row to its organisation and unit)."""
     current = model
     for step in lookup.split("__"):
         if step == "pk":
             return False
         field = current._meta.get_field(step)
-        if field.many_to_many or field.one_to_many:
+        if field.many_to_many or field.one_to_many or (field.one_to_one and not field.concrete):
             return True
         if not field.is_relation:
             return False
@@ -167,10 +169,7 @@ def _handed_to_unit(obj: Model, unit_id: int) -> bool:
         current: Any = obj
         *steps, last = lookup.split("__")
         for step in steps:
-            try:
-                current = getattr(current, step)
-            except ObjectDoesNotExist:  # a reverse one-to-one with no row (an organisation
-                current = None  # that is no unit's)
+            current = getattr(current, step)
             if current is None:
                 break
         else:
