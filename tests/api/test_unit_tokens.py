@@ -229,3 +229,32 @@ def test_administrators_see_and_revoke_the_unit_tokens_of_their_area(
     assert response.status_code == 302
     employer.token.refresh_from_db()
     assert employer.token.revoked_at is not None
+
+
+def test_an_administrator_issues_a_unit_token_in_the_admin(client, users):
+    """The token admin issues a unit token (the unit instead of the area) and shows its key
+    once; the same rules as the service, as form errors."""
+    department = users["department"]
+    login(client, users["admin"])
+    refused = client.post(
+        "/admin/governance/apitoken/add/",
+        {"client": users["api_client"].pk, "name": "x", "unit": department.unit_id},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert refused.status_code == 200
+    errors = refused.context["adminform"].form.errors
+    assert "one of the unit's own people" in errors["client"][0]
+    assert not ApiToken.objects.exists()
+    response = client.post(
+        "/admin/governance/apitoken/add/",
+        {"client": department.pk, "name": "司法局系统", "unit": department.unit_id},
+        HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
+    )
+    assert response.status_code == 200
+    token = ApiToken.objects.get()
+    assert token.unit_id == department.unit_id and token.area_id is None
+    key = next(word for word in response.content.decode().split() if word.startswith("ggp_")).split(
+        "<"
+    )[0]
+    assert token_client(key).get("/api/v1/units/").status_code == 200
