@@ -270,3 +270,16 @@ def test_office_staff_read_the_figures_and_cannot_open_the_employer_form(
     )
     assert 'data-testid="organisation-registrations"' in detail.content.decode()
     assert reverse("residents:worker-new").encode() not in detail.content
+
+
+def test_the_residents_register_button_takes_the_employer_to_its_workers_form(
+    client, employer: Employer
+):
+    login(client, employer.person)
+    listing = client.get(reverse("residents:list"))
+    assert reverse("residents:new").encode() in listing.content
+    form = client.get(reverse("residents:new"))
+    assert form.status_code == 200
+    assert 'data-testid="worker-form"' in form.content.decode()
+    client.post(reverse("residents:new"), {"name": "刘洋", "id_number": NUMBER})
+    assert Resident.objects.get().employer_organisation == employer.organisation
