@@ -283,3 +283,16 @@ def test_the_residents_register_button_takes_the_employer_to_its_workers_form(
     assert 'data-testid="worker-form"' in form.content.decode()
     client.post(reverse("residents:new"), {"name": "刘洋", "id_number": NUMBER})
     assert Resident.objects.get().employer_organisation == employer.organisation
+
+
+def test_the_employer_pages_speak_chinese_by_default(client, employer: Employer, users):
+    login(client, employer.person)
+    form = client.get(reverse("residents:worker-new")).content.decode()
+    assert "登记流动人口从业人员" in form and "Register a floating worker" not in form
+    login(client, users["street_office"])
+    page = client.get(reverse("organisations:registrations")).content.decode()
+    assert "用工单位登记的流动人口" in page
+    refused = session(employer.person).post(
+        "/api/v1/residents/", {"name": "刘洋", "id_number": NUMBER, "grid": 1}, format="json"
+    )
+    assert refused.status_code == 400
