@@ -147,8 +147,10 @@ def leaders_for(*, case: Case) -> QuerySet[User]:
 
 def registrable_grids(*, user: Any, token: ApiToken | None = None) -> QuerySet[Area]:
     """The grids the user may register a case in: those they see; a department's, those of
-    the area its unit serves (a department receives cases from anywhere it serves)."""
-    if token is None and user.is_authenticated and not user.sees_by_area and user.unit_id:
+    the area its unit serves (a department receives cases from anywhere it serves), through
+    its people or its unit token."""
+    by_unit = token is None or token.unit_id is not None
+    if by_unit and user.is_authenticated and not user.sees_by_area and user.unit_id:
         grids = Area.objects.filter(level=AreaLevel.GRID, path__startswith=user.unit.area.path)
     else:
         grids = visible_to(user, Area.objects.filter(level=AreaLevel.GRID), token=token)

@@ -307,6 +307,8 @@ def _party_build(actor: User, token: Any, party: dict[str, Any]) -> CaseParty:
 def _registering_unit(actor: User, token: Any, grid: Area) -> Unit | None:
     """Who received the case (首问负责): the actor's own unit; else the office of the area the
     actor (or the token, for another system) works for; a grid worker's, their community's."""
+    if token is not None and token.unit_id is not None:
+        return token.unit  # a department's or an enterprise's own system
     if token is not None:
         return _office_of(token.area) or _office_of(grid)
     if actor.unit_id:

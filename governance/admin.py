@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from governance import services
@@ -12,6 +13,7 @@ from governance.forms import PortalUserChangeForm, PortalUserCreationForm
 from governance.models import ApiToken, Notification, Role, User
 from governance.scoping import in_scope, visible_to
 from governance.services import USER_FIELDS
+from grid.models import Unit, UnitKind
 
 
 class ScopedAreaChoiceMixin:
@@ -98,7 +100,7 @@ class UserAdmin(ActorFormMixin, ScopedAreaChoiceMixin, ScopedAdminMixin, DjangoU
 class ApiTokenIssueForm(forms.ModelForm):
     class Meta:
         model = ApiToken
-        fields = ["client", "name", "area", "expires_at"]
+        fields = ["client", "name", "area", "unit", "expires_at"]
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
@@ -114,7 +116,8 @@ class ApiTokenIssueForm(forms.ModelForm):
                 services.api_token_validate(
                     actor=self.actor,
                     client=data["client"],
-                    area=data["area"],
+                    area=data.get("area"),
+                    unit=data.get("unit"),
                     expires_at=data.get("expires_at"),
                 )
             except ValidationError as error:
@@ -136,13 +139,33 @@ class ApiTokenAdmin(ActorFormMixin, ScopedAreaChoiceMixin, ScopedAdminMixin, adm
 
     area_fields = ("area",)
     form = ApiTokenIssueForm
-    list_select_related = ["client__home_area", "area"]
+    list_select_related = ["client__home_area", "area", "unit"]
     list_filter = ["revoked_at"]
     actions = ["revoke"]
 
+    def get_queryset(self, request):
+        # A unit's token has no area: it is shown to the administrators whose area holds the
+        # unit (ApiToken's rules: unit_token_in_scope).
+        tokens = admin.ModelAdmin.get_queryset(self, request)
+        units = visible_to(request.user, Unit.objects.all()).values("pk")
+        return visible_to(request.user, tokens) | tokens.filter(unit__in=units)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "client":
-            kwargs["queryset"] = visible_to(request.user, User.objects.filter(role=Role.API_CLIENT))
+            # API clients for an area's token; a department's or an enterprise's own people
+            # for its unit's token (P7).
+            kwargs["queryset"] = visible_to(
+                request.user,
+                User.objects.filter(
+                    Q(role=Role.API_CLIENT) | Q(role=Role.DEPARTMENT, unit__isnull=False)
+                ),
+            )
+            return admin.ModelAdmin.formfield_for_foreignkey(self, db_field, request, **kwargs)
+        if db_field.name == "unit":
+            kwargs["queryset"] = visible_to(
+                request.user, Unit.objects.exclude(kind=UnitKind.OFFICE)
+            )
+            kwargs["required"] = False
             return admin.ModelAdmin.formfield_for_foreignkey(self, db_field, request, **kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
@@ -151,12 +174,16 @@ class ApiTokenAdmin(ActorFormMixin, ScopedAreaChoiceMixin, ScopedAdminMixin, adm
             "name",
             "prefix",
             client_column(request.user),
-            "area",
+            "scope_label",
             "active",
             "expires_at",
             "revoked_at",
             "last_used_at",
         ]
+
+    @admin.display(description=_("scope"))
+    def scope_label(self, token: ApiToken) -> str:
+        return token.scope_label
 
     @admin.display(boolean=True, description=_("active"))
     def active(self, token: ApiToken) -> bool:
@@ -171,6 +198,7 @@ class ApiTokenAdmin(ActorFormMixin, ScopedAreaChoiceMixin, ScopedAdminMixin, adm
             "client" if in_scope(request.user, obj.client) else "client_outside_scope",
             "name",
             "area",
+            "unit",
             "prefix",
             "created_at",
             "expires_at",
@@ -184,7 +212,7 @@ class ApiTokenAdmin(ActorFormMixin, ScopedAreaChoiceMixin, ScopedAdminMixin, adm
 
     def get_fields(self, request, obj=None):
         return (
-            ["client", "name", "area", "expires_at"]
+            ["client", "name", "area", "unit", "expires_at"]
             if obj is None
             else self.get_readonly_fields(request, obj)
         )
@@ -197,7 +225,8 @@ class ApiTokenAdmin(ActorFormMixin, ScopedAreaChoiceMixin, ScopedAdminMixin, adm
             actor=request.user,
             client=data["client"],
             name=data["name"],
-            area=data["area"],
+            area=data.get("area"),
+            unit=data.get("unit"),
             expires_at=data.get("expires_at"),
         )
         obj.pk, obj.prefix = token.pk, token.prefix

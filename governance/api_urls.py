@@ -15,6 +15,7 @@ from disputes.screening_api import (
 from governance.api import NotificationViewSet
 from grid.api import AreaViewSet, UnitViewSet
 from population.api import (
+    EmployerRegistrationsView,
     HouseholdViewSet,
     HouseViewSet,
     LedgerQualityView,
@@ -83,4 +84,9 @@ urlpatterns = [
     path("disputes/figures/", DisputeFiguresView.as_view(), name="dispute-figures"),
     *router.urls,
     path("ledger-quality/", LedgerQualityView.as_view(), name="ledger-quality"),
+    path(
+        "employer-registrations/",
+        EmployerRegistrationsView.as_view(),
+        name="employer-registrations",
+    ),
 ]

@@ -17,6 +17,7 @@ from governance.permissions import (
     is_portal_user,
     is_recipient,
     object_in_scope,
+    unit_token_in_scope,
     user_manageable,
 )
 
@@ -147,6 +148,16 @@ class User(RulesModelMixin, AbstractUser, metaclass=RulesModelBase):
         return self.role != Role.DEPARTMENT
 
     @property
+    def employer_organisation_id(self) -> int | None:
+        """以业管人 (P7): the ledger's organisation whose floating workers this person registers,
+        as one of an enterprise's people (department staff of an enterprise unit linked to its
+        organisation); None for everyone else."""
+        if not self.is_active or self.role != Role.DEPARTMENT or self.unit_id is None:
+            return None
+        unit = self.unit
+        return unit.organisation_id if unit is not None and unit.kind == "enterprise" else None
+
+    @property
     def is_grid_worker(self) -> bool:
         return self.role == Role.GRID_WORKER
 
@@ -181,7 +192,9 @@ def hash_token_secret(secret: str) -> str:
 
 
 class ApiToken(RulesModel):
-    """A token for another government system, scoped to one area, stored hashed."""
+    """A token for another government system, stored hashed, scoped to one area or, for the
+    system of a department or an enterprise (P7), to one unit: exactly one of the two. A
+    unit token sees what the unit's people see through the unit rule (governance.scoping)."""
 
     scope_path = "area__path"
 
@@ -189,7 +202,18 @@ class ApiToken(RulesModel):
         User, verbose_name=_("API client"), on_delete=models.CASCADE, related_name="api_tokens"
     )
     name = models.CharField(_("name"), max_length=100)
-    area = models.ForeignKey("grid.Area", verbose_name=_("scope"), on_delete=models.PROTECT)
+    area = models.ForeignKey(
+        "grid.Area", verbose_name=_("scope"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    unit = models.ForeignKey(
+        "grid.Unit",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="api_tokens",
+        help_text=_("Instead of an area: a department's or an enterprise's own system."),
+    )
     prefix = models.CharField(_("prefix"), max_length=12, unique=True)
     secret_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -204,8 +228,15 @@ class ApiToken(RulesModel):
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(area__isnull=True) ^ models.Q(unit__isnull=True),
+                name="api_token_area_or_unit",
+                violation_error_message=_("A token is scoped to an area or to a unit, not both."),
+            ),
+        ]
         rules_permissions = {
-            action: is_administrator & object_in_scope
+            action: is_administrator & (object_in_scope | unit_token_in_scope)
             for action in ("view", "add", "change", "delete")
         }
 
@@ -214,6 +245,10 @@ class ApiToken(RulesModel):
 
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+    @property
+    def scope_label(self) -> str:
+        return str(self.area if self.area_id else self.unit)
 
 
 class Notification(RulesModel):

@@ -33,6 +33,32 @@ def may_keep_ledger(user: Any) -> bool:
 
 
 @rules.predicate
+def registers_workers(user: Any) -> bool:
+    """One of an enterprise's people, registering its floating workers (以业管人, P7)."""
+    return user.is_authenticated and user.employer_organisation_id is not None
+
+
+@rules.predicate
+def employs(user: Any, obj: Model | None) -> bool:
+    """The row is a worker of the user's own enterprise (a resident, or a resident's event):
+    without one, "may this user register workers at all?"."""
+    if obj is None:
+        return True
+    resident: Any = getattr(obj, "resident", obj)
+    return (
+        resident.employer_organisation_id is not None
+        and resident.employer_organisation_id == user.employer_organisation_id
+    )
+
+
+@rules.predicate
+def employs_row(user: Any, obj: Model | None) -> bool:
+    """`employs`, for a row that only comes with a worker (a resident's event): never without
+    one, so that "may this user add events at all?" is no for an enterprise's people."""
+    return obj is not None and employs.test(user, obj)
+
+
+@rules.predicate
 def may_see_personal_data_in_full(user: Any) -> bool:
     """Whoever may unmask an ID number or phone, with a stated reason (User.sees_personal_data_in_full)."""
     return user.is_authenticated and user.sees_personal_data_in_full
@@ -48,6 +74,13 @@ def reviews_audit_trail(user: Any) -> bool:
 def object_in_scope(user: Any, obj: Model | None) -> bool:
     """The row (an area, or anything with a `scope_path`) lies in the user's scope."""
     return obj is None or in_scope(user, obj)
+
+
+@rules.predicate
+def unit_token_in_scope(user: Any, token: Any) -> bool:
+    """A unit's API token (it has no area) is the business of the administrators whose area
+    holds the unit."""
+    return token is not None and token.unit_id is not None and in_scope(user, token.unit)
 
 
 @rules.predicate

@@ -10,7 +10,11 @@
   an enterprise) sees the rows handed to that unit: each model that units act on names the
   lookups from a row to a unit in `scope_units` (`("owner_unit", "handoffs__to_unit")`).
   Department staff (`User.sees_by_area` false) see that alone, not the area their unit
-  serves. API tokens are scoped by area only.
+  serves;
+- an API token is scoped to an area or to a unit, never both. A unit token (the own system
+  of a department or an enterprise, P7) sees exactly what its unit's people see through the
+  unit rule (`unit_rule`) and nothing by area, for as long as its client is still one of the
+  unit's people (`token_unit_id`); an area token sees no unit's rows.
 
 Pages, API, admin, exports and tasks all call `visible_to` / `in_scope`; every model that
 holds area-bound rows names the path lookup to its area in `scope_path`
@@ -44,7 +48,7 @@ def token_scope(token: ApiToken) -> Area | None:
     one grid, but only over that grid; a client moved out of the token's area entirely (the
     two areas are disjoint) holds a token that reaches nothing, and authentication refuses it."""
     home = token.client.home_area
-    if home is None:
+    if home is None or token.area is None:  # a unit token reaches nothing by area
         return None
     if home.contains(token.area):
         return token.area
@@ -84,20 +88,38 @@ def area_of(obj: Model) -> Area | None:
     return current
 
 
-def scope_unit_id(actor: Any, token: ApiToken | None = None) -> int | None:
-    """The unit whose handed rows the actor sees beside their area (pages, admin, tasks)."""
-    if token is not None or actor is None or not actor.is_authenticated or not actor.is_active:
+def token_unit_id(token: ApiToken) -> int | None:
+    """The unit a unit token reaches today: its unit while its client is still one of the
+    unit's people and sees by unit only (department or enterprise staff); None otherwise, and
+    authentication then refuses the token."""
+    client = token.client
+    if token.unit_id is None or client.unit_id != token.unit_id or client.is_superuser:
         return None
+    if getattr(client, "sees_by_area", True):
+        return None
+    return token.unit_id
+
+
+def scope_unit_id(actor: Any, token: ApiToken | None = None) -> int | None:
+    """The unit whose handed rows the actor sees beside their area (pages, admin, tasks), or
+    that a unit token reaches (an API call)."""
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        return None
+    if token is not None:
+        return token_unit_id(token)
     return getattr(actor, "unit_id", None)
 
 
 def _is_to_many(model: type[Model], lookup: str) -> bool:
+    """Whether the lookup is asked as a subquery: it crosses a to-many relation (its rows
+    would repeat), or a reverse one-to-one (an organisation's unit, P7: a subquery from the
+    few units costs less than joining every row to its organisation and unit)."""
     current = model
     for step in lookup.split("__"):
         if step == "pk":
             return False
         field = current._meta.get_field(step)
-        if field.many_to_many or field.one_to_many:
+        if field.many_to_many or field.one_to_many or (field.one_to_one and not field.concrete):
             return True
         if not field.is_relation:
             return False

@@ -18,7 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from governance.models import ApiToken, Notification, Role, User, hash_token_secret
 from governance.permissions import require_perm
-from governance.scoping import in_scope, token_scope
+from governance.scoping import in_scope, token_scope, token_unit_id
 from governance.selectors import notification_list
 from governance.tasks import send_notification_email
 
@@ -74,18 +74,23 @@ def api_token_issue(
     actor: User,
     client: User,
     name: str,
-    area,
+    area=None,
+    unit=None,
     expires_at: datetime | None = None,
 ) -> tuple[ApiToken, str]:
-    """Create a token and return it with its key. The key is shown once; only its hash is kept."""
+    """Create a token for an area or for a unit (exactly one) and return it with its key. The
+    key is shown once; only its hash is kept."""
     require_perm(actor, "governance.add_apitoken")
-    expires_at = api_token_validate(actor=actor, client=client, area=area, expires_at=expires_at)
+    expires_at = api_token_validate(
+        actor=actor, client=client, area=area, unit=unit, expires_at=expires_at
+    )
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         client=client,
         name=name.strip() or client.username,
         area=area,
+        unit=unit,
         prefix=prefix,
         secret_hash=hash_token_secret(secret),
         expires_at=expires_at,
@@ -94,8 +99,45 @@ def api_token_issue(
     return token, f"{TOKEN_PREFIX}_{prefix}_{secret}"
 
 
-def api_token_validate(*, actor: User, client: User, area, expires_at: datetime | None) -> datetime:
+def _unit_token_validate(*, actor: User, client: User, unit) -> None:
+    """A unit token (P7): the own system of a department or an enterprise, held by one of the
+    unit's people who sees by unit only; issued by an administrator whose area holds the unit."""
+    if not in_scope(actor, unit):
+        raise ValidationError(
+            {"unit": _("You can only issue tokens for units within your own area.")}
+        )
+    if unit.has_area_scope:
+        raise ValidationError(
+            {"unit": _("An office's systems get a token for its area, not for the unit.")}
+        )
+    if client.unit_id != unit.pk or client.sees_by_area or client.is_superuser:
+        raise ValidationError(
+            {
+                "client": _(
+                    "A unit's token is issued to one of the unit's own people (department staff)."
+                )
+            }
+        )
+
+
+def api_token_validate(
+    *, actor: User, client: User, area=None, unit=None, expires_at: datetime | None
+) -> datetime:
     """The rules a new token meets; returns its expiry (default: API_TOKEN_DEFAULT_DAYS)."""
+    if (area is None) == (unit is None):
+        raise ValidationError({"area": _("Choose either an area or a unit for the token.")})
+    if unit is not None:
+        _unit_token_validate(actor=actor, client=client, unit=unit)
+    else:
+        _area_token_validate(actor=actor, client=client, area=area)
+    now = timezone.now()
+    expires_at = expires_at or now + timedelta(days=settings.API_TOKEN_DEFAULT_DAYS)
+    if expires_at <= now:
+        raise ValidationError({"expires_at": _("The expiry must be in the future.")})
+    return expires_at
+
+
+def _area_token_validate(*, actor: User, client: User, area) -> None:
     if not client.is_api_client:
         raise ValidationError(
             {"client": _("Tokens are issued to accounts with the API client role.")}
@@ -115,16 +157,11 @@ def api_token_validate(*, actor: User, client: User, area, expires_at: datetime 
                 % {"area": client.home_area}
             }
         )
-    now = timezone.now()
-    expires_at = expires_at or now + timedelta(days=settings.API_TOKEN_DEFAULT_DAYS)
-    if expires_at <= now:
-        raise ValidationError({"expires_at": _("The expiry must be in the future.")})
-    return expires_at
 
 
 def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     require_perm(actor, "governance.change_apitoken")
-    if not in_scope(actor, token.area):
+    if not in_scope(actor, token.area or token.unit):
         raise ValidationError(_("This token belongs to an area outside your own."))
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
@@ -144,7 +181,7 @@ def api_token_authenticate(key: str) -> ApiToken:
     # The scope needs the areas' paths, never their boundaries (a district's is ~55 KB at 1,000
     # grids): without the defer every API call would cost more the larger its area.
     token = (
-        ApiToken.objects.select_related("client__home_area", "area")
+        ApiToken.objects.select_related("client__home_area", "area", "unit")
         .defer("area__boundary", "client__home_area__boundary")
         .filter(prefix=parts[1])
         .first()
@@ -158,10 +195,19 @@ def api_token_authenticate(key: str) -> ApiToken:
         raise TokenRejected(_("This token has expired."))
     if not token.client.is_active:
         raise TokenRejected(_("The account of this token is disabled."))
-    if not token.client.is_api_client or token.client.is_superuser:
+    if token.unit_id is not None:
+        if token_unit_id(token) is None:
+            # The client left the unit, or was given a role that sees by area: the token
+            # carries a unit member's rights, which the account no longer has.
+            raise TokenRejected(
+                _(
+                    "The account of this token is no longer one of its unit's people; ask for a new token."
+                )
+            )
+    elif not token.client.is_api_client or token.client.is_superuser:
         # A token carries an API client's rights; an account given another role keeps none.
         raise TokenRejected(_("The account of this token is no longer an API client."))
-    if token_scope(token) is None:
+    elif token_scope(token) is None:
         # The client's home area no longer overlaps the token's area (moved elsewhere): the
         # token would reach nothing, say so rather than answer empty lists.
         raise TokenRejected(

@@ -194,12 +194,13 @@ class UnitAdmin(ScopedAreaChoiceMixin, ScopedAdminMixin, admin.ModelAdmin):
     """Offices, member departments and reporting enterprises, with the people each names;
     saved through grid.services.unit_create / unit_update."""
 
-    area_fields = ("area", *Unit.NAMED_PEOPLE)  # people too: choices within the area
+    # people and an enterprise's ledger row too: choices within the area
+    area_fields = ("area", "organisation", *Unit.NAMED_PEOPLE)
     list_display = ["name", "kind", "area", "active", "names_complete"]
     list_filter = ["kind", "active"]
     list_select_related = ["area"]
     search_fields = ["name"]
-    fields = ["area", "kind", "name", "phone", "active", *Unit.NAMED_PEOPLE]
+    fields = ["area", "kind", "name", "phone", "active", "organisation", *Unit.NAMED_PEOPLE]
 
     @admin.display(boolean=True, description=_("all people named"))
     def names_complete(self, unit: Unit) -> bool:

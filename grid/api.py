@@ -435,6 +435,7 @@ class UnitSerializer(serializers.ModelSerializer):
             "area",
             "phone",
             "active",
+            "organisation",
             "lead",
             "first_responsible",
             "reporting_leader",

@@ -277,6 +277,18 @@ class Unit(RulesModel):
         help_text=_("Compiles and submits the unit's screening reports."),
     )
 
+    # 以业管人 (P7): an enterprise's account is its row in the ledger; its people register
+    # their floating workers with it as the employer, and see those workers (masked).
+    organisation = models.OneToOneField(
+        "population.Organisation",
+        verbose_name=_("organisation in the ledger"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="unit",
+        help_text=_("Enterprises only: its people register their floating workers (以业管人)."),
+    )
+
     NAMED_PEOPLE = ("lead", "first_responsible", "reporting_leader", "liaison")
 
     class Meta:
@@ -310,6 +322,23 @@ class Unit(RulesModel):
         if moved and self.members.exists():
             raise ValidationError(
                 {"area": _("A unit with accounts stays in its area; move its people first.")}
+            )
+        if self.organisation_id is not None and self.kind != UnitKind.ENTERPRISE:
+            raise ValidationError(
+                {
+                    "organisation": _(
+                        "Only an enterprise is linked to an organisation of the ledger."
+                    )
+                }
+            )
+        organisation = self.organisation
+        if (
+            organisation is not None
+            and self.area_id is not None
+            and not self.area.contains(organisation.grid)
+        ):
+            raise ValidationError(
+                {"organisation": _("The organisation must be in the unit's area.")}
             )
 
     @property

@@ -353,7 +353,7 @@ def team_member_remove(*, actor: Any, member: GridTeamMember) -> None:
 # --- Units ----------------------------------------------------------------------------------
 
 UNIT_FIELDS = frozenset(
-    {"area", "kind", "name", "phone", "active", *Unit.NAMED_PEOPLE},
+    {"area", "kind", "name", "phone", "active", "organisation", *Unit.NAMED_PEOPLE},
 )
 
 
@@ -366,6 +366,8 @@ def _unit_validate(*, actor: User | None, unit: Unit) -> None:
         person = getattr(unit, field)
         if person is not None and not in_scope(actor, person):
             raise ValidationError({field: _("Name someone within your own area.")})
+    if unit.organisation is not None and not in_scope(actor, unit.organisation):
+        raise ValidationError({"organisation": _("Choose an organisation within your own area.")})
 
 
 @transaction.atomic

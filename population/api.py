@@ -261,6 +261,19 @@ class ResidentCreateSerializer(ResidentUpdateSerializer):
             self.fields["grid"].queryset = _visible_grids(request)
 
 
+class EmployerWorkerSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    """A floating worker an enterprise registers itself (以业管人, P7): the status, employer
+    and grid are not the caller's to choose."""
+
+    name = serializers.CharField(max_length=50)
+    id_number = serializers.CharField(max_length=18)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    residence_permit_number = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    residence_permit_expires_on = serializers.DateField(required=False, allow_null=True)
+    moved_in_on = serializers.DateField(required=False)
+
+
 class ResidentFilter(PortalFilterSet):
     grid = django_filters.ModelChoiceFilter(queryset=_visible_grids)
     employer_organisation = django_filters.ModelChoiceFilter(queryset=_visible_organisations)
@@ -325,7 +338,8 @@ class ResidentViewSet(
     filterset_class = ResidentFilter
     pagination_class = CreatedCursorPagination
     # A search is a POST that merely reads; a reveal needs its own permission.
-    action_permissions = {"search": "view", "reveal": "reveal"}
+    # Ending an employment is the enterprise's own (its service says who may, P7).
+    action_permissions = {"search": "view", "reveal": "reveal", "end_employment": "view"}
 
     def get_serializer_class(self):
         if self.action == "create":
@@ -338,8 +352,27 @@ class ResidentViewSet(
             return ResidentUpdateSerializer
         return ResidentSerializer
 
-    @extend_schema(request=ResidentCreateSerializer, responses={201: ResidentSerializer})
+    @extend_schema(
+        request=ResidentCreateSerializer,
+        responses={
+            201: ResidentSerializer,
+            200: OpenApiResponse(
+                ResidentSerializer,
+                description=(
+                    "An enterprise's own account (以业管人, P7) sent `name`, `id_number` and the "
+                    "fields of EmployerWorkerSerializer: the person was already registered and is "
+                    "now linked as the enterprise's worker; nothing was created."
+                ),
+            ),
+        },
+    )
     def create(self, request):
+        """Register a resident. An enterprise's own account (its unit token, P7) registers a
+        floating worker: it sends only `name`, `id_number`, `phone`, `address`,
+        `residence_permit_number`, `residence_permit_expires_on` and `moved_in_on`; the status
+        (floating), the employer (itself) and the grid (its organisation's) are forced."""
+        if request.user.employer_organisation_id is not None:
+            return self._register_worker(request)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         resident = services.resident_register(actor=request.user, **serializer.validated_data)
@@ -347,6 +380,25 @@ class ResidentViewSet(
             ResidentSerializer(resident, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,
         )
+
+    def _register_worker(self, request):
+        serializer = EmployerWorkerSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        registration = services.employer_worker_register(
+            actor=request.user, **serializer.validated_data
+        )
+        return Response(
+            ResidentSerializer(registration.resident, context=self.get_serializer_context()).data,
+            status=status.HTTP_200_OK if registration.linked else status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=None, responses={200: ResidentSerializer})
+    @action(detail=True, methods=["post"], url_path="end-employment")
+    def end_employment(self, request, pk=None):
+        """The person no longer works for the caller's enterprise (P7): they stay in the
+        ledger, no longer its worker. Only the enterprise's own account (403 for others)."""
+        resident = services.employer_worker_release(actor=request.user, resident=self.get_object())
+        return Response(ResidentSerializer(resident, context=self.get_serializer_context()).data)
 
     @extend_schema(request=ResidentUpdateSerializer, responses={200: ResidentSerializer})
     def update(self, request, pk=None, partial=False):
@@ -1701,3 +1753,62 @@ class SpecialGroupExportRequestViewSet(
             filename=f"special-groups-{done.area.code}.xlsx",
             content_type=imports.CONTENT_TYPES["xlsx"],
         )
+
+
+# --- Employers' registrations of their floating workers (以业管人, P7) -------------------------
+
+
+class EmployerRegistrationsQuerySerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    year = serializers.IntegerField(
+        min_value=2000, max_value=2100, required=False, help_text="Default: this year."
+    )
+    area = serializers.PrimaryKeyRelatedField(
+        queryset=Area.objects.none(), required=False, help_text="An area in the caller's scope."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")  # absent while the schema is generated
+        if request is not None:
+            self.fields["area"].queryset = visible_to(
+                request.user, Area.objects.defer("boundary"), token=request_token(request)
+            )
+
+
+class EmployerRegistrationsRowSerializer(serializers.Serializer):
+    organisation = serializers.IntegerField(source="organisation_id")
+    name = serializers.CharField()
+    months = serializers.ListField(child=serializers.IntegerField(), help_text="January first.")
+    total = serializers.IntegerField()
+
+
+class EmployerRegistrationsSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    months = serializers.ListField(
+        child=serializers.IntegerField(), help_text="The sum over the employers, January first."
+    )
+    total = serializers.IntegerField()
+    employers = EmployerRegistrationsRowSerializer(many=True)
+
+
+class EmployerRegistrationsView(APIView):
+    """Floating workers registered by employers' own accounts (以业管人, P7 「全年登记录入流动人口
+    35万人」), per employer and month of a year, and summed: an office's area, an enterprise's
+    own. Counts only, of the caller's scope."""
+
+    @extend_schema(
+        parameters=[EmployerRegistrationsQuerySerializer],
+        responses={200: EmployerRegistrationsSerializer},
+    )
+    def get(self, request):
+        query = EmployerRegistrationsQuerySerializer(
+            data=request.query_params, context={"request": request}
+        )
+        query.is_valid(raise_exception=True)
+        figures = selectors.employer_registration_figures(
+            user=request.user,
+            token=request_token(request),
+            year=query.validated_data.get("year") or timezone.localdate().year,
+            area=query.validated_data.get("area"),
+        )
+        return Response(EmployerRegistrationsSerializer(figures).data)

@@ -709,3 +709,102 @@ def demo_rental_incidents_load(*, gridworker: Any, office: Any, grids: list[Area
         police_reference="A3301022026110045",
     )
     return 2
+
+
+# --- Employers register their floating workers (以业管人, P7) ----------------------------------
+# A growing textile mill has its own account: an enterprise unit linked to its row of the
+# ledger, and one of its people, who has registered a few floating workers over the last
+# months (and linked one who was in the ledger already).
+
+DEMO_EMPLOYER = "恒达纺织有限公司"  # GROWING: in the first grid of every call
+# name, region of the ID number, birth date, months ago the worker was registered
+DEMO_WORKERS = [
+    ("刘洋", "411302", datetime.date(1998, 4, 12), 3),
+    ("陈静", "421023", datetime.date(2001, 9, 3), 2),
+    ("黄海波", "511129", datetime.date(1993, 11, 27), 1),
+    ("杨帆", "341221", datetime.date(2000, 6, 8), 0),
+    ("吴晓东", "522121", datetime.date(1996, 2, 19), 0),
+]
+
+
+def _months_ago(today: datetime.date, months: int) -> datetime.date:
+    """The 10th of the month `months` before today's, within today's year (the figures are
+    per year): January at the earliest."""
+    return today.replace(month=max(1, today.month - months), day=min(today.day, 10))
+
+
+def demo_employer_account_load(*, grid: Area, username: str, password: str) -> User | None:
+    """The enterprise unit of DEMO_EMPLOYER in `grid`'s street, linked to its ledger row, its
+    account `username` (department staff of the unit) and the workers it registered. A second
+    load keeps what is there. None when the grid has no such organisation."""
+    from governance.services import user_create, user_update
+    from grid.models import Unit, UnitKind  # population's demo, grid's units
+    from grid.services import unit_create, unit_update
+    from population.services import employer_worker_register
+
+    organisation = Organisation.objects.filter(grid=grid, name=DEMO_EMPLOYER).first()
+    if organisation is None:
+        return None
+    street = grid.parent.parent if grid.parent is not None else None
+    assert street is not None
+    unit = (
+        Unit.objects.filter(organisation=organisation).first()
+        or Unit.objects.filter(area=street, name=DEMO_EMPLOYER).first()
+    )
+    if unit is None:
+        unit = unit_create(
+            actor=None,
+            area=street,
+            kind=UnitKind.ENTERPRISE,
+            name=DEMO_EMPLOYER,
+            organisation=organisation,
+        )
+    elif unit.organisation_id != organisation.pk:
+        unit = unit_update(actor=None, unit=unit, organisation=organisation)
+    fields = {
+        "role": Role.DEPARTMENT,
+        "home_area": street,
+        "unit": unit,
+        "last_name": "企业填报员",
+        "is_active": True,
+    }
+    account = User.objects.filter(username=username).first()
+    if account is None:
+        account = user_create(actor=None, username=username, password=password, **fields)
+    else:
+        account = user_update(actor=None, user=account, password=password, **fields)
+    if unit.liaison_id is None:
+        unit = unit_update(actor=None, unit=unit, liaison=account)
+    if Resident.objects.filter(registered_by_employer=organisation).exists():
+        return account
+    today = timezone.localdate()
+    with set_actor(account):
+        for serial, (name, region, born, months) in enumerate(DEMO_WORKERS):
+            registered_on = _months_ago(today, months)
+            registration = employer_worker_register(
+                actor=account,
+                name=name,
+                id_number=id_number_make(region=region, born=born, serial=60 + serial),
+                phone=f"1370571{serial:04d}",
+                address="厂区职工宿舍2幢",
+                residence_permit_number=f"33010620{born:%y%m%d}{serial:02d}",
+                residence_permit_expires_on=registered_on + datetime.timedelta(days=365),
+                moved_in_on=registered_on,
+            )
+            # The demo's history: registered in past months, so the monthly figures show them.
+            Resident.objects.filter(pk=registration.resident.pk).update(
+                created_at=timezone.make_aware(
+                    datetime.datetime.combine(registered_on, datetime.time(9, 30))
+                )
+            )
+        # One of the grid's floating people already in the ledger, linked as an employee.
+        known = (
+            Resident.objects.filter(
+                grid=grid, status=ResidentStatus.FLOATING, employer_organisation__isnull=True
+            )
+            .order_by("pk")
+            .first()
+        )
+        if known is not None:
+            employer_worker_register(actor=account, name=known.name, id_number=known.id_number)
+    return account

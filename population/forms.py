@@ -616,3 +616,49 @@ class SpecialGroupExportDecisionForm(forms.Form):
         max_length=500,
         widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
     )
+
+
+# --- Employers register their floating workers (以业管人, P7) ----------------------------------
+
+
+class EmployerWorkerForm(forms.Form):
+    """A floating worker registered by the enterprise's own account: the status (floating),
+    the employer (the enterprise) and the grid (its organisation's) are not asked."""
+
+    name = forms.CharField(label=_("name"), max_length=50)
+    id_number = forms.CharField(
+        label=_("ID number"),
+        max_length=18,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    phone = forms.CharField(
+        label=_("phone"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
+    )
+    address = forms.CharField(
+        label=_("address"),
+        max_length=200,
+        required=False,
+        help_text=_("Where the worker lives: building, unit and room (a dormitory too)."),
+    )
+    residence_permit_number = forms.CharField(
+        label=_("residence permit number (居住证号)"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    residence_permit_expires_on = forms.DateField(
+        label=_("residence permit expires on"), required=False, widget=DateInput()
+    )
+    moved_in_on = forms.DateField(
+        label=_("Moved in on"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Leave empty for today."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        form_style(self)

@@ -16,11 +16,14 @@ from governance.credit_code import validate_credit_code
 from governance.identity import id_number_mask, id_number_validate, validate_id_number
 from governance.models import Role
 from governance.permissions import (
+    employs,
+    employs_row,
     is_administrator,
     is_portal_user,
     may_keep_ledger,
     may_see_personal_data_in_full,
     object_in_scope,
+    registers_workers,
     reviews_record_history,
 )
 from governance.sensitive import BlindIndexField, EncryptedCharField, blind_index
@@ -122,6 +125,8 @@ def floating_risk_visible(user: Any) -> bool:
 
 class Resident(RulesModel):
     scope_path = "grid__path"
+    # 以业管人 (P7): an enterprise's people see its workers (masked), nothing else of the ledger.
+    scope_units = ("employer_organisation__unit__pk",)
 
     grid = models.ForeignKey(
         Area,
@@ -207,6 +212,18 @@ class Resident(RulesModel):
     residence_permit_expires_on = models.DateField(
         _("residence permit expires on"), null=True, blank=True
     )
+    # P7: the enterprise whose own account (an enterprise unit's people, or its unit token)
+    # registered the person; counted per period (employer_registration_figures). Kept when the
+    # employment ends: the registration happened.
+    registered_by_employer = models.ForeignKey(
+        "population.Organisation",
+        verbose_name=_("registered by the employer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="registered_workers",
+        editable=False,
+    )
     # P6: 流动人口中高危人群. Seen (and set) by office staff only: see floating_risk_visible.
     high_risk = models.BooleanField(_("high-risk (高危)"), default=False)
     # 境外人员 (P10): passport, nationality and the end of the visa or permitted stay.
@@ -270,7 +287,8 @@ class Resident(RulesModel):
         # removing a person is an administrator's correction (moving out is a later event).
         rules_permissions = {
             "view": is_portal_user & object_in_scope,
-            "add": may_keep_ledger & object_in_scope,
+            # An enterprise's people register its workers (P7), and change nothing else.
+            "add": (may_keep_ledger & object_in_scope) | (registers_workers & employs),
             "change": may_keep_ledger & object_in_scope,
             "delete": is_administrator & object_in_scope,
             # The full ID number and phone, asked for with a reason and logged (resident_reveal).
@@ -357,7 +375,8 @@ class ResidentEvent(RulesModel):
         # The history is kept by those who keep the ledger and corrected only by administrators.
         rules_permissions = {
             "view": is_portal_user & object_in_scope,
-            "add": may_keep_ledger & object_in_scope,
+            # An enterprise's registration of its worker records the move-in (P7).
+            "add": (may_keep_ledger & object_in_scope) | (registers_workers & employs_row),
             "change": is_administrator & object_in_scope,
             "delete": is_administrator & object_in_scope,
         }
@@ -402,6 +421,7 @@ KINDS_WITHOUT_CREDIT_CODE = frozenset(
 
 class Organisation(RulesModel):
     scope_path = "grid__path"
+    scope_units = ("unit__pk",)  # an enterprise's own people see its row (P7)
 
     grid = models.ForeignKey(
         Area,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from population import views
+from population import employer_views, views
 
 app_name = "organisations"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/", views.organisation_detail, name="detail"),
     path("<int:pk>/edit/", views.organisation_edit, name="edit"),
     path("<int:pk>/vital-parts/new/", views.vital_part_new, name="vital_part_new"),
+    path("employer-registrations/", employer_views.registrations, name="registrations"),
 ]

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from governance.countries import COUNTRIES
 from governance.identity import id_number_validate
 from governance.models import ApiToken, Role, User
-from governance.scoping import scope_path_of, scope_root, visible_to
+from governance.scoping import EVERYTHING, scope_path_of, scope_root, visible_to
 from governance.sensitive import blind_index_of
 from grid.models import Area, phone_normalize
 from population.models import (
@@ -503,11 +504,12 @@ def _rates(*, user: Any, year: int, details: str, event: str, token: ApiToken | 
     )
     rows = list(records.values_list("resident__grid__path", "kind_id", "had_event"))
     root = scope_root(user, token)
-    below = (
-        list(Area.objects.filter(parent=root).defer("boundary").order_by("code"))
-        if isinstance(root, Area)
-        else list(Area.objects.filter(parent__isnull=True).defer("boundary").order_by("code"))
-    )
+    if isinstance(root, Area):
+        below = list(Area.objects.filter(parent=root).defer("boundary").order_by("code"))
+    elif root is EVERYTHING:
+        below = list(Area.objects.filter(parent__isnull=True).defer("boundary").order_by("code"))
+    else:  # department staff, an enterprise's people, a unit token: no area of their own
+        below = []
     kinds = SpecialGroupKind.objects.filter(
         Q(details=details) | Q(parent__details=details)
     ).select_related("parent")
@@ -984,3 +986,74 @@ def special_group_exports_pending(*, user: Any) -> QuerySet[SpecialGroupExportRe
         .exclude(requested_by=user)
         .order_by("requested_at", "pk")
     )
+
+
+# --- Employers' registrations of their floating workers (以业管人, P7) -------------------------
+
+
+@dataclass(frozen=True)
+class EmployerRegistrations:
+    """The floating workers one employer's own account registered, per month of a year
+    (P7 「全年登记录入流动人口35万人」)."""
+
+    organisation_id: int
+    name: str
+    months: tuple[int, ...]  # January to December
+
+    @property
+    def total(self) -> int:
+        return sum(self.months)
+
+
+@dataclass(frozen=True)
+class EmployerRegistrationFigures:
+    year: int
+    employers: list[EmployerRegistrations]
+
+    @property
+    def months(self) -> tuple[int, ...]:
+        """The area's sum per month: every employer the viewer sees."""
+        return tuple(sum(row.months[month] for row in self.employers) for month in range(12))
+
+    @property
+    def total(self) -> int:
+        return sum(self.months)
+
+
+def employer_registration_figures(
+    *,
+    user: Any,
+    year: int,
+    token: ApiToken | None = None,
+    area: Area | None = None,
+    organisation: Organisation | None = None,
+) -> EmployerRegistrationFigures:
+    """Per employer and month of `year`, the residents registered by the employer's own
+    account (Resident.registered_by_employer) among those the viewer sees: an office its area's
+    (optionally one `area` or one `organisation`), an enterprise its own workers. One query."""
+    residents = visible_to(
+        user,
+        Resident.objects.filter(registered_by_employer__isnull=False, created_at__year=year),
+        token=token,
+    )
+    if area is not None:
+        residents = within_area(residents, area)
+    if organisation is not None:
+        residents = residents.filter(registered_by_employer=organisation)
+    counts: dict[int, list[int]] = {}
+    names: dict[int, str] = {}
+    for row in (
+        residents.annotate(month=ExtractMonth("created_at"))
+        .values("registered_by_employer", "registered_by_employer__name", "month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        employer = row["registered_by_employer"]
+        names[employer] = row["registered_by_employer__name"]
+        counts.setdefault(employer, [0] * 12)[row["month"] - 1] += row["n"]
+    employers = [
+        EmployerRegistrations(organisation_id=pk, name=names[pk], months=tuple(months))
+        for pk, months in counts.items()
+    ]
+    employers.sort(key=lambda row: (-row.total, row.name, row.organisation_id))
+    return EmployerRegistrationFigures(year=year, employers=employers)

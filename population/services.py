@@ -2,6 +2,7 @@
 
 import datetime
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import IO, Any, cast
 
 from auditlog.models import LogEntry
@@ -294,8 +295,9 @@ def _save(*, actor: Any, resident: Resident) -> None:
 
 
 def resident_grid_check(*, actor: Any, grid: Area) -> None:
-    """The grid a new resident goes into: a grid, within the actor's area."""
-    if not in_scope(actor, grid):
+    """The grid a new resident goes into: a grid, within the actor's area (an enterprise's
+    people: their organisation's grid, P7)."""
+    if not in_scope(actor, grid) and not _employers_grid(actor=actor, grid=grid):
         raise ValidationError({"grid": _("Choose a grid within your own area.")})
     if not grid.is_grid:
         raise ValidationError(
@@ -2050,3 +2052,108 @@ def special_group_exports_expire(*, batch_size: int = 500) -> int:
         expired += len(due)
         if len(due) < batch_size:
             return expired
+
+
+# --- Employers register their floating workers (以业管人, P7) ----------------------------------
+# An enterprise's own people (department staff of an enterprise unit linked to its row of the
+# ledger, or the unit's API token) register the floating people they employ through the same
+# registration as everyone (resident_register: the move-in event, the duplicate check, the
+# audit trail), with the employer, the grid and the status forced. They see their workers
+# masked and may end an employment; they correct and delete nothing.
+
+
+def _employers_grid(*, actor: Any, grid: Area) -> bool:
+    organisation_id = getattr(actor, "employer_organisation_id", None)
+    return (
+        organisation_id is not None
+        and Organisation.objects.filter(pk=organisation_id, grid=grid).exists()
+    )
+
+
+def employer_of(actor: Any) -> Organisation:
+    """The organisation whose workers the actor registers; 403 for anyone else."""
+    organisation_id = getattr(actor, "employer_organisation_id", None)
+    if organisation_id is None:
+        raise PermissionDenied(
+            _("Only an enterprise's own account registers its floating workers (以业管人).")
+        )
+    return Organisation.objects.select_related("grid").get(pk=organisation_id)
+
+
+@dataclass(frozen=True)
+class WorkerRegistration:
+    resident: Resident
+    linked: bool  # already in the ledger: linked as the employer's worker, nothing created
+
+
+@transaction.atomic
+def employer_worker_register(
+    *,
+    actor: Any,
+    name: str,
+    id_number: str,
+    phone: str = "",
+    address: str = "",
+    residence_permit_number: str = "",
+    residence_permit_expires_on: datetime.date | None = None,
+    moved_in_on: datetime.date | None = None,
+) -> WorkerRegistration:
+    """An enterprise registers a floating person it employs (P7): status floating, employer its
+    own organisation and grid its organisation's grid, whatever is asked. A person already in
+    the ledger (the same ID number) is not registered twice and their record is not shown:
+    when the name given matches the record, they are linked as this employer's worker
+    ("already registered; linked as your employee"); when it does not, the number is refused
+    without saying whose it is."""
+    organisation = employer_of(actor)
+    try:
+        index = blind_index_of(Resident, "id_number", (id_number or "").strip())
+    except ValidationError as error:
+        raise ValidationError({"id_number": error.messages}) from error
+    existing = (
+        Resident.objects.select_for_update().filter(id_number_index=index).first()
+        if index is not None
+        else None
+    )
+    if existing is None:
+        resident = resident_register(
+            actor=actor,
+            grid=organisation.grid,
+            name=name,
+            id_number=id_number,
+            phone=phone,
+            status=ResidentStatus.FLOATING,
+            address=address,
+            moved_in_on=moved_in_on,
+            employer_organisation=organisation,
+            residence_permit_number=residence_permit_number,
+            residence_permit_expires_on=residence_permit_expires_on,
+        )
+        resident.registered_by_employer = organisation
+        resident.save(update_fields=["registered_by_employer", "updated_at"])
+        return WorkerRegistration(resident=resident, linked=False)
+    if existing.name != (name or "").strip():
+        raise ValidationError(
+            {
+                "id_number": _(
+                    "This ID number is already registered under another name: check the name "
+                    "and the number, or ask the community's office."
+                )
+            }
+        )
+    if existing.employer_organisation_id != organisation.pk:
+        existing.employer_organisation = organisation
+        existing.save(update_fields=["employer_organisation", "updated_at"])
+    return WorkerRegistration(resident=existing, linked=True)
+
+
+@transaction.atomic
+def employer_worker_release(*, actor: Any, resident: Resident) -> Resident:
+    """The employment ends (P7): the person stays in the ledger, no longer this employer's
+    worker (and no longer seen by it)."""
+    organisation = employer_of(actor)
+    current = _locked(resident)
+    if current.employer_organisation_id != organisation.pk:
+        raise PermissionDenied(_("This person is not one of your organisation's workers."))
+    current.employer_organisation = None
+    current.save(update_fields=["employer_organisation", "updated_at"])
+    return current

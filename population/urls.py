@@ -1,6 +1,6 @@
 from django.urls import path
 
-from population import views
+from population import employer_views, views
 
 app_name = "residents"
 
@@ -17,4 +17,7 @@ urlpatterns = [
     path("imports/<int:pk>/", views.resident_import_detail, name="import"),
     path("imports/<int:pk>/load/", views.resident_import_load, name="import-load"),
     path("imports/<int:pk>/rejected/", views.resident_import_rejected, name="import-rejected"),
+    # 以业管人 (P7): an enterprise's own account
+    path("workers/new/", employer_views.worker_new, name="worker-new"),
+    path("<int:pk>/end-employment/", employer_views.worker_release, name="end-employment"),
 ]

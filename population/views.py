@@ -17,7 +17,7 @@ from governance.scoping import in_scope
 from governance.views import portal_login_required
 from grid.models import Area
 from grid.selectors import area_ancestors, area_list
-from population import exports, imports, incident_selectors, selectors, services
+from population import employer_views, exports, imports, incident_selectors, selectors, services
 from population.forms import (
     FirstMonthAidForm,
     HouseForm,
@@ -96,6 +96,9 @@ def _area_param(request) -> Area | None:
 
 @portal_login_required
 def resident_new(request):
+    if request.user.employer_organisation_id is not None:
+        # 以业管人 (P7): an enterprise's own account registers its workers, on their form.
+        return employer_views.worker_new(request)
     if not request.user.has_perm("population.add_resident"):
         # Leaders read the ledger: the page says so rather than offering a form to refuse.
         return render(request, "population/resident_form.html", {"form": None})
@@ -282,6 +285,12 @@ def organisation_detail(request, pk: int):
             ],
             "may_log_visit": request.user.has_perm("population.add_visit"),
             "history": _history(request.user, organisation),
+            # 以业管人 (P7): the enterprise's own account registers its workers here; the
+            # workers its account registered this year.
+            "own_employer": request.user.employer_organisation_id == organisation.pk,
+            "registrations": selectors.employer_registration_figures(
+                user=request.user, year=timezone.localdate().year, organisation=organisation
+            ),
         },
     )
 

@@ -168,7 +168,15 @@ def test_the_demo_loads_a_district_with_one_account_per_role_and_reloads_cleanly
     call_command("load_demo")
     assert "already loaded" in capsys.readouterr().out
     assert Area.objects.count() == grids
-    assert ApiToken.objects.filter(name="demo").count() == 1
+    # One demo token per system, none piled up: the API client's (its area) and the unit
+    # tokens of the department and the enterprise (P7).
+    demo_tokens = ApiToken.objects.filter(name="demo")
+    assert demo_tokens.count() == 3
+    assert {token.client.username for token in demo_tokens} == {
+        "api-client",
+        "department",
+        "enterprise",
+    }
 
 
 def test_every_model_change_has_its_migration(db):

@@ -48,7 +48,7 @@ from disputes.models import (
     ScreeningPeriod,
     ScreeningReport,
 )
-from governance.models import Notification, Role, User
+from governance.models import ApiToken, Notification, Role, User
 from grid.models import Area, AreaLevel, Unit
 from population.identities import credit_code_make
 from population.models import (
@@ -90,11 +90,15 @@ if TYPE_CHECKING:  # the World and the cell context live in tests/scoping/world.
 
 @dataclass(frozen=True)
 class ActorSpec:
-    person: str  # key in tests/conftest.py PEOPLE (World.users)
+    person: str  # key in tests/conftest.py PEOPLE (World.users), or "enterprise" (World)
     via: str = "session"  # or "token": an API key scoped to `token_area` (APIs only)
     token_area: str | None = None
     everything: bool = False  # superusers see every row, wherever it is
-    positions_from: str | None = None  # for those who see everything: where rows are put
+    # For those who see everything, or by unit alone (no home area of their own in PEOPLE):
+    # where rows are put.
+    positions_from: str | None = None
+    # A token scoped to the person's unit (P7): it sees what the unit's people see.
+    unit_token: bool = False
 
     @property
     def anchor(self) -> str:
@@ -114,6 +118,14 @@ ACTORS: dict[str, ActorSpec] = {
     "admin@street_a": ActorSpec("street_admin"),
     "token@street_a": ActorSpec("api_client", via="token", token_area="street_a"),
     "superuser": ActorSpec("superuser", everything=True, positions_from="street_a"),
+    # 以业管人 (P7): an enterprise's own account (department staff of an enterprise unit of
+    # street_a linked to its ledger row in grid_a; built by World), and the unit tokens of
+    # the department's and the enterprise's own systems.
+    "enterprise@street_a": ActorSpec("enterprise", positions_from="street_a"),
+    "unit_token@department": ActorSpec("department", via="token", unit_token=True),
+    "unit_token@enterprise": ActorSpec(
+        "enterprise", via="token", unit_token=True, positions_from="street_a"
+    ),
 }
 ADMIN_ACTORS = ("admin@district", "admin@street_a", "superuser")
 
@@ -151,6 +163,20 @@ def nobody(actor: Actor, row=None) -> bool:
 
 def administrators(actor: Actor, row=None) -> bool:
     return actor.user.is_superuser or actor.user.role == Role.ADMIN
+
+
+def employer_accounts(actor: Actor, row=None) -> bool:
+    """An enterprise's own people and system register its floating workers (P7)."""
+    return actor.user.employer_organisation_id is not None
+
+
+def employers_units(row) -> set[int]:
+    """The enterprise units whose people see a resident (its employer's) or an organisation
+    (their own): Resident / Organisation `scope_units`."""
+    organisation_id = row.pk if isinstance(row, Organisation) else row.employer_organisation_id
+    if organisation_id is None:
+        return set()
+    return set(Unit.objects.filter(organisation_id=organisation_id).values_list("pk", flat=True))
 
 
 def ledger_keepers(actor: Actor, row=None) -> bool:
@@ -208,7 +234,8 @@ class Rows:
     def visible(self, actor: Actor, row) -> bool:
         if self.personal:
             return self.owner(row).pk == actor.user.pk
-        handed = self.handed_to is not None and actor.via == "session"
+        # Unit rows reach the unit's people and its unit token, never an area token.
+        handed = self.handed_to is not None and (actor.via == "session" or actor.unit_token)
         if handed and actor.user.unit_id in self.handed_to(row):
             return True
         return actor.covers(self.area_of(row))
@@ -294,8 +321,21 @@ RISK_MATTERS = RiskRows(RiskMatter)
 RISK_ASSESSMENTS = RiskRows(RiskAssessment)
 
 
+class ApiTokenRows(Rows):
+    """API tokens: an area's token is the business of the administrators of its area; a unit's
+    (it has no area, P7) of those whose area holds the unit."""
+
+    def area_of(self, row) -> Area | None:
+        return row.unit.area if row.unit_id is not None else row.area
+
+
+API_TOKENS = ApiTokenRows(ApiToken)
 AREAS = Rows(Area)
 UNITS = Rows(Unit, handed_to=lambda unit: {unit.pk})
+RESIDENTS = Rows(Resident, handed_to=employers_units)
+ORGANISATIONS = Rows(Organisation, handed_to=employers_units)
+# Rows that units act on, for the pages about one row (Page.about).
+HANDED_ROWS: dict[type, Rows] = {Resident: RESIDENTS, Organisation: ORGANISATIONS}
 EXPORT_REQUESTS = ExportRequestRows(SpecialGroupExportRequest)
 SPECIAL_GROUP_RECORDS = SpecialGroupRows(SpecialGroupRecord)
 # In the portal and the API a notification is its recipient's alone, wherever they are.
@@ -669,14 +709,17 @@ API_KINDS: dict[str, ApiKind] = {
         },
     ),
     "resident": ApiKind(
-        rows=Rows(Resident),
+        rows=RESIDENTS,
         may_write=ledger_keepers,
-        may_create=ledger_keepers,
+        # An enterprise's account may register, but only its workers in its own grid: a
+        # payload naming a grid is refused on that field (400), like a hidden area.
+        may_create=lambda actor, area: ledger_keepers(actor) or employer_accounts(actor),
         create=resident_create_payload,
         update=resident_update_payload,
         extra_actions={
             "search": Custom(check_search),
             "reveal": Custom(check_reveal),
+            "end_employment": Custom(lambda c: check_end_employment(c)),
             **HISTORY,
         },
     ),
@@ -686,7 +729,7 @@ API_KINDS: dict[str, ApiKind] = {
         create=resident_event_create_payload,
     ),
     "organisation": ApiKind(
-        rows=Rows(Organisation),
+        rows=ORGANISATIONS,
         may_write=ledger_keepers,
         may_create=ledger_keepers,
         create=organisation_create_payload,
@@ -803,7 +846,8 @@ class Page:
     @classmethod
     def about(cls, model: type, **more) -> Page:
         """A page about one row of an area-bound model, found by its primary key `pk`."""
-        return cls(rows=Rows(model), kwargs=lambda row: {"pk": row.pk}, **more)
+        rows = HANDED_ROWS.get(model) or Rows(model)
+        return cls(rows=rows, kwargs=lambda row: {"pk": row.pk}, **more)
 
 
 def _sheet_text(content: bytes) -> str:
@@ -926,7 +970,7 @@ PAGES: dict[str, Page] = {
     "visits:correct": Page.about(Visit),
     # Files, not HTML: each is checked by its own request. The export holds a resident iff
     # the actor sees them.
-    "residents:export": Page(rows=Rows(Resident), post=lambda c: check_export(c)),
+    "residents:export": Page(rows=RESIDENTS, post=lambda c: check_export(c)),
     "residents:import-new": Page(),
     "residents:import-template": Page(post=lambda c: check_template(c)),
     "residents:import": Page.about(ResidentImport),
@@ -1166,7 +1210,7 @@ ADMIN_MODELS: dict[str, ScopedAdmin | GlobalAdmin | SuperuserOnlyAdmin] = {
     "grid.unit": ScopedAdmin(rows=UNITS),
     "governance.user": ScopedAdmin(object_routes={"auth_user_password_change": "id"}),
     # Tokens are issued and revoked, never edited.
-    "governance.apitoken": ScopedAdmin(may_change=nobody),
+    "governance.apitoken": ScopedAdmin(rows=API_TOKENS, may_change=nobody),
     # Notices are the system's: the admin shows them (by their recipient's area), never adds.
     "governance.notification": ScopedAdmin(may_add=nobody, may_change=nobody),
     "population.specialgroupkind": GlobalAdmin("the special-group kinds, the same everywhere"),
@@ -1249,7 +1293,7 @@ def case_registrars(actor: Actor, area=None) -> bool:
 
 def case_reaches(actor: Actor, area: Area) -> bool:
     """A department registers cases anywhere in the area its unit serves; others in scope."""
-    if actor.user.role == Role.DEPARTMENT and actor.via == "session":
+    if actor.user.role == Role.DEPARTMENT:  # its people, or its unit token
         return area.path.startswith(actor.user.unit.area.path)
     return actor.covers(area)
 
@@ -1455,6 +1499,9 @@ class TokenApi:
     # leaves a choice (POSTed beside the GET); created in scope, refused with `refused` outside.
     create: Callable[[World, Area, Actor], dict] | None = None
     refused: int = 403
+    # Where a create may go, when not just the token's area (a unit token: where its unit's
+    # people register cases).
+    reaches: Callable[[Actor, Area], bool] | None = None
 
 
 def open311_create_payload(world: World, area: Area, actor: Actor) -> dict:
@@ -1479,6 +1526,7 @@ TOKEN_API: dict[str, TokenApi] = {
         ids=lambda body: [request["service_request_id"] for request in body],
         key=lambda case: case.number,
         create=open311_create_payload,
+        reaches=case_reaches,
     ),
     "open311:request": TokenApi(
         rows=CASES, kwargs=lambda case: {"service_request_id": case.number}
@@ -1712,3 +1760,32 @@ PAGES |= {
     "cases:meeting-new": Page(),
     "cases:meeting": Page.about(Meeting),
 }
+# --- Employers register their floating workers (以业管人, P7) ----------------------------------
+
+
+def check_end_employment(c: CellContext) -> None:
+    """API and page alike: 404 out of sight; else 403, for no row of the matrix is the
+    actor's enterprise's worker (its own are tested in tests/population)."""
+    before = c.row.employer_organisation_id
+    response = c.client.post(c.url, format="json") if c.url.startswith("/api/") else None
+    if response is None:
+        response = c.client.post(c.url)
+    assert response.status_code == (403 if c.visible else 404), response.status_code
+    c.row.refresh_from_db()
+    assert c.row.employer_organisation_id == before
+
+
+def check_worker_new(c: CellContext) -> None:
+    """The registration form: an enterprise's own account only (403 for everyone else)."""
+    response = c.client.get(c.url)
+    assert response.status_code == (200 if employer_accounts(c.actor) else 403)
+
+
+PAGES |= {
+    "residents:worker-new": Page(post=check_worker_new),
+    "residents:end-employment": Page.about(
+        Resident, method="POST", post=lambda c: check_end_employment(c)
+    ),
+    "organisations:registrations": Page(),
+}
+API_OTHER["api:employer-registrations"] = "aggregate figures of the caller's scope, no rows"

@@ -13,9 +13,12 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from governance.models import Notification, Role, User
-from grid.models import Area
+from governance.services import api_token_issue
+from grid.models import Area, UnitKind
+from population.models import OrganisationKind
 from tests.conftest import district_create, login, named_areas, people_create
-from tests.factories import ApiTokenFactory, NotificationFactory, UserFactory
+from tests.factories import ApiTokenFactory, NotificationFactory, UnitFactory, UserFactory
+from tests.population.factories import OrganisationFactory
 from tests.scoping import routes as declared
 
 
@@ -26,11 +29,13 @@ class Actor:
     anchor: Area  # scope root (the token's area for the token actor); origin of positions
     via: str
     everything: bool
+    unit_token: bool = False  # a token scoped to the person's unit (P7)
 
     def covers(self, area: Area | None) -> bool:
         """The one rule, restated: the area lies in the actor's scope subtree. Department
-        staff have none: they see what their unit is handed, never an area's rows."""
-        if self.user.role == Role.DEPARTMENT and self.via == "session":
+        staff (and an enterprise's people) have none, nor has their unit's token: they see
+        what their unit is handed, never an area's rows."""
+        if self.user.role == Role.DEPARTMENT:
             return False
         return self.everything or (area is not None and area.path.startswith(self.anchor.path))
 
@@ -51,12 +56,30 @@ def notice_title(user: User) -> str:
     return f"[notice for {user.username}]"
 
 
+def enterprise_create(areas: dict[str, Area]) -> User:
+    """以业管人 (P7): an enterprise in grid_a, its unit in street_a linked to that row of the
+    ledger, and one of its people (department staff of the unit)."""
+    organisation = OrganisationFactory(
+        grid=areas["grid_a"], kind=OrganisationKind.ENTERPRISE, name="矩阵机械厂"
+    )
+    unit = UnitFactory(
+        area=areas["street_a"],
+        kind=UnitKind.ENTERPRISE,
+        name="矩阵机械厂",
+        organisation=organisation,
+    )
+    return UserFactory(
+        username="t_enterprise", role=Role.DEPARTMENT, home_area=areas["street_a"], unit=unit
+    )
+
+
 class World:
     def __init__(self) -> None:
         self.areas = named_areas(district_create())
         del self.areas["grid_other_street"]  # the matrix takes positions relative to its anchors
         self.all_areas = list(Area.objects.all())
         self.users = people_create(self.areas)
+        self.users["enterprise"] = enterprise_create(self.areas)
         self.token_key = ApiTokenFactory(
             client=self.users["api_client"],
             created_by=self.users["admin"],
@@ -78,8 +101,20 @@ class World:
                 anchor=self.areas[spec.anchor],
                 via=spec.via,
                 everything=spec.everything,
+                unit_token=spec.unit_token,
             )
             for key, spec in declared.ACTORS.items()
+        }
+        # The unit tokens (P7): issued by the district's administrator to the unit's person.
+        self.token_keys = {
+            key: api_token_issue(
+                actor=self.users["admin"],
+                client=actor.user,
+                name=key,
+                unit=actor.user.unit,
+            )[1]
+            for key, actor in self.actors.items()
+            if actor.unit_token
         }
         # Sessions made here outlive every test's savepoint: signing in once per user.
         self._sessions: dict[int, str] = {}
@@ -119,7 +154,8 @@ class World:
     def api_client(self, actor: Actor) -> APIClient:
         client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
         if actor.via == "token":
-            client.credentials(HTTP_AUTHORIZATION=f"Token {self.token_key}")
+            key = self.token_keys.get(actor.key, self.token_key)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
             return client
         return self.signed_in(client, actor.user)
 

@@ -16,6 +16,7 @@ from grid.generation import DISTRICT_CODE, DistrictSpec, district_build, units_b
 from grid.models import Area, AreaLevel, Unit
 from population.demo import (
     demo_corrections_load,
+    demo_employer_account_load,
     demo_households_load,
     demo_imports_load,
     demo_ledger_quality_load,
@@ -139,6 +140,13 @@ class Command(BaseCommand):
         ) + demo_permits_load(actor=User.objects.get(username="admin"), grids=list(others[:5]))
         if permits:
             self.stdout.write(f"Registered {permits} permits, visas and floating workers.")
+        # 以业管人 (P7): the growing textile mill of the grid next to the grid worker's (in the
+        # office's street) registers its own floating workers.
+        employer = demo_employer_account_load(
+            grid=others[0], username="enterprise", password=DEMO_PASSWORD
+        )
+        if employer is not None:
+            rows.append((employer.username, employer.get_role_display(), str(employer.unit)))
         tagged = demo_special_groups_load(actor=User.objects.get(username="admin"))
         if tagged:
             self.stdout.write(f"Tagged {tagged} special-group records.")
@@ -235,11 +243,28 @@ class Command(BaseCommand):
             actor=User.objects.get(username="admin"), client=client, name="demo", area=district
         )
 
+        # Unit tokens (P7): the systems of the member department and of the enterprise.
+        unit_keys = []
+        for username in ("department", "enterprise"):
+            member = User.objects.filter(username=username).select_related("unit").first()
+            if member is None or member.unit is None:
+                continue
+            ApiToken.objects.filter(client=member, name="demo").delete()
+            _, unit_key = api_token_issue(
+                actor=User.objects.get(username="admin"),
+                client=member,
+                name="demo",
+                unit=member.unit,
+            )
+            unit_keys.append((username, member.unit.name, unit_key))
+
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo accounts (password for all: {DEMO_PASSWORD})"))
         for username, role, area in rows:
             self.stdout.write(f"  {username:<12} {role:<14} {area}")
         self.stdout.write(f"  API token of api-client (scope {district.name}): {key}")
+        for username, unit_name, unit_key in unit_keys:
+            self.stdout.write(f"  API token of {username} (unit {unit_name}): {unit_key}")
         if not settings.OTP_REQUIRED:
             self.stdout.write(
                 "  The TOTP second factor is switched off (OTP_REQUIRED=0) for this demo."
