@@ -19,6 +19,7 @@ import csv
 import datetime
 import decimal
 import io
+import operator
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -485,6 +486,11 @@ def _plain_text(value: Any) -> str:
     return "\\N" if value is None else str(value).translate(_COPY_ESCAPES)
 
 
+def _is_plain(field: models.Field) -> bool:
+    automatic = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    return type(field) in _PLAIN_FIELDS and not automatic
+
+
 def _encoder(field: models.Field, db: Any, now: datetime.datetime) -> Encoder:
     """The COPY text of one column of a row about to be inserted, as save() would write it:
     the field's pre_save (a timestamp, a blind index) and database value (the SM4-GCM
@@ -522,8 +528,7 @@ def _encoder(field: models.Field, db: Any, now: datetime.datetime) -> Encoder:
             return "\\N" if value is None else value  # hex digits
 
         return indexed
-    automatic = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
-    if type(field) in _PLAIN_FIELDS and not automatic:
+    if _is_plain(field):
 
         def plain(obj: models.Model) -> str:
             value = getattr(obj, attname)
@@ -583,13 +588,25 @@ def _insert(residents: list[Resident]) -> None:
     pk = Resident._meta.pk
     assert pk is not None
     fields = [field for field in Resident._meta.concrete_fields if not field.primary_key]
-    encoders = [_encoder(field, db, now) for field in fields]
+    # The plain columns read together (one attrgetter call a row), then the others, each
+    # through its encoder: COPY names its columns, so their order is ours.
+    plain = [field for field in fields if _is_plain(field)]
+    made = [field for field in fields if not _is_plain(field)]
+    encoders = [_encoder(field, db, now) for field in made]
+    read_plain = operator.attrgetter(*[field.attname for field in plain], "pk")  # a tuple
     ids = _reserve_ids(db, Resident, len(residents))
     lines = []
     for resident, pk_value in zip(residents, ids, strict=True):
         resident.pk = pk_value
-        lines.append("\t".join([str(pk_value), *[encode(resident) for encode in encoders]]))
-    _copy(db, Resident, [pk, *fields], lines)
+        lines.append(
+            "\t".join(
+                [
+                    *map(_plain_text, read_plain(resident)),
+                    *[encode(resident) for encode in encoders],
+                ]
+            )
+        )
+    _copy(db, Resident, [*plain, pk, *made], lines)
     for resident in residents:
         resident._state.adding = False
         resident._state.db = db.alias
