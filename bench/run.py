@@ -1178,6 +1178,9 @@ def resident_import(ctx: Context) -> Result:
     rows = max(1, round(IMPORT_ROWS * min(ctx.scale, 1)))
     content = _import_file(grids, rows)
     checks, loads, copies = [], [], []
+    # The bench process's own CPU seconds (time.process_time) of the check and the load: on a
+    # machine shared with other work the wall clock also counts the waits for a core.
+    check_cpu, load_cpu = [], []
 
     def clear() -> None:  # outside the timing: the rows of the previous run
         # CASCADE: the loaded people's move-in events (ResidentEvent) go with them.
@@ -1188,13 +1191,15 @@ def resident_import(ctx: Context) -> Result:
 
     def run() -> None:
         clear()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         checked = resident_import_check(actor=actor, file_name="bench.csv", content=content)
         checks.append(time.perf_counter() - started)
+        check_cpu.append(time.process_time() - cpu)
         assert checked.is_clean, checked.problems[:3]
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         loaded = resident_import_load(actor=actor, resident_import=checked)
         loads.append(time.perf_counter() - started)
+        load_cpu.append(time.process_time() - cpu)
         assert loaded.loaded_count == rows == Resident.objects.count()
         copies.append(_copy_baselines(content))
 
@@ -1222,7 +1227,8 @@ def resident_import(ctx: Context) -> Result:
         f"{'met' if ratio <= 3 else 'missed'}), {load / copy_file:.0f}× the second. The "
         f"stored rows and their move-in events COPYed into the ledger's own tables (every "
         f"index, foreign keys checked) {in_place:.2f} s: the load is {load / in_place:.1f}× "
-        f"that",
+        f"that. CPU time of the bench process itself (the rest is waiting for PostgreSQL or "
+        f"for a core): the check {min(check_cpu[1:]):.2f} s, the load {min(load_cpu[1:]):.2f} s",
         also_met=ratio <= 3,
         also_target="≤ 3× COPY",
     )
