@@ -147,7 +147,8 @@ def encryptor(*, context: str, nonces_at_once: int = 1) -> Callable[[str], str]:
     key's SM4 algorithm object, the associated data and the prefix are made once; every value
     still gets its own random nonce and GCM context, so the output is encrypt()'s exactly.
     The nonces are drawn from os.urandom `nonces_at_once` at a time (one system call for
-    many): each is still 12 fresh random bytes, used once."""
+    many): each is still 12 fresh random bytes, used once. Use it within one process and
+    drop it (a forked copy would hold the same unused nonces)."""
     ring = keyring()
     algorithm = algorithms.SM4(ring.active_key)
     associated = _associated_data(ring.active_id, context)
