@@ -1116,22 +1116,36 @@ def _copy_seconds(cursor, table: str, data: bytes, options: str = "") -> float:
     return time.perf_counter() - started
 
 
-def _copy_baselines(content: bytes) -> tuple[float, float]:
+def _copy_baselines(content: bytes) -> tuple[float, float, float]:
     """Seconds to COPY the same 100,000 people, each into a fresh table with two indexes, in
     a transaction rolled back afterwards:
 
     - as the file has them (its seven text columns; unique ID number, grid code);
     - as the load stored them in population_resident (every column: ciphertext, blind index,
       derived sex and birth date, timestamps; unique blind index, grid), read back with COPY
-      TO: the issue's "COPY of 100,000 such rows", the baseline of the ratio."""
+      TO: the issue's "COPY of 100,000 such rows", the baseline of the ratio;
+    - the same stored rows, and the load's move-in events, into population_resident and
+      population_residentevent themselves (emptied first, in the same transaction): every
+      index of theirs (16 and 5) and their foreign keys checked (SET CONSTRAINTS ALL
+      IMMEDIATE: Django's are deferred to the commit), what any load of these rows pays on
+      the server whatever the client does."""
     from django.db import connection, transaction
 
-    from population.models import Resident
+    from population.models import Resident, ResidentEvent
 
     resident_table = Resident._meta.db_table
+    event_table = ResidentEvent._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
         stored = io.BytesIO()
         cursor.copy_expert(f"COPY {resident_table} TO STDOUT", stored)
+        events = io.BytesIO()
+        cursor.copy_expert(f"COPY {event_table} TO STDOUT", events)
+        cursor.execute(f"TRUNCATE {resident_table}, {event_table} CASCADE")  # rolled back
+        started = time.perf_counter()
+        cursor.copy_expert(f"COPY {resident_table} FROM STDIN", io.BytesIO(stored.getvalue()))
+        cursor.copy_expert(f"COPY {event_table} FROM STDIN", io.BytesIO(events.getvalue()))
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        in_place = time.perf_counter() - started
         cursor.execute(
             "CREATE TABLE bench_copy_file (grid_code varchar(15), name varchar(50), "
             "id_number varchar(18), phone varchar(20), status varchar(10), "
@@ -1145,7 +1159,7 @@ def _copy_baselines(content: bytes) -> tuple[float, float]:
         cursor.execute("CREATE INDEX ON bench_copy_stored (grid_id)")
         as_stored = _copy_seconds(cursor, "bench_copy_stored", stored.getvalue())
         transaction.set_rollback(True)  # the tables go with the transaction
-    return as_file, as_stored
+    return as_file, as_stored, in_place
 
 
 def resident_import(ctx: Context) -> Result:
@@ -1164,28 +1178,37 @@ def resident_import(ctx: Context) -> Result:
     rows = max(1, round(IMPORT_ROWS * min(ctx.scale, 1)))
     content = _import_file(grids, rows)
     checks, loads, copies = [], [], []
+    # The bench process's own CPU seconds (time.process_time) of the check and the load: on a
+    # machine shared with other work the wall clock also counts the waits for a core.
+    check_cpu, load_cpu = [], []
 
     def clear() -> None:  # outside the timing: the rows of the previous run
+        # CASCADE: the loaded people's move-in events (ResidentEvent) go with them.
         with connection.cursor() as cursor:
-            cursor.execute(f"TRUNCATE {Resident._meta.db_table}, {ResidentImport._meta.db_table}")
+            cursor.execute(
+                f"TRUNCATE {Resident._meta.db_table}, {ResidentImport._meta.db_table} CASCADE"
+            )
 
     def run() -> None:
         clear()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         checked = resident_import_check(actor=actor, file_name="bench.csv", content=content)
         checks.append(time.perf_counter() - started)
+        check_cpu.append(time.process_time() - cpu)
         assert checked.is_clean, checked.problems[:3]
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         loaded = resident_import_load(actor=actor, resident_import=checked)
         loads.append(time.perf_counter() - started)
+        load_cpu.append(time.process_time() - cpu)
         assert loaded.loaded_count == rows == Resident.objects.count()
         copies.append(_copy_baselines(content))
 
     timed_runs(run, repeat=IMPORT_REPEAT)
     clear()
     load = min(loads[1:])
-    copy_file = min(seconds for seconds, _stored in copies[1:])
-    copy = min(stored for _file, stored in copies[1:])
+    copy_file = min(seconds for seconds, _stored, _in_place in copies[1:])
+    copy = min(stored for _file, stored, _in_place in copies[1:])
+    in_place = min(seconds for _file, _stored, seconds in copies[1:])
     ratio = load / copy
     return Result(
         "resident_import",
@@ -1201,7 +1224,11 @@ def resident_import(ctx: Context) -> Result:
         f"the same people into a table with two indexes: as stored (every resident column, "
         f"ciphertext included) {copy:.2f} s, as in the file (7 text columns) {copy_file:.2f} "
         f"s; the load is {ratio:.1f}× the first (target ≤ 3×: "
-        f"{'met' if ratio <= 3 else 'missed'}), {load / copy_file:.0f}× the second",
+        f"{'met' if ratio <= 3 else 'missed'}), {load / copy_file:.0f}× the second. The "
+        f"stored rows and their move-in events COPYed into the ledger's own tables (every "
+        f"index, foreign keys checked) {in_place:.2f} s: the load is {load / in_place:.1f}× "
+        f"that. CPU time of the bench process itself (the rest is waiting for PostgreSQL or "
+        f"for a core): the check {min(check_cpu[1:]):.2f} s, the load {min(load_cpu[1:]):.2f} s",
         also_met=ratio <= 3,
         also_target="≤ 3× COPY",
     )

@@ -16,14 +16,19 @@ from __future__ import annotations
 
 import base64
 import csv
+import datetime
+import decimal
 import io
+import operator
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, connections, models, transaction
+from django.db.models import signals
+from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -31,7 +36,7 @@ from django.utils.translation import gettext as _
 from governance.models import ApiToken
 from governance.permissions import require_perm
 from governance.scoping import scope_root, visible_to
-from governance.sensitive import blind_index
+from governance.sensitive import BlindIndexField, EncryptedCharField, blind_indexer, encryptor
 from grid.models import Area, AreaLevel
 from population import services
 from population.models import (
@@ -284,6 +289,40 @@ def _registered(*, actor: Any, indexes: list[str]) -> dict[str, str]:
     return messages
 
 
+# Values a row's instance may share with the template it is copied from (none can change
+# in place). Anything else, a list default say, makes _resident_maker call Resident().
+_IMMUTABLE = (str, int, float, bool, type(None), datetime.date, decimal.Decimal)
+
+
+def _resident_maker(*, created_by: Any) -> Callable[..., Resident]:
+    """Resident(grid=…, name=…, …, created_by=created_by) for every row of a file, without
+    Model.__init__'s per-field walk (its defaults, ~45 µs a row, a third of the check): each
+    instance starts as a copy of one built by Resident(created_by=…) (every default, no
+    signal sent, none listened to) and takes the row's values as __init__ would set them (the
+    grid through its descriptor). When a default is mutable or a pre_init/post_init receiver
+    listens, plain Resident(…) it is."""
+    template = Resident(created_by=created_by)
+    defaults = {key: value for key, value in vars(template).items() if key != "_state"}
+    if (
+        signals.pre_init.has_listeners(Resident)
+        or signals.post_init.has_listeners(Resident)
+        or not all(isinstance(value, _IMMUTABLE) for value in defaults.values())
+    ):
+        return lambda **values: Resident(created_by=created_by, **values)
+    cache = dict(template._state.fields_cache)  # created_by, as Resident(created_by=…) has it
+
+    def make(*, grid: Area | None, **values: Any) -> Resident:
+        resident = Resident.__new__(Resident)
+        state = resident._state = ModelState()
+        state.fields_cache = cache.copy()
+        resident.__dict__.update(defaults)
+        resident.__dict__.update(values)  # plain fields: their attribute is their name
+        resident.grid = grid  # type: ignore[assignment]
+        return resident
+
+    return make
+
+
 def check_rows(*, actor: Any, sheet: Sheet, token: ApiToken | None = None) -> Checked:
     """Every problem of every row (row number, column, message) and the valid residents."""
     problems = list(sheet.problems)
@@ -294,8 +333,9 @@ def check_rows(*, actor: Any, sheet: Sheet, token: ApiToken | None = None) -> Ch
         token=token,
         codes={sheet.values(cells)["grid_code"] for _number, cells in sheet.rows},
     )
-    index_context = Resident._meta.get_field("id_number").context
-    created_by = actor if getattr(actor, "pk", None) else None
+    # The keyed HMAC made once for the file (blind_index would key it per row).
+    index_of = blind_indexer(context=Resident._meta.get_field("id_number").context)
+    make_resident = _resident_maker(created_by=actor if getattr(actor, "pk", None) else None)
     candidates: list[tuple[int, Resident, str]] = []
     first_row_of: dict[str, int] = {}
     for number, cells in sheet.rows:
@@ -309,7 +349,7 @@ def check_rows(*, actor: Any, sheet: Sheet, token: ApiToken | None = None) -> Ch
             # Unknown and out of scope read the same: a grid one may not see does not exist.
             message = _("No grid has the code “%(code)s” in your area.") % {"code": code}
             row_problems.append(problem(number, "grid_code", message))
-        resident = Resident(
+        resident = make_resident(
             grid=grid,
             name=values.get("name", ""),
             id_number=values.get("id_number", ""),
@@ -317,7 +357,6 @@ def check_rows(*, actor: Any, sheet: Sheet, token: ApiToken | None = None) -> Ch
             status=_status(values.get("status", "")),
             address=values.get("address", ""),
             employer=values.get("employer", ""),
-            created_by=created_by,
         )
         try:
             # Foreign nationals without an ID number are registered on the page or through
@@ -329,7 +368,8 @@ def check_rows(*, actor: Any, sheet: Sheet, token: ApiToken | None = None) -> Ch
         index = ""
         if not any(p["column"] == "id_number" for p in row_problems):
             # Normalised already: the index itself (index_of would validate it once more).
-            index = blind_index(resident.id_number, context=index_context)
+            index = index_of(resident.id_number)
+            resident.id_number_index = index  # what the load writes: not computed again
             if index in first_row_of:
                 message = _("The same person as row %(row)d.") % {"row": first_row_of[index]}
                 row_problems.append(problem(number, "id_number", message))
@@ -421,61 +461,213 @@ COPY_FIELD_TYPES = frozenset(
 )
 # COPY's text format: NULL is \N; backslash, tab and line breaks are escaped.
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+# Field classes whose pre_save is the plain attribute and whose database value, for COPY's
+# text format, is str() of the Python value as model validation left it (a text, a number,
+# a bool, a date, a foreign key's id): their column is written without the per-value
+# get_db_prep_save calls (a quarter of a 100,000-row load). Any other field (a subclass, a
+# DateTimeField that is not automatic) takes the field's own pre_save and get_db_prep_save.
+_PLAIN_FIELDS = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.BigIntegerField,
+    models.SmallIntegerField,
+    models.PositiveIntegerField,
+    models.PositiveSmallIntegerField,
+    models.BooleanField,
+    models.DateField,
+    models.ForeignKey,
+)
+
+Encoder = Callable[[models.Model], str]
+
+
+def _plain_text(value: Any) -> str:
+    return "\\N" if value is None else str(value).translate(_COPY_ESCAPES)
+
+
+def _is_plain(field: models.Field) -> bool:
+    automatic = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    return type(field) in _PLAIN_FIELDS and not automatic
+
+
+def _encoder(field: models.Field, db: Any, now: datetime.datetime) -> Encoder:
+    """The COPY text of one column of a row about to be inserted, as save() would write it:
+    the field's pre_save (a timestamp, a blind index) and database value (the SM4-GCM
+    ciphertext), with what can be made once per load made once (`now`, the cipher's key and
+    associated data, the HMAC's keyed state)."""
+    attname = field.attname
+    if isinstance(field, models.DateTimeField) and (field.auto_now or field.auto_now_add):
+        # One transaction, one moment (as PostgreSQL's now() is): set as pre_save sets it.
+        text = _plain_text(field.get_db_prep_save(now, db))
+
+        def stamped(obj: models.Model) -> str:
+            setattr(obj, attname, now)
+            return text
+
+        return stamped
+    if type(field) is EncryptedCharField:
+        seal = encryptor(context=field.context, nonces_at_once=4096)
+
+        def sealed(obj: models.Model) -> str:
+            value = getattr(obj, attname)
+            if value is None:
+                return "\\N"
+            return seal(str(value)) if value != "" else ""  # base64: nothing to escape
+
+        return sealed
+    if type(field) is BlindIndexField:
+        index_of = field.indexer()
+        source = field.source
+
+        def indexed(obj: models.Model) -> str:
+            # check_rows sets the ID number's index from the number it has just normalised
+            # (the duplicate check needed it): kept, not computed a second time.
+            value = getattr(obj, attname) or index_of(getattr(obj, source))
+            setattr(obj, attname, value)
+            return "\\N" if value is None else value  # hex digits
+
+        return indexed
+    if _is_plain(field):
+
+        def plain(obj: models.Model) -> str:
+            value = getattr(obj, attname)
+            return "\\N" if value is None else str(value).translate(_COPY_ESCAPES)
+
+        return plain
+
+    def prepared(obj: models.Model) -> str:
+        return _plain_text(field.get_db_prep_save(field.pre_save(obj, True), db))
+
+    return prepared
+
+
+def _copy_fits(model: type[models.Model], db: Any) -> bool:
+    return db.vendor == "postgresql" and all(
+        field.get_internal_type() in COPY_FIELD_TYPES
+        for field in model._meta.concrete_fields
+        if not field.primary_key
+    )
+
+
+def _copy(db: Any, model: type[models.Model], fields: list[models.Field], lines: list[str]) -> None:
+    table = db.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(db.ops.quote_name(field.column) for field in fields)
+    with db.cursor() as cursor, db.wrap_database_errors:
+        cursor.copy_expert(
+            f"COPY {table} ({columns}) FROM STDIN", io.StringIO("\n".join(lines) + "\n")
+        )
+
+
+def _reserve_ids(db: Any, model: type[models.Model], count: int) -> list[int]:
+    """`count` primary keys drawn from the table's own sequence (as INSERT draws them), so
+    that rows COPYed with them can be referred to at once (their move-in events)."""
+    pk = model._meta.pk
+    assert pk is not None
+    with db.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, pk.column, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _insert(residents: list[Resident]) -> None:
-    """INSERT the residents. On PostgreSQL through COPY: every value is still the model's
-    own (each field's pre_save and get_db_prep_save: timestamps, the SM4 ciphertext, the
-    blind index), but COPY skips building and interpolating ~26,000 parameters per INSERT
-    statement, more than half of a 100,000-row load (bench/RESULTS.md). Elsewhere, or once a
-    field's values are not plain text, numbers and dates, bulk_create in batches."""
-    fields = [field for field in Resident._meta.concrete_fields if not field.primary_key]
+    """INSERT the residents and set their primary keys. On PostgreSQL through COPY: every
+    value is still the model's own (`_encoder`: each field's pre_save and database value:
+    timestamps, the SM4-GCM ciphertext with its fresh nonce, the blind indexes), but COPY
+    skips building and interpolating ~26,000 parameters per INSERT statement, more than half
+    of a 100,000-row load (bench/RESULTS.md). Elsewhere, or once a field's values are not
+    plain text, numbers and dates, bulk_create in batches."""
     db = connections[Resident.objects.db]  # the connection itself, not the proxy: per value
-    if db.vendor == "postgresql" and all(
-        field.get_internal_type() in COPY_FIELD_TYPES for field in fields
-    ):
-        lines = [
-            "\t".join(
-                "\\N" if value is None else str(value).translate(_COPY_ESCAPES)
-                for value in (
-                    field.get_db_prep_save(field.pre_save(resident, True), db) for field in fields
-                )
-            )
-            for resident in residents
-        ]
-        table = db.ops.quote_name(Resident._meta.db_table)
-        columns = ", ".join(db.ops.quote_name(field.column) for field in fields)
-        with db.cursor() as cursor, db.wrap_database_errors:
-            cursor.copy_expert(
-                f"COPY {table} ({columns}) FROM STDIN", io.StringIO("\n".join(lines) + "\n")
-            )
+    if not _copy_fits(Resident, db):
+        for start in range(0, len(residents), BATCH):
+            Resident.objects.bulk_create(residents[start : start + BATCH])
         return
-    for start in range(0, len(residents), BATCH):
-        Resident.objects.bulk_create(residents[start : start + BATCH])
+    now = timezone.now()
+    pk = Resident._meta.pk
+    assert pk is not None
+    fields = [field for field in Resident._meta.concrete_fields if not field.primary_key]
+    # The plain columns read together (one attrgetter call a row), then the others, each
+    # through its encoder: COPY names its columns, so their order is ours.
+    plain = [field for field in fields if _is_plain(field)]
+    made = [field for field in fields if not _is_plain(field)]
+    encoders = [_encoder(field, db, now) for field in made]
+    read_plain = operator.attrgetter(*[field.attname for field in plain], "pk")  # a tuple
+    ids = _reserve_ids(db, Resident, len(residents))
+    lines = []
+    for resident, pk_value in zip(residents, ids, strict=True):
+        resident.pk = pk_value
+        lines.append(
+            "\t".join(
+                [
+                    *map(_plain_text, read_plain(resident)),
+                    *[encode(resident) for encode in encoders],
+                ]
+            )
+        )
+    _copy(db, Resident, [*plain, pk, *made], lines)
+    for resident in residents:
+        resident._state.adding = False
+        resident._state.db = db.alias
 
 
 def _record_moves_in(residents: list[Resident], *, actor: Any) -> None:
     """Each loaded person's first dated event, as resident_register records it (P2): moved
-    in today, into their grid, with their status."""
+    in today, into their grid, with their status. The residents have their keys (_insert)."""
     today = timezone.localdate()
     recorded_by = actor if getattr(actor, "pk", None) else None
-    indexes = [resident.id_number_index for resident in residents]  # set by _insert
-    for start in range(0, len(indexes), LOOKUP_CHUNK):
-        loaded = Resident.objects.filter(id_number_index__in=indexes[start : start + LOOKUP_CHUNK])
+    template = ResidentEvent(
+        kind=EventKind.MOVE_IN, happened_on=today, recorded_by=recorded_by, new_status=""
+    )
+    db = connections[ResidentEvent.objects.db]
+    if any(resident.pk is None for resident in residents):  # a backend bulk_create gives no keys
+        keys: dict[str | None, int] = {}
+        indexes = [resident.id_number_index for resident in residents]
+        for start in range(0, len(indexes), LOOKUP_CHUNK):
+            chunk = indexes[start : start + LOOKUP_CHUNK]
+            keys.update(
+                Resident.objects.filter(id_number_index__in=chunk).values_list(
+                    "id_number_index", "pk"
+                )
+            )
+        for resident in residents:
+            resident.pk = keys[resident.id_number_index]
+    if not _copy_fits(ResidentEvent, db):
         ResidentEvent.objects.bulk_create(
             [
                 ResidentEvent(
-                    resident_id=pk,
-                    kind=EventKind.MOVE_IN,
+                    resident_id=resident.pk,
+                    kind=template.kind,
                     happened_on=today,
-                    to_grid_id=grid_id,
-                    new_status=status,
+                    to_grid_id=resident.grid_id,
+                    new_status=resident.status,
                     recorded_by=recorded_by,
                 )
-                for pk, grid_id, status in loaded.values_list("pk", "grid_id", "status")
+                for resident in residents
             ],
             batch_size=BATCH,
         )
+        return
+    # The columns every event of the load shares, written once from one event, as its
+    # fields write them; only the person, their grid and their status differ per line.
+    fields = [field for field in ResidentEvent._meta.concrete_fields if not field.primary_key]
+    now = timezone.now()
+    shared = [_encoder(field, db, now)(template) for field in fields]
+    names = [field.name for field in fields]
+    person, grid, status = (
+        names.index("resident"),
+        names.index("to_grid"),
+        names.index("new_status"),
+    )
+    lines = []
+    for resident in residents:
+        line = shared.copy()
+        line[person] = str(resident.pk)
+        line[grid] = str(resident.grid_id)
+        line[status] = _plain_text(resident.status)
+        lines.append("\t".join(line))
+    _copy(db, ResidentEvent, fields, lines)
 
 
 @transaction.atomic
