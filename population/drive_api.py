@@ -12,7 +12,6 @@ from governance.api_base import (
     IdCursorPagination,
     RejectUnknownFieldsMixin,
     ScopedFieldsMixin,
-    ServiceWriteMixin,
     request_token,
     visible_choices,
 )
@@ -88,7 +87,6 @@ class SpecialGroupCareFilter(PortalFilterSet):
     )
 )
 class SpecialGroupCareViewSet(
-    ServiceWriteMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -98,8 +96,6 @@ class SpecialGroupCareViewSet(
     members (关爱帮扶, 心理筛查和疏导): seen by exactly those who see the record by name;
     added by its keepers (office staff)."""
 
-    read_serializer = SpecialGroupCareSerializer
-    create_serializer = SpecialGroupCareCreateSerializer
     filterset_class = SpecialGroupCareFilter
     pagination_class = IdCursorPagination
 
@@ -108,8 +104,16 @@ class SpecialGroupCareViewSet(
             user=self.request.user, token=request_token(self.request)
         )
 
-    def create_with(self, data: dict) -> SpecialGroupCare:
-        return care_services.special_group_care_add(actor=self.request.user, **data)
+    def get_serializer_class(self):
+        if self.action == "create":
+            return SpecialGroupCareCreateSerializer
+        return SpecialGroupCareSerializer
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        care = care_services.special_group_care_add(actor=request.user, **serializer.validated_data)
+        return Response(SpecialGroupCareSerializer(care).data, status=status.HTTP_201_CREATED)
 
 
 # --- Re-verification drives -----------------------------------------------------------------
@@ -201,7 +205,6 @@ class ResidentDriveFilter(PortalFilterSet):
     retrieve=extend_schema(responses={200: ResidentDriveDetailSerializer}),
 )
 class ResidentDriveViewSet(
-    ServiceWriteMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -211,8 +214,6 @@ class ResidentDriveViewSet(
     areas above it that take it in; opened by office staff (the checklist is built then);
     the detail gives the progress per grid."""
 
-    read_serializer = ResidentDriveSerializer
-    create_serializer = ResidentDriveWriteSerializer
     filterset_class = ResidentDriveFilter
     pagination_class = IdCursorPagination
 
@@ -229,8 +230,18 @@ class ResidentDriveViewSet(
         context = {**self.get_serializer_context(), "progress": progress}
         return Response(ResidentDriveDetailSerializer(drive, context=context).data)
 
-    def create_with(self, data: dict) -> ResidentDrive:
-        return drive_services.resident_drive_open(actor=self.request.user, **data)
+    def get_serializer_class(self):
+        if self.action == "create":
+            return ResidentDriveWriteSerializer
+        if self.action == "retrieve":
+            return ResidentDriveDetailSerializer
+        return ResidentDriveSerializer
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        drive = drive_services.resident_drive_open(actor=request.user, **serializer.validated_data)
+        return Response(ResidentDriveSerializer(drive).data, status=status.HTTP_201_CREATED)
 
 
 class DriveCheckSerializer(serializers.ModelSerializer):
