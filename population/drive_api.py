@@ -32,6 +32,14 @@ from population.selectors import special_group_record_list
 # --- Care and counselling records -----------------------------------------------------------
 
 
+def _visible_records(request):
+    return special_group_record_list(user=request.user, token=request_token(request))
+
+
+def _visible_drives(request):
+    return drive_selectors.resident_drive_list(user=request.user, token=request_token(request))
+
+
 class SpecialGroupCareSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
 
@@ -71,7 +79,8 @@ class SpecialGroupCareCreateSerializer(RejectUnknownFieldsMixin, serializers.Mod
 
 
 class SpecialGroupCareFilter(PortalFilterSet):
-    record = django_filters.NumberFilter(field_name="record")
+    # A record the caller may not see by name "does not exist" for them (400).
+    record = django_filters.ModelChoiceFilter(queryset=_visible_records)
     kind = django_filters.ChoiceFilter(choices=CareKind.choices)
     given_from = django_filters.DateFilter(field_name="given_on", lookup_expr="gte")
     given_to = django_filters.DateFilter(field_name="given_on", lookup_expr="lte")
@@ -270,7 +279,7 @@ class DriveCheckActionSerializer(RejectUnknownFieldsMixin, serializers.Serialize
 
 
 class DriveCheckFilter(PortalFilterSet):
-    drive = django_filters.NumberFilter(field_name="drive")
+    drive = django_filters.ModelChoiceFilter(queryset=_visible_drives)
     grid = django_filters.ModelChoiceFilter(queryset=visible_choices(Area))
     outcome = django_filters.ChoiceFilter(choices=CheckOutcome.choices)
     checked = BooleanFilter(method="filter_checked")
