@@ -316,3 +316,15 @@ def test_the_api_opens_a_drive_gives_its_progress_and_takes_checks(users, areas,
     assert unchecked == []
     progress = token.get(f"/api/v1/resident-drives/{drive_id}/").json()["progress"][0]
     assert (progress["not_found"], progress["unchecked"]) == (1, 0)
+
+
+def test_a_leader_reads_a_key_youth_drives_progress_but_no_names(users, areas):
+    """P16 with the special groups' rule (leaders see counts): the page's table, no list."""
+    record = youth(areas["grid_a"])
+    drive = open_drive(users["street_office"], areas["street_a"], DriveKind.KEY_YOUTH_CARE)
+    leader = client_for(users["street_leader"], Client)
+    page = leader.get(f"/drives/{drive.pk}/", {"grid": areas["grid_a"].pk}).content.decode()
+    assert areas["grid_a"].name in page and record.resident.name not in page
+    office = client_for(users["street_office"], Client)
+    shown = office.get(f"/drives/{drive.pk}/", {"grid": areas["grid_a"].pk}).content.decode()
+    assert record.resident.name in shown
