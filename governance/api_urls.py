@@ -29,6 +29,11 @@ from population.api import (
     VisitViewSet,
     VitalPartViewSet,
 )
+from population.drive_api import (
+    DriveCheckViewSet,
+    ResidentDriveViewSet,
+    SpecialGroupCareViewSet,
+)
 from population.incident_api import RentalIncidentViewSet
 
 
@@ -72,6 +77,9 @@ router.register("houses", HouseViewSet, basename="house")
 router.register("rental-incidents", RentalIncidentViewSet, basename="rental-incident")
 router.register("households", HouseholdViewSet, basename="household")
 router.register("visits", VisitViewSet, basename="visit")
+router.register("special-group-care", SpecialGroupCareViewSet, basename="special-group-care")
+router.register("resident-drives", ResidentDriveViewSet, basename="resident-drive")
+router.register("drive-checks", DriveCheckViewSet, basename="drive-check")
 router.register("resident-imports", ResidentImportViewSet, basename="resident-import")
 router.register("risk-matters", RiskMatterViewSet, basename="risk-matter")
 router.register("risk-assessments", RiskAssessmentViewSet, basename="risk-assessment")

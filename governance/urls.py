@@ -34,6 +34,7 @@ urlpatterns = [
     path("houses/", include("population.house_urls")),
     path("visits/", include("population.visit_urls")),
     path("ledger-quality/", include("population.quality_urls")),
+    path("drives/", include("population.drive_urls")),
     path("risk/", include("disputes.risk_urls")),
     path("screenings/", include("disputes.screening_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

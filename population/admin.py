@@ -10,6 +10,8 @@ from grid.models import Area, AreaLevel, mask_phone
 from population import services
 from population.forms import ORGANISATION_FORM_FIELDS
 from population.models import (
+    DriveCheck,
+    DriveKind,
     House,
     Household,
     Organisation,
@@ -17,7 +19,9 @@ from population.models import (
     RentalAccountability,
     RentalIncident,
     Resident,
+    ResidentDrive,
     ResidentImport,
+    SpecialGroupCare,
     SpecialGroupEvent,
     SpecialGroupExportRequest,
     SpecialGroupKind,
@@ -26,6 +30,7 @@ from population.models import (
     VitalPart,
     special_group_access,
 )
+from population.selectors import special_group_record_list
 
 RESIDENT_FIELDS = [
     "grid",
@@ -644,6 +649,69 @@ class RentalIncidentAdmin(ScopedAdminMixin, ObjectPermissionsModelAdmin):
     ]
     readonly_fields = fields
     inlines = [RentalAccountabilityInline]
+
+
+# --- Care records and re-verification drives (P8, P16, P23): shown, kept on the pages ---------
+
+
+@admin.register(SpecialGroupCare)
+class SpecialGroupCareAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Read-only: care is recorded on the record's page and through the API (the service);
+    seen by exactly those who see the record by name."""
+
+    list_display = ["record", "kind", "given_on", "provider", "given_by"]
+    list_filter = ["kind"]
+    list_select_related = ["record__resident", "record__kind", "given_by"]
+    fields = ["record", "kind", "given_on", "provider", "outcome", "notes", "given_by"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        records = special_group_record_list(user=request.user)
+        return super().get_queryset(request).filter(record__in=records.values("pk"))
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ResidentDrive)
+class ResidentDriveAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Read-only: a drive is opened on its page or through the API, which builds its
+    checklist (drive_services)."""
+
+    list_display = ["title", "kind", "area", "starts_on", "ends_on", "created_by"]
+    list_filter = ["kind"]
+    list_select_related = ["area", "created_by"]
+    fields = ["area", "kind", "title", "starts_on", "ends_on", "created_by", "created_at"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("area__boundary")
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DriveCheck)
+class DriveCheckAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Read-only: checks are taken on the drive's page and through the API."""
+
+    list_display = ["resident", "drive", "grid", "outcome", "checked_on", "checked_by"]
+    list_filter = ["outcome", "drive__kind"]
+    list_select_related = ["resident", "drive", "grid", "checked_by"]
+    fields = ["drive", "resident", "grid", "outcome", "note", "checked_on", "checked_by"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        checks = super().get_queryset(request).defer("grid__boundary")
+        if special_group_access(request.user) is None:
+            checks = checks.exclude(drive__kind=DriveKind.KEY_YOUTH_CARE)
+        return checks
 
     def has_add_permission(self, request, *args):
         return False

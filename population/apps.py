@@ -11,6 +11,7 @@ class PopulationConfig(AppConfig):
 
         from governance.sensitive import audit_options
         from population.models import (
+            DriveCheck,
             House,
             Household,
             HouseholdEvent,
@@ -18,8 +19,10 @@ class PopulationConfig(AppConfig):
             RentalAccountability,
             RentalIncident,
             Resident,
+            ResidentDrive,
             ResidentEvent,
             ResidentImport,
+            SpecialGroupCare,
             SpecialGroupEvent,
             SpecialGroupExportRequest,
             SpecialGroupKind,
@@ -37,6 +40,12 @@ class PopulationConfig(AppConfig):
         auditlog.register(SpecialGroupKind)
         auditlog.register(SpecialGroupRecord)
         auditlog.register(SpecialGroupEvent)
+        # Care (P16, P23) like its record, whose notes are logged too (both are seen only by
+        # those who see the record: reviews_record_history); a drive and each check (who
+        # checked, what, when: a re-check overwrites, the log keeps the earlier one).
+        auditlog.register(SpecialGroupCare)
+        auditlog.register(ResidentDrive)
+        auditlog.register(DriveCheck)
         auditlog.register(House, **audit_options(House))
         auditlog.register(Household)
         auditlog.register(HouseholdEvent)

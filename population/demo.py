@@ -808,3 +808,106 @@ def demo_employer_account_load(*, grid: Area, username: str, password: str) -> U
         if known is not None:
             employer_worker_register(actor=account, name=known.name, id_number=known.id_number)
     return account
+
+
+# --- Care records and re-verification drives (P8, P16, P23) ----------------------------------
+
+# Two young people of the grid worker's grid: the key youth whom last year's 排查帮扶 checked.
+DEMO_YOUTH = [
+    ("周小雨", 12, True, "left_behind_children", "阳光小学", "关爱帮扶：家访，送去学习用品"),
+    ("吴浩", 19, False, "idle_youth", "街道心理咨询室", "心理筛查：情绪平稳，建议职业培训"),
+]
+
+
+def demo_drives_load(*, office: Any, gridworker: Any) -> int:
+    """In the office's street, once: last year's key-youth drive (排查帮扶, closed, its
+    subjects in the grid worker's grid confirmed) and this month's floating-population
+    clean-up (清理清查, running: a few checks done in the worker's grid and one other, the
+    rest to do); care and counselling records on the worker's grid's members. Returns how
+    many drives it opened."""
+    from population.care_services import special_group_care_add
+    from population.drive_services import drive_check_record, resident_drive_open
+    from population.models import CheckOutcome, DriveKind, ResidentDrive
+
+    street, grid = office.home_area, gridworker.home_area
+    if street is None or grid is None or ResidentDrive.objects.filter(area=street).exists():
+        return 0
+    today = timezone.localdate()
+    kinds = {kind.code: kind for kind in SpecialGroupKind.objects.all()}
+    for n, (name, age, female, code, provider, note) in enumerate(DEMO_YOUTH):
+        born = datetime.date(today.year - age, 3 + n, 12)
+        person = resident_register(
+            actor=gridworker,
+            grid=grid,
+            name=name,
+            id_number=id_number_make(born=born, serial=60 + n, female=female),
+            # 吴浩 came from another county for work: the clean-up checks him too.
+            status=ResidentStatus.FLOATING if age >= 18 else ResidentStatus.REGISTERED,
+            employer="某电子厂" if age >= 18 else "",
+            address="7幢3单元602",
+        )
+        record = special_group_record_create(
+            actor=office,
+            resident=person,
+            kind=kinds[code],
+            since=min(today - datetime.timedelta(days=500), born + datetime.timedelta(days=3650)),
+        )
+        kind, _, outcome = note.partition("：")
+        special_group_care_add(
+            actor=office,
+            record=record,
+            kind="care" if kind == "关爱帮扶" else "screening",
+            given_on=today - datetime.timedelta(days=40 + 10 * n),
+            provider=provider,
+            outcome=outcome,
+        )
+    patient = SpecialGroupRecord.objects.filter(
+        resident__grid=grid, kind__code="severe_mental_illness", until__isnull=True
+    ).first()
+    if patient is not None:
+        special_group_care_add(
+            actor=office,
+            record=patient,
+            kind="counselling",
+            given_on=today - datetime.timedelta(days=15),
+            provider="区精神卫生中心",
+            notes="按时服药，家属配合",
+            outcome="病情稳定",
+        )
+    last = today.year - 1
+    youth_drive = resident_drive_open(
+        actor=office,
+        area=street,
+        kind=DriveKind.KEY_YOUTH_CARE,
+        title=f"{last}年服刑在教人员未成年子女、留守儿童排查帮扶专项行动",
+        starts_on=datetime.date(last, 3, 1),
+        ends_on=datetime.date(last, 6, 30),
+    )
+    for check in youth_drive.checks.filter(grid=grid):
+        drive_check_record(
+            actor=gridworker,
+            check=check,
+            outcome=CheckOutcome.CONFIRMED,
+            note="已入户核实，落实帮扶责任人",
+            today=datetime.date(last, 4, 15),
+        )
+    cleanup = resident_drive_open(
+        actor=office,
+        area=street,
+        kind=DriveKind.FLOATING_CLEANUP,
+        title=f"{today.year}年流动人口清理清查专项行动",
+        starts_on=today - datetime.timedelta(days=10),
+        ends_on=today + datetime.timedelta(days=20),
+    )
+    mine = list(cleanup.checks.filter(grid=grid).order_by("pk"))[:-1]  # one left to do
+    plans = [
+        (CheckOutcome.CONFIRMED, "人证相符，仍在原址居住"),
+        (CheckOutcome.NOT_FOUND, "两次上门无人，房东称已回老家"),
+        (CheckOutcome.UPDATED, "工作单位已变更，已更正"),
+    ]
+    for check, (outcome, note) in zip(mine, plans, strict=False):
+        drive_check_record(actor=gridworker, check=check, outcome=outcome, note=note)
+    other = cleanup.checks.exclude(grid=grid).order_by("grid__code", "pk")[:4]
+    for check in other:
+        drive_check_record(actor=office, check=check, outcome=CheckOutcome.CONFIRMED)
+    return 2

@@ -17,6 +17,7 @@ from population.models import (
     Resident,
     ResidentEvent,
     ResidentStatus,
+    SpecialGroupCare,
     SpecialGroupEvent,
     SpecialGroupKind,
     SpecialGroupRecord,
@@ -662,3 +663,20 @@ class EmployerWorkerForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         form_style(self)
+
+
+# --- Care and counselling records (P16, P23) -------------------------------------------------
+
+
+class SpecialGroupCareForm(forms.ModelForm):
+    class Meta:
+        model = SpecialGroupCare
+        fields = ["kind", "given_on", "provider", "outcome", "notes"]
+        widgets = {"given_on": DateInput(), "notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        form_style(self)
+
+    def _post_clean(self):
+        pass  # the service validates and saves

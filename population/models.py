@@ -26,6 +26,7 @@ from governance.permissions import (
     registers_workers,
     reviews_record_history,
 )
+from governance.scoping import scope_root
 from governance.sensitive import BlindIndexField, EncryptedCharField, blind_index
 from grid.models import PHONE_VALIDATOR, Area, AreaLevel, mask_phone, phone_normalize
 
@@ -1629,3 +1630,216 @@ class RentalAccountability(models.Model):
     @property
     def is_decided(self) -> bool:
         return self.decided_at is not None
+
+
+# --- Care and counselling records (P16 关爱帮扶, P23 心理筛查和疏导) ---------------------------
+
+
+class CareKind(models.TextChoices):
+    CARE = "care", _("Care and assistance (关爱帮扶)")
+    SCREENING = "screening", _("Psychological screening (心理筛查)")
+    COUNSELLING = "counselling", _("Counselling (心理疏导)")
+    EDUCATION = "education", _("Education and help (帮教)")
+    OTHER = "other", _("Other")
+
+
+@rules.predicate
+def sees_care_record(user: Any, care: Any) -> bool:
+    """A care record is seen by exactly those who see its special-group record by name."""
+    if care is None:
+        return bool(user.is_authenticated and user.is_active)
+    return special_group_record_visible(user, care.record)
+
+
+class SpecialGroupCare(RulesModel):
+    """One act of care, screening, counselling or education given to a member of a special
+    group (seed 001: 关爱帮扶; 心理筛查和疏导): the timeline on the record's page."""
+
+    scope_path = "record__resident__grid__path"
+
+    record = models.ForeignKey(
+        SpecialGroupRecord,
+        verbose_name=_("special-group record"),
+        on_delete=models.CASCADE,
+        related_name="care",
+    )
+    kind = models.CharField(_("kind of care"), max_length=12, choices=CareKind.choices)
+    given_on = models.DateField(_("date"))
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    provider = models.CharField(
+        _("provider"),
+        max_length=100,
+        blank=True,
+        help_text=_("Who gave it: the school, the assistance team, a counsellor …"),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    outcome = models.CharField(_("outcome"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("care record")
+        verbose_name_plural = _("care records")
+        ordering = ["-given_on", "-pk"]
+        indexes = [models.Index(fields=["record", "-given_on", "-id"], name="care_record_newest")]
+        # The record's own rules: whoever sees its member sees its care; its keepers add.
+        rules_permissions = {
+            "view": sees_care_record & object_in_scope,
+            "add": keeps_special_groups & object_in_scope,
+            "change": keeps_special_groups & object_in_scope,
+            "delete": is_administrator & object_in_scope,
+        }
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.given_on:%Y-%m-%d}"
+
+
+# --- Re-verification drives (P8 清理清查, P16 排查帮扶) ---------------------------------------
+
+
+class DriveKind(models.TextChoices):
+    FLOATING_CLEANUP = "floating_cleanup", _("Floating-population clean-up (流动人口清理清查)")
+    KEY_YOUTH_CARE = "key_youth_care", _("Key-youth screening and care (重点青少年排查帮扶)")
+
+
+class CheckOutcome(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed: still here, data right")
+    UPDATED = "updated", _("Updated: data corrected")
+    MOVED_AWAY = "moved_away", _("Moved away")
+    NOT_FOUND = "not_found", _("Not found")
+
+
+@rules.predicate
+def runs_drives(user: Any) -> bool:
+    """Office staff (综治办) and administrators open drives; grid workers carry them out."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.role in {Role.OFFICE_STAFF, Role.ADMIN})
+    )
+
+
+@rules.predicate
+def sees_drive_subject(user: Any, check: Any) -> bool:
+    """The subjects of a key-youth drive are special-group members: named only to those who
+    see key youth by name (special_group_access); everyone in scope sees the counts."""
+    if check is None or check.drive.kind != DriveKind.KEY_YOUTH_CARE:
+        return True
+    return special_group_access(user) is not None
+
+
+@rules.predicate
+def drive_over_own_area(user: Any, drive: Any) -> bool:
+    """A drive over an area above the user's own takes in the user's area (a grid worker
+    checks their grid's part of the street's drive)."""
+    if drive is None:
+        return True
+    root = scope_root(user)
+    return isinstance(root, Area) and drive.area_id in root.ancestor_ids
+
+
+class ResidentDrive(RulesModel):
+    """A time-boxed re-verification drive over an area (专项行动): its checklist is one
+    DriveCheck per subject present when it was opened."""
+
+    scope_path = "area__path"
+
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind of drive"), max_length=20, choices=DriveKind.choices)
+    title = models.CharField(_("title"), max_length=100)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("re-verification drive")
+        verbose_name_plural = _("re-verification drives")
+        ordering = ["-starts_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gt=models.F("starts_on")), name="drive_ends_after_start"
+            )
+        ]
+        rules_permissions = {
+            "view": is_portal_user & (object_in_scope | drive_over_own_area),
+            "add": runs_drives & object_in_scope,
+            "change": runs_drives & object_in_scope,
+            "delete": is_administrator & object_in_scope,
+        }
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_running(self, today: datetime.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return self.starts_on <= today <= self.ends_on
+
+
+class DriveCheck(RulesModel):
+    """One subject of a drive and what its check found (empty outcome: not checked yet). The
+    grid is the subject's at the opening, so that each grid's list stays its own."""
+
+    scope_path = "grid__path"
+
+    drive = models.ForeignKey(
+        ResidentDrive, verbose_name=_("drive"), on_delete=models.CASCADE, related_name="checks"
+    )
+    resident = models.ForeignKey(
+        Resident, verbose_name=_("resident"), on_delete=models.PROTECT, related_name="+"
+    )
+    grid = models.ForeignKey(
+        Area,
+        verbose_name=_("grid"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": AreaLevel.GRID},
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=12, choices=CheckOutcome.choices, blank=True
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    checked_on = models.DateField(_("checked on"), null=True, blank=True)
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("checked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("drive check")
+        verbose_name_plural = _("drive checks")
+        ordering = ["resident__name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["drive", "resident"], name="drive_check_once")
+        ]
+        indexes = [models.Index(fields=["drive", "grid", "outcome"], name="drive_check_progress")]
+        # Built by the opener; checked by whoever keeps the ledger of the grid.
+        rules_permissions = {
+            "view": is_portal_user & object_in_scope & sees_drive_subject,
+            "add": runs_drives & object_in_scope,
+            "change": may_keep_ledger & object_in_scope & sees_drive_subject,
+            "delete": is_administrator & object_in_scope,
+        }
+
+    def __str__(self) -> str:
+        return f"{self.drive} · {self.resident}"

@@ -17,7 +17,15 @@ from governance.scoping import in_scope
 from governance.views import portal_login_required
 from grid.models import Area
 from grid.selectors import area_ancestors, area_list
-from population import employer_views, exports, imports, incident_selectors, selectors, services
+from population import (
+    care_services,
+    employer_views,
+    exports,
+    imports,
+    incident_selectors,
+    selectors,
+    services,
+)
 from population.forms import (
     FirstMonthAidForm,
     HouseForm,
@@ -31,6 +39,7 @@ from population.forms import (
     ResidentForm,
     ResidentImportForm,
     RevealForm,
+    SpecialGroupCareForm,
     SpecialGroupEventForm,
     SpecialGroupExportDecisionForm,
     SpecialGroupExportRequestForm,
@@ -410,7 +419,21 @@ def special_group_detail(request, pk: int):
     aid_form = FirstMonthAidForm(
         request.POST if request.POST.get("form") == "aid" else None, prefix="aid"
     )
-    if request.method == "POST" and may_keep:
+    # Care and counselling (P16, P23): the timeline below, added by the record's keepers.
+    care_form = SpecialGroupCareForm(
+        request.POST if request.POST.get("form") == "care" else None, prefix="care"
+    )
+    if request.method == "POST" and may_keep and request.POST.get("form") == "care":
+        if care_form.is_valid():
+            try:
+                care_services.special_group_care_add(
+                    actor=request.user, record=record, **care_form.cleaned_data
+                )
+            except ValidationError as error:
+                form_errors_add(care_form, error)
+            else:
+                return redirect("special_groups:detail", pk=record.pk)
+    elif request.method == "POST" and may_keep:
         try:
             if request.POST.get("form") == "event" and event_form.is_valid():
                 services.special_group_event_record(
@@ -434,6 +457,8 @@ def special_group_detail(request, pk: int):
             "may_keep": may_keep,
             "event_form": event_form,
             "aid_form": aid_form,
+            "care_form": care_form,
+            "care": record.care.select_related("given_by"),
             "history": _history(request.user, record),
         },
     )

@@ -162,6 +162,14 @@ BEYOND_THE_SCHEMA |= {
     "lead",  # one of the group's units
     "report",  # not blank once stripped
 }
+# Care records and re-verification drives (P8, P16, P23):
+BEYOND_THE_SCHEMA |= {
+    "record",  # a special-group record the caller sees by name (hidden = does not exist)
+    "given_on",  # not in the future, not before the record began
+    "drive",  # a drive of the caller's area or over it (a list filter)
+    "ends_on",  # after the start, at most a year later
+    # "area" too: a district, street or community, not a grid; "outcome": within the drive
+}
 NUL_REFUSAL = "NUL"  # strings may not carry U+0000 (governance.middleware)
 
 

@@ -6,10 +6,15 @@ import factory
 from factory.django import DjangoModelFactory
 
 from governance.models import Role
+from population.care_services import special_group_care_add
+from population.drive_services import drive_checklist_build
 from population.identities import credit_code_make
 from population.imports import resident_import_check
 from population.incident_services import rental_incident_record
 from population.models import (
+    CareKind,
+    DriveCheck,
+    DriveKind,
     House,
     Household,
     HouseholdEvent,
@@ -19,7 +24,10 @@ from population.models import (
     Relationship,
     RentalIncident,
     RentalIncidentKind,
+    ResidentDrive,
     ResidentImport,
+    ResidentStatus,
+    SpecialGroupCare,
     SpecialGroupEvent,
     SpecialGroupExportRequest,
     SpecialGroupKind,
@@ -240,3 +248,58 @@ class RentalIncidentFactory(DjangoModelFactory):
                 actor=SYSTEM, house=fields["house"], is_rented=True, landlord_name="王房东"
             )
         return rental_incident_record(actor=SYSTEM, **fields)
+
+
+# --- Care records and re-verification drives (P8, P16, P23) ----------------------------------
+
+
+class SpecialGroupCareFactory(DjangoModelFactory):
+    class Meta:
+        model = SpecialGroupCare
+
+    record = factory.SubFactory(SpecialGroupRecordFactory)
+    kind = CareKind.CARE
+    given_on = factory.LazyFunction(datetime.date.today)
+    provider = "帮扶小组"
+
+    @classmethod
+    def _create(cls, model_class, **fields):
+        return special_group_care_add(actor=SYSTEM, **fields)
+
+
+class ResidentDriveFactory(DjangoModelFactory):
+    """A running clean-up drive over the area, saved as it is (the matrix places drives in
+    every area, grids included, which the opener refuses) with its checklist built."""
+
+    class Meta:
+        model = ResidentDrive
+
+    area = factory.SubFactory(GridFactory)
+    kind = DriveKind.FLOATING_CLEANUP
+    title = factory.Sequence(lambda n: f"清理清查专项行动{n}")
+    starts_on = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=7))
+    ends_on = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=30))
+
+    @classmethod
+    def _create(cls, model_class, **fields):
+        drive = model_class.objects.create(**fields)
+        drive_checklist_build(actor=SYSTEM, drive=drive)
+        return drive
+
+
+class DriveCheckFactory(DjangoModelFactory):
+    """An unchecked subject: a floating resident of the grid on a drive over its community."""
+
+    class Meta:
+        model = DriveCheck
+
+    grid = factory.SubFactory(GridFactory)
+
+    @classmethod
+    def _create(cls, model_class, grid, drive=None, resident=None, **fields):
+        drive = drive or ResidentDriveFactory(area=grid.parent)
+        resident = resident or ResidentFactory(grid=grid, status=ResidentStatus.FLOATING)
+        check, _ = model_class.objects.get_or_create(
+            drive=drive, resident=resident, defaults={"grid": grid, **fields}
+        )
+        return check

@@ -12,8 +12,9 @@ def test_the_demo_registers_valid_residents_in_the_grid_workers_grid_once(db, se
     call_command("load_demo")
     worker = User.objects.get(username="gridworker")
     mine = list(resident_list(user=worker))
-    # PEOPLE, and a floating worker and a foreign national of the permits demo (P3, P10).
-    assert len(mine) == 8 and {r.grid_id for r in mine} == {worker.home_area_id}
+    # PEOPLE, a floating worker and a foreign national of the permits demo (P3, P10), and the
+    # two key youth of the drives demo (P16).
+    assert len(mine) == 10 and {r.grid_id for r in mine} == {worker.home_area_id}
     # The demo's Korean engineer has no 身份证 (P10): known by his passport instead.
     people = list(Resident.objects.all())
     assert all(id_number_validate(r.id_number) == r.id_number for r in people if r.id_number)

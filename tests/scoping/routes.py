@@ -52,13 +52,16 @@ from governance.models import ApiToken, Notification, Role, User
 from grid.models import Area, AreaLevel, Unit
 from population.identities import credit_code_make
 from population.models import (
+    DriveCheck,
     House,
     Household,
     Organisation,
     RentalIncident,
     Resident,
+    ResidentDrive,
     ResidentEvent,
     ResidentImport,
+    SpecialGroupCare,
     SpecialGroupExportRequest,
     SpecialGroupKind,
     SpecialGroupRecord,
@@ -1789,3 +1792,103 @@ PAGES |= {
     "organisations:registrations": Page(),
 }
 API_OTHER["api:employer-registrations"] = "aggregate figures of the caller's scope, no rows"
+# --- Care records and re-verification drives (P8, P16, P23) ---------------------------------
+
+
+class CareRows(Rows):
+    """Care records: exactly as visible as their special-group records (SpecialGroupRows)."""
+
+    def visible(self, actor: Actor, row) -> bool:
+        return SPECIAL_GROUP_RECORDS.visible(actor, row.record)
+
+
+class DriveRows(Rows):
+    """Drives: over an area in scope, or over an area above the actor's own, which takes part
+    in it (a grid worker checks their grid's part of the street's drive). Department staff see
+    none."""
+
+    def visible(self, actor: Actor, row) -> bool:
+        if actor.user.role == Role.DEPARTMENT and actor.via == "session":
+            return False
+        return actor.covers(row.area) or actor.anchor.path.startswith(row.area.path)
+
+
+def drive_runners(actor: Actor, row=None) -> bool:
+    """Office staff and administrators open drives (not other systems: a drive is the
+    office's decision)."""
+    return actor.user.is_superuser or actor.user.role in {Role.OFFICE_STAFF, Role.ADMIN}
+
+
+def drive_create_payload(world: World, area: Area) -> dict:
+    today = datetime.date.today()
+    return {
+        "area": area.pk,
+        "kind": "floating_cleanup",
+        "title": "清理清查",
+        "starts_on": today.isoformat(),
+        "ends_on": (today + datetime.timedelta(days=30)).isoformat(),
+    }
+
+
+def care_create_payload(world: World, area: Area) -> dict:
+    record = row_in(SpecialGroupRecord, new_grid_in(area))
+    return {"record": record.pk, "kind": "counselling", "given_on": datetime.date.today()}
+
+
+def check_drive_check(c: CellContext) -> None:
+    """The `check` step: 404 out of sight; 403 for who does not keep the ledger (leaders);
+    else the outcome is recorded."""
+    if c.url.startswith("/api/"):
+        response = c.client.post(c.url, {"outcome": "confirmed"}, format="json")
+        done = 200
+    else:
+        response = c.client.post(c.url, {"outcome": "confirmed"})
+        done = 302
+    expected = (done if ledger_keepers(c.actor) else 403) if c.visible else 404
+    assert response.status_code == expected, response.status_code
+    c.row.refresh_from_db()
+    assert (c.row.outcome == "confirmed") == (expected == done)
+
+
+CARE_RECORDS = CareRows(SpecialGroupCare)
+DRIVES = DriveRows(ResidentDrive)
+DRIVE_CHECKS = Rows(DriveCheck)
+
+API_KINDS |= {
+    "special-group-care": ApiKind(
+        rows=CARE_RECORDS,
+        may_create=special_group_keepers,
+        create=care_create_payload,
+        hidden_create_field="record",
+    ),
+    "resident-drive": ApiKind(
+        rows=DRIVES,
+        may_create=drive_runners,
+        create=drive_create_payload,
+        # A drive covers a district, street or community: one over a grid is refused (400).
+        reaches=lambda actor, area: actor.covers(area) and area.level != AreaLevel.GRID,
+    ),
+    "drive-check": ApiKind(rows=DRIVE_CHECKS, extra_actions={"check": Custom(check_drive_check)}),
+}
+PAGES |= {
+    "drives:list": Page(),
+    "drives:new": Page(),
+    "drives:detail": Page(rows=DRIVES, kwargs=lambda row: {"pk": row.pk}),
+    "drives:check": Page(
+        rows=DRIVE_CHECKS,
+        kwargs=lambda row: {"pk": row.pk},
+        method="POST",
+        post=lambda c: check_drive_check(c),
+    ),
+}
+ADMIN_MODELS |= {
+    # Recorded on the pages and the API (the services); the admin shows them read-only.
+    "population.specialgroupcare": ScopedAdmin(
+        rows=CARE_RECORDS, may_add=nobody, may_change=nobody
+    ),
+    # The admin's lists are the strict scope (no drives over the areas above).
+    "population.residentdrive": ScopedAdmin(
+        rows=Rows(ResidentDrive), may_add=nobody, may_change=nobody
+    ),
+    "population.drivecheck": ScopedAdmin(may_add=nobody, may_change=nobody),
+}

@@ -16,6 +16,7 @@ from grid.generation import DISTRICT_CODE, DistrictSpec, district_build, units_b
 from grid.models import Area, AreaLevel, Unit
 from population.demo import (
     demo_corrections_load,
+    demo_drives_load,
     demo_employer_account_load,
     demo_households_load,
     demo_imports_load,
@@ -186,6 +187,14 @@ class Command(BaseCommand):
         visits = demo_visits_load(grids=list(Area.objects.filter(level=AreaLevel.GRID)))
         if visits:
             self.stdout.write(f"Logged {visits} visits.")
+        # Last year's key-youth drive (closed) and this month's clean-up (running), with
+        # care and counselling on the grid's members (P8, P16, P23).
+        drives = demo_drives_load(
+            office=User.objects.get(username="office"),
+            gridworker=User.objects.get(username="gridworker"),
+        )
+        if drives:
+            self.stdout.write(f"Opened {drives} re-verification drives.")
         # The stability-risk register: a few matters per street, decided by the district leader.
         streets = Area.objects.filter(parent=district).defer("boundary").order_by("code")
         offices = {
