@@ -44,3 +44,9 @@ class PopulationConfig(AppConfig):
         auditlog.register(ResidentImport, exclude_fields=["content", "problems"])
         # Who asked, who decided and when; each download adds an ACCESS entry (the service).
         auditlog.register(SpecialGroupExportRequest, exclude_fields=["reason"])
+
+        # --- Compounds (P27) and internal security bodies (P13) ---
+        from population.models import Compound, SecurityBody
+
+        auditlog.register(Compound)
+        auditlog.register(SecurityBody, **audit_options(SecurityBody))

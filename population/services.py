@@ -22,9 +22,11 @@ from governance.sensitive import blind_index_of
 from governance.services import notification_send
 from grid.index import grid_index
 from grid.models import Area
+from population.compound_services import house_compound_check
 from population.models import (
     KINDS_WITHOUT_CREDIT_CODE,
     VISIT_SUBJECTS,
+    Compound,
     DocumentExpiryReminder,
     EventKind,
     ExportStatus,
@@ -676,7 +678,6 @@ ORGANISATION_FIELDS = frozenset(
         "liaison_phone",
         "safety_officer_name",
         "safety_officer_phone",
-        "has_security_body",
         "security_body_notes",
     }
 )
@@ -761,14 +762,6 @@ def organisation_validate(*, actor: Any, organisation: Organisation) -> None:
         )
     for name_field, phone_field in CONTACT_FIELDS:
         _check_contact(organisation, name_field=name_field, phone_field=phone_field)
-    if organisation.security_body_notes and not organisation.has_security_body:
-        raise ValidationError(
-            {
-                "has_security_body": _(
-                    "Tick this box if the organisation has the security bodies described."
-                )
-            }
-        )
     organisation.clean_fields(exclude=["grid", "created_by"])
     _check_credit_code_free(actor=actor, organisation=organisation)
 
@@ -1341,7 +1334,9 @@ HOUSE_RENTAL_FIELDS = (
     "filed_on",
     "responsibility_letter_signed_on",
 )
-HOUSE_EDITABLE_FIELDS = frozenset({*HOUSE_ADDRESS_FIELDS, "is_rented", *HOUSE_RENTAL_FIELDS})
+HOUSE_EDITABLE_FIELDS = frozenset(
+    {*HOUSE_ADDRESS_FIELDS, "is_rented", *HOUSE_RENTAL_FIELDS, "compound"}
+)
 HOUSEHOLD_EDITABLE_FIELDS = frozenset({"number", "kind", "note", "head"})
 
 
@@ -1402,7 +1397,8 @@ def house_validate(*, actor: Any, house: House) -> None:
             )
     _not_in_the_future(house.filed_on, "filed_on")
     _not_in_the_future(house.responsibility_letter_signed_on, "responsibility_letter_signed_on")
-    house.clean_fields(exclude=["grid", "created_by", "landlord_resident"])
+    house_compound_check(actor=actor, house=house)  # P27
+    house.clean_fields(exclude=["grid", "created_by", "landlord_resident", "compound"])
     _check_address_free(house)
 
 
@@ -1430,6 +1426,7 @@ def house_register(
     landlord_resident: Resident | None = None,
     filed_on: datetime.date | None = None,
     responsibility_letter_signed_on: datetime.date | None = None,
+    compound: Compound | None = None,
 ) -> House:
     """Register a house at an address in a grid, with its rental data when it is let."""
     require_perm(actor, "population.add_house")
@@ -1446,6 +1443,7 @@ def house_register(
         landlord_resident=landlord_resident,
         filed_on=filed_on,
         responsibility_letter_signed_on=responsibility_letter_signed_on,
+        compound=compound,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
     require_perm(actor, "population.add_house", house)

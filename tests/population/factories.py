@@ -6,9 +6,11 @@ import factory
 from factory.django import DjangoModelFactory
 
 from governance.models import Role
+from population.compound_services import compound_register, security_body_add
 from population.identities import credit_code_make
 from population.imports import resident_import_check
 from population.models import (
+    Compound,
     House,
     Household,
     HouseholdEvent,
@@ -17,6 +19,8 @@ from population.models import (
     OrganisationKind,
     Relationship,
     ResidentImport,
+    SecurityBody,
+    SecurityBodyKind,
     SpecialGroupEvent,
     SpecialGroupExportRequest,
     SpecialGroupKind,
@@ -216,3 +220,34 @@ class SpecialGroupExportRequestFactory(DjangoModelFactory):
     requested_by = factory.SubFactory(
         UserFactory, role=Role.OFFICE_STAFF, home_area=factory.SelfAttribute("..area")
     )
+
+
+# --- Compounds (P27) and internal security bodies (P13) ---
+
+
+class CompoundFactory(DjangoModelFactory):
+    """A compound registered through the service, with none of its four unless told."""
+
+    class Meta:
+        model = Compound
+
+    grid = factory.SubFactory(GridFactory)
+    name = factory.Sequence(lambda n: f"小区{n}")
+
+    @classmethod
+    def _create(cls, model_class, **fields):
+        return compound_register(actor=SYSTEM, **fields)
+
+
+class SecurityBodyFactory(DjangoModelFactory):
+    class Meta:
+        model = SecurityBody
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    kind = SecurityBodyKind.SECURITY
+    head_name = "赵保卫"
+    member_count = 6
+
+    @classmethod
+    def _create(cls, model_class, **fields):
+        return security_body_add(actor=SYSTEM, **fields)
