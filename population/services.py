@@ -1369,9 +1369,10 @@ def _check_address_free(house: House) -> None:
         )
 
 
-def house_validate(*, actor: Any, house: House) -> None:
+def house_validate(*, actor: Any, house: House, compound_changed: bool = True) -> None:
     """Every rule a house must meet before it is saved, normalising its values (the admin's
-    form calls it to show errors early)."""
+    form calls it to show errors early). Its compound is checked when it is set or changed:
+    a worker who corrects a house need not see the compound it belongs to."""
     for name in (*HOUSE_ADDRESS_FIELDS, "landlord_name", "landlord_phone"):
         setattr(house, name, (getattr(house, name) or "").strip())
     if not house.building:
@@ -1397,7 +1398,8 @@ def house_validate(*, actor: Any, house: House) -> None:
             )
     _not_in_the_future(house.filed_on, "filed_on")
     _not_in_the_future(house.responsibility_letter_signed_on, "responsibility_letter_signed_on")
-    house_compound_check(actor=actor, house=house)  # P27
+    if compound_changed:
+        house_compound_check(actor=actor, house=house)  # P27
     house.clean_fields(exclude=["grid", "created_by", "landlord_resident", "compound"])
     _check_address_free(house)
 
@@ -1461,9 +1463,10 @@ def house_update(*, actor: Any, house: House, **changes: Any) -> House:
         raise ValueError(f"house_update cannot change {', '.join(unknown)}")
     current = House.objects.select_for_update().select_related("grid").get(pk=house.pk)
     require_perm(actor, "population.change_house", current)
+    compound_changed = "compound" in changes and changes["compound"] != current.compound
     for field, value in changes.items():
         setattr(current, field, value)
-    house_validate(actor=actor, house=current)
+    house_validate(actor=actor, house=current, compound_changed=compound_changed)
     _house_save(current)
     return current
 

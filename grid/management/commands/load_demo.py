@@ -8,6 +8,7 @@ from governance.services import api_token_issue, user_create, user_update
 from grid.generation import DISTRICT_CODE, DistrictSpec, district_build, units_build
 from grid.models import Area, AreaLevel, Unit
 from population.demo import (
+    demo_compounds_load,
     demo_corrections_load,
     demo_households_load,
     demo_imports_load,
@@ -147,6 +148,17 @@ class Command(BaseCommand):
         )
         if houses:
             self.stdout.write(f"Registered {houses} houses with their households.")
+        # Compounds (四位一体, P27): two per community, one missing its owners' committee; the
+        # grid worker's grid first, so that its compound is a complete one.
+        compounds = demo_compounds_load(
+            actor=User.objects.get(username="admin"),
+            grids=[
+                grid,
+                *Area.objects.filter(level=AreaLevel.GRID).exclude(pk=grid.pk).order_by("code"),
+            ],
+        )
+        if compounds:
+            self.stdout.write(f"Registered {compounds} compounds (四位一体).")
         # Expected household counts (thin and complete grids) and a few incomplete records.
         counted = demo_ledger_quality_load(
             actor=User.objects.get(username="admin"),
