@@ -139,11 +139,13 @@ def house_compound_check(*, actor: Any, house: House) -> None:
 
 
 def _sync_has_security_body(organisation: Organisation) -> None:
-    """Organisation.has_security_body is derived: true while a body is on record."""
+    """Organisation.has_security_body is derived: true while a body is on record. Written
+    by an UPDATE, not a save: the body's own audit entry (a part of the organisation's
+    history) is the change, the flag only follows it."""
     has = organisation.security_bodies.exists()
     if organisation.has_security_body != has:
+        Organisation.objects.filter(pk=organisation.pk).update(has_security_body=has)
         organisation.has_security_body = has
-        organisation.save(update_fields=["has_security_body", "updated_at"])
 
 
 def _not_in_the_future(value: datetime.date | None, field: str) -> None:
