@@ -383,6 +383,8 @@ SPECTACULAR_SETTINGS = {
         "HandoffKindEnum": "disputes.models.HandoffKind",
         "MediationKindEnum": "disputes.models.MediationKind",
         "MediatorKindEnum": "disputes.models.MediatorKind",
+        # --- Internal security bodies (P13) ---
+        "SecurityBodyKindEnum": "population.models.SecurityBodyKind",
     },
 }
 API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 365)
