@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from governance.forms import form_errors_add
+from governance.scoping import visible_to
 from governance.views import portal_login_required
 from population import compound_selectors as selectors
 from population import compound_services as services
@@ -75,9 +76,11 @@ def compound_detail(request, pk: int):
             "compound": compound,
             "coverage": coverage[compound.pk],
             "coverage_days": selectors.COVERAGE_DAYS,
-            "houses": compound.houses.select_related("grid")
-            .defer("grid__boundary")
-            .order_by("building", "unit", "room", "pk")[:PAGE_SIZE],
+            # Those the user sees: a compound spans its community's grids.
+            "houses": visible_to(
+                request.user,
+                compound.houses.select_related("grid").defer("grid__boundary"),
+            ).order_by("building", "unit", "room", "pk")[:PAGE_SIZE],
             "may_change": request.user.has_perm("population.change_compound", compound),
             "history": _history(request.user, compound),
         },

@@ -137,3 +137,14 @@ def test_the_api_filters_compounds_and_houses_name_theirs(users, areas):
         format="json",
     )
     assert response.status_code == 400 and list(response.json()) == ["property_company"]
+
+
+def test_the_compound_page_lists_only_the_houses_its_reader_sees(client, users, areas):
+    """A compound spans its community: grid_a's worker does not see grid_b's house in it."""
+    compound = CompoundFactory(grid=areas["grid_a"])
+    own = HouseFactory(grid=areas["grid_a"], compound=compound)
+    hidden = HouseFactory(grid=areas["grid_b"], compound=compound)
+    login(client, users["grid_worker_a"])
+    page = client.get(reverse("compounds:detail", args=[compound.pk])).content.decode()
+    assert reverse("houses:detail", args=[own.pk]) in page
+    assert reverse("houses:detail", args=[hidden.pk]) not in page
