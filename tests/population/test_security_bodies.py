@@ -2,8 +2,10 @@
 外来务工人员管理, 护厂队/巡逻队), read by the size rule (P12): services, pages and API."""
 
 import datetime
+import importlib
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
@@ -12,7 +14,7 @@ from population.compound_services import (
     security_body_remove,
     security_body_update,
 )
-from population.models import OrganisationKind, SecurityBody, SecurityBodyKind
+from population.models import Organisation, OrganisationKind, SecurityBody, SecurityBodyKind
 from population.selectors import SIZE_RULE, organisation_list
 from tests.conftest import login
 from tests.population.factories import OrganisationFactory, SecurityBodyFactory
@@ -180,3 +182,17 @@ def test_the_organisation_list_api_costs_the_same_with_more_bodies(client, users
         SecurityBodyFactory(organisation=other)
         SecurityBodyFactory(organisation=other, kind=SecurityBodyKind.MEDIATION)
     assert [count_queries(client, url) for url in urls] == one
+
+
+def test_the_migration_keeps_a_ticked_box_as_a_work_station_with_its_notes(areas, factory):
+    """P13: an organisation whose box was ticked before the bodies existed keeps it through
+    one body (治安综合治理工作站) holding what was typed beside the box."""
+    unticked = OrganisationFactory(grid=areas["grid_a"], kind=OrganisationKind.ENTERPRISE)
+    Organisation.objects.filter(pk=factory.pk).update(
+        has_security_body=True, security_body_notes="保卫科, 护厂队"
+    )
+    migration = importlib.import_module("population.migrations.0014_compounds_security_bodies")
+    migration.ticked_boxes_to_bodies(apps, None)
+    (body,) = SecurityBody.objects.all()
+    assert (body.organisation, body.kind, body.notes) == (factory, "workstation", "保卫科, 护厂队")
+    assert not unticked.security_bodies.exists()
