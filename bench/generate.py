@@ -327,17 +327,20 @@ def generate_residents(bench: Bench) -> dict[str, int]:
 
 RELATIVES = ["spouse", "spouse", "child", "child", "parent", "tenant", "other"]
 PEOPLE_PER_HOUSEHOLD = 2.6  # roughly a Chinese city's average household size
+HOUSES_PER_COMPOUND = 40  # a compound (小区) of a few buildings; no seed gives a size
 
 
 def generate_households(bench: Bench) -> dict[str, int]:
     """One house per household, about PEOPLE_PER_HOUSEHOLD residents each (the residents
-    generator fills them); one house in eight rented out, a third of those not filed."""
+    generator fills them); one house in eight rented out, a third of those not filed; every
+    HOUSES_PER_COMPOUND houses of a grid form a compound (小区, P27), its party organisation
+    named and its three organisations not linked (四位一体 incomplete)."""
     import datetime
     import random
 
     from django.utils import timezone
 
-    from population.models import House, Household, HouseholdKind
+    from population.models import Compound, House, Household, HouseholdKind
 
     rng = random.Random(2027)
     per_grid = max(
@@ -345,6 +348,26 @@ def generate_households(bench: Bench) -> dict[str, int]:
     )
     now = timezone.now()
     today = timezone.localdate()
+    per_grid_compounds = -(-per_grid // HOUSES_PER_COMPOUND)
+    copy_instances(
+        Compound,
+        (
+            Compound(
+                grid_id=grid_id,
+                name=f"第{index + 1}小区",
+                address=f"{index + 1}号院",
+                party_organisation=f"第{index + 1}小区党支部",
+                created_at=now,
+                updated_at=now,
+            )
+            for grid_id in bench.grid_ids
+            for index in range(per_grid_compounds)
+        ),
+        preset=frozenset({"created_at", "updated_at"}),
+    )
+    compounds: dict[int, list[int]] = {grid_id: [] for grid_id in bench.grid_ids}
+    for pk, grid_id in Compound.objects.order_by("pk").values_list("pk", "grid_id"):
+        compounds[grid_id].append(pk)
 
     def houses():
         for grid_id in bench.grid_ids:
@@ -360,6 +383,7 @@ def generate_households(bench: Bench) -> dict[str, int]:
                     landlord_name=rng.choice(SURNAMES) + "先生" if rented else "",
                     landlord_phone=f"13{rng.randrange(10**9):09d}" if rented else "",
                     filed_on=today - datetime.timedelta(days=rng.randrange(900)) if filed else None,
+                    compound_id=compounds[grid_id][number // HOUSES_PER_COMPOUND],
                     created_at=now,
                     updated_at=now,
                 )
@@ -385,13 +409,17 @@ def generate_households(bench: Bench) -> dict[str, int]:
     for pk, grid_id in Household.objects.order_by("pk").values_list("pk", "house__grid_id"):
         by_grid[grid_id].append(pk)
     bench.household_ids = [by_grid[grid_id] for grid_id in bench.grid_ids]
-    return {"houses": copied, "households": copied}
+    return {
+        "houses": copied,
+        "households": copied,
+        "compounds": len(compounds) * per_grid_compounds,
+    }
 
 
 def _household_models() -> list:
-    from population.models import House, Household
+    from population.models import Compound, House, Household
 
-    return [House, Household]
+    return [House, Household, Compound]
 
 
 VISIT_PURPOSES = ["routine"] * 6 + ["special_group_followup", "rental_inspection", "other"]

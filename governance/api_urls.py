@@ -29,6 +29,7 @@ from population.api import (
     VisitViewSet,
     VitalPartViewSet,
 )
+from population.compound_api import CompoundViewSet, SecurityBodyViewSet
 from population.drive_api import (
     DriveCheckViewSet,
     ResidentDriveViewSet,
@@ -86,6 +87,9 @@ router.register("risk-assessments", RiskAssessmentViewSet, basename="risk-assess
 router.register("screenings", ScreeningReportViewSet, basename="screening")
 router.register("screening-items", ScreeningItemViewSet, basename="screening-item")
 router.register("screening-periods", ScreeningPeriodViewSet, basename="screening-period")
+# --- Compounds (P27) and internal security bodies (P13) ---
+router.register("compounds", CompoundViewSet, basename="compound")
+router.register("security-bodies", SecurityBodyViewSet, basename="security-body")
 
 urlpatterns = [
     # Before the router: its case detail route would take "figures" for a case's id.

@@ -383,6 +383,8 @@ SPECTACULAR_SETTINGS = {
         "CaseRegistrationSourceEnum": "disputes.models.REGISTRATION_SOURCE_CHOICES",
         "CaseOutcomeEnum": "disputes.models.Outcome",
         "CaseFailedOutcomeEnum": "disputes.models.FAILED_OUTCOME_CHOICES",
+        # --- Internal security bodies (P13) ---
+        "SecurityBodyKindEnum": "population.models.SecurityBodyKind",
         "HandoffKindEnum": "disputes.models.HandoffKind",
         "MediationKindEnum": "disputes.models.MediationKind",
         "MediatorKindEnum": "disputes.models.MediatorKind",

@@ -34,6 +34,9 @@ urlpatterns = [
     path("houses/", include("population.house_urls")),
     path("visits/", include("population.visit_urls")),
     path("ledger-quality/", include("population.quality_urls")),
+    # --- Compounds (P27) and organisations' internal security bodies (P13) ---
+    path("compounds/", include("population.compound_urls")),
+    path("organisations/", include("population.security_body_urls")),
     path("drives/", include("population.drive_urls")),
     path("risk/", include("disputes.risk_urls")),
     path("screenings/", include("disputes.screening_urls")),

@@ -7,9 +7,11 @@ from rules.contrib.admin import ObjectPermissionsModelAdmin
 from governance.admin_base import ActorFormMixin, ScopedAdminMixin
 from governance.scoping import visible_to
 from grid.models import Area, AreaLevel, mask_phone
-from population import services
+from population import compound_services, services
 from population.forms import ORGANISATION_FORM_FIELDS
 from population.models import (
+    COMPOUND_ORGANISATION_KINDS,
+    Compound,
     DriveCheck,
     DriveKind,
     House,
@@ -21,6 +23,7 @@ from population.models import (
     Resident,
     ResidentDrive,
     ResidentImport,
+    SecurityBody,
     SpecialGroupCare,
     SpecialGroupEvent,
     SpecialGroupExportRequest,
@@ -718,3 +721,136 @@ class DriveCheckAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# --- Compounds (四位一体, P27) and internal security bodies (P13) ------------------------------
+
+
+COMPOUND_ADMIN_FIELDS = [
+    "grid",
+    "name",
+    "address",
+    "party_organisation",
+    "residents_committee",
+    "owners_committee",
+    "property_company",
+]
+
+
+class CompoundAdminForm(forms.ModelForm):
+    class Meta:
+        model = Compound
+        fields = list(COMPOUND_ADMIN_FIELDS)
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors or self.instance.grid_id is None:
+            return
+        try:
+            compound_services.compound_validate(actor=self.actor, compound=self.instance)
+        except ValidationError as error:
+            self._update_errors(error)
+
+
+@admin.register(Compound)
+class CompoundAdmin(ActorFormMixin, ScopedAdminMixin, ObjectPermissionsModelAdmin):
+    """Saved through the compound services, so the rules are those of the pages and API."""
+
+    list_display = ["name", "grid", "party_organisation", "created_at"]
+    search_fields = ["name", "address"]
+    list_select_related = ["grid"]
+    form = CompoundAdminForm
+    fields = COMPOUND_ADMIN_FIELDS
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "grid":
+            kwargs["queryset"] = visible_to(
+                request.user, Area.objects.filter(level=AreaLevel.GRID).defer("boundary")
+            )
+        elif db_field.name in COMPOUND_ORGANISATION_KINDS:
+            kwargs["queryset"] = visible_to(
+                request.user,
+                Organisation.objects.filter(kind=COMPOUND_ORGANISATION_KINDS[db_field.name]),
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["grid"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            values = {name: form.cleaned_data[name] for name in form.changed_data}
+            compound_services.compound_update(actor=request.user, compound=obj, **values)
+        else:
+            saved = compound_services.compound_register(actor=request.user, **form.cleaned_data)
+            obj.pk = saved.pk
+
+
+SECURITY_BODY_ADMIN_FIELDS = [
+    "organisation",
+    "kind",
+    "head_name",
+    "head_phone",
+    "member_count",
+    "established_on",
+    "notes",
+]
+
+
+class SecurityBodyAdminForm(forms.ModelForm):
+    class Meta:
+        model = SecurityBody
+        fields = SECURITY_BODY_ADMIN_FIELDS
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors or self.instance.organisation_id is None:
+            return
+        try:
+            compound_services.security_body_validate(body=self.instance)
+        except ValidationError as error:
+            self._update_errors(error)
+
+
+@admin.register(SecurityBody)
+class SecurityBodyAdmin(ActorFormMixin, ScopedAdminMixin, ObjectPermissionsModelAdmin):
+    """Saved and removed through the security-body services, which keep the organisation's
+    has_security_body in step."""
+
+    list_display = ["organisation", "kind", "head_name", "member_count", "established_on"]
+    list_filter = ["kind"]
+    search_fields = ["organisation__name", "head_name"]
+    list_select_related = ["organisation"]
+    form = SecurityBodyAdminForm
+    fields = SECURITY_BODY_ADMIN_FIELDS
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "organisation":
+            kwargs["queryset"] = visible_to(request.user, Organisation.objects.all())
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["organisation"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            values = {name: form.cleaned_data[name] for name in form.changed_data}
+            compound_services.security_body_update(actor=request.user, body=obj, **values)
+        else:
+            saved = compound_services.security_body_add(actor=request.user, **form.cleaned_data)
+            obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        compound_services.security_body_remove(actor=request.user, body=obj)
+
+    def delete_queryset(self, request, queryset):
+        for body in queryset:
+            compound_services.security_body_remove(actor=request.user, body=body)

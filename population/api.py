@@ -28,7 +28,9 @@ from governance.models import User
 from governance.scoping import in_scope, visible_to
 from grid.models import Area, AreaLevel
 from population import imports, selectors, services
+from population.compound_api import SecurityBodySerializer
 from population.models import (
+    Compound,
     EventKind,
     ExportStatus,
     House,
@@ -142,6 +144,7 @@ _visible_users = _visible(User)
 _visible_houses = _visible(House)
 _visible_households = _visible(Household)
 _visible_organisations = _visible(Organisation)
+_visible_compounds = _visible(Compound)
 
 
 # --- The audit trail of a ledger record (history/) -------------------------------------------
@@ -548,6 +551,8 @@ class OrganisationSerializer(serializers.ModelSerializer):
     )
     lacks_two_new_contacts = serializers.BooleanField(read_only=True)
     size_rule_shortfall = serializers.CharField(read_only=True)
+    # P13: its internal security bodies (prefetched by the viewset).
+    security_bodies = SecurityBodySerializer(many=True, read_only=True)
 
     class Meta:
         model = Organisation
@@ -569,6 +574,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
             "security_body_notes",
             "lacks_two_new_contacts",
             "size_rule_shortfall",
+            "security_bodies",
             "created_at",
             "updated_at",
         ]
@@ -586,7 +592,6 @@ class OrganisationUpdateSerializer(RejectUnknownFieldsMixin, serializers.Seriali
     liaison_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     safety_officer_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
     safety_officer_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    has_security_body = serializers.BooleanField(required=False)
     security_body_notes = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
@@ -629,7 +634,7 @@ class OrganisationViewSet(
 ):
     """Organisations (单位和组织) of the grids within the caller's scope."""
 
-    base_queryset = Organisation.objects.select_related("grid")
+    base_queryset = Organisation.objects.select_related("grid").prefetch_related("security_bodies")
     filterset_class = OrganisationFilter
     pagination_class = CreatedCursorPagination
 
@@ -974,6 +979,7 @@ class HouseSerializer(serializers.ModelSerializer):
             "landlord_resident",
             "filed_on",
             "responsibility_letter_signed_on",
+            "compound",
             "household_count",
             "created_at",
             "updated_at",
@@ -982,7 +988,11 @@ class HouseSerializer(serializers.ModelSerializer):
 
 
 class HouseUpdateSerializer(ScopedChoicesMixin, RejectUnknownFieldsMixin, serializers.Serializer):
-    scoped_fields = {"grid": _visible_grids, "landlord_resident": _visible_residents}
+    scoped_fields = {
+        "grid": _visible_grids,
+        "landlord_resident": _visible_residents,
+        "compound": _visible_compounds,
+    }
 
     building = serializers.CharField(max_length=30)
     unit = serializers.CharField(max_length=20, required=False, allow_blank=True)
@@ -996,6 +1006,10 @@ class HouseUpdateSerializer(ScopedChoicesMixin, RejectUnknownFieldsMixin, serial
     )
     filed_on = serializers.DateField(required=False, allow_null=True)
     responsibility_letter_signed_on = serializers.DateField(required=False, allow_null=True)
+    # P27: a compound the caller sees, of the house's community (the service checks).
+    compound = serializers.PrimaryKeyRelatedField(
+        queryset=Compound.objects.none(), required=False, allow_null=True
+    )
 
 
 class HouseCreateSerializer(HouseUpdateSerializer):

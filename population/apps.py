@@ -44,6 +44,12 @@ class PopulationConfig(AppConfig):
         # those who see the record: reviews_record_history); a drive and each check (who
         # checked, what, when: a re-check overwrites, the log keeps the earlier one).
         auditlog.register(SpecialGroupCare)
+
+        # --- Compounds (P27) and internal security bodies (P13) ---
+        from population.models import Compound, SecurityBody
+
+        auditlog.register(Compound)
+        auditlog.register(SecurityBody, **audit_options(SecurityBody))
         auditlog.register(ResidentDrive)
         auditlog.register(DriveCheck)
         auditlog.register(House, **audit_options(House))

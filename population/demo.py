@@ -11,15 +11,18 @@ from shapely.geometry import Point
 from governance.models import Role, User
 from grid.models import Area, AreaLevel
 from grid.services import area_update
+from population.compound_services import compound_register, security_body_add
 from population.identities import credit_code_make, id_number_make
 from population.models import (
     KINDS_WITHOUT_CREDIT_CODE,
+    Compound,
     House,
     HouseholdKind,
     Organisation,
     OrganisationKind,
     Resident,
     ResidentStatus,
+    SecurityBodyKind,
     Sex,
     SpecialGroupEventKind,
     SpecialGroupKind,
@@ -30,6 +33,7 @@ from population.models import (
 )
 from population.services import (
     house_register,
+    house_update,
     household_member_add,
     household_register,
     organisation_register,
@@ -131,7 +135,13 @@ ORGANISATIONS: list[tuple[Any, ...]] = [
         "沈国平",
         ("何建明", "13957100001"),
         ("周立新", "13957100002"),
-        "治安综合治理工作站, 保卫科, 劳动争议调解委员会",
+        [
+            (SecurityBodyKind.WORKSTATION, "沈国平", "13957100011", 5, datetime.date(2019, 3, 1)),
+            (SecurityBodyKind.SECURITY, "何建明", "13957100001", 8, datetime.date(2015, 6, 1)),
+            (SecurityBodyKind.MEDIATION, "陈玉兰", "13957100012", 5, datetime.date(2019, 3, 1)),
+            (SecurityBodyKind.MIGRANT_WORKERS, "周立新", "13957100002", 3, None),
+            (SecurityBodyKind.GUARD_TEAM, "马骏", "13957100013", 12, datetime.date(2016, 9, 1)),
+        ],
         [],
     ),
     (
@@ -141,7 +151,7 @@ ORGANISATIONS: list[tuple[Any, ...]] = [
         "林晓峰",
         ("郑雨", "13857100003"),
         None,
-        "",
+        [],
         [],
     ),
     (
@@ -151,7 +161,7 @@ ORGANISATIONS: list[tuple[Any, ...]] = [
         "许敏",
         ("许敏", "13657100004"),
         ("吴涛", "13657100005"),
-        "",
+        [],
         [],
     ),
     (
@@ -161,7 +171,10 @@ ORGANISATIONS: list[tuple[Any, ...]] = [
         "钱卫东",
         ("孙强", "13757100006"),
         ("孙强", "13757100006"),
-        "安全保卫组",
+        [
+            (SecurityBodyKind.SECURITY, "孙强", "13757100006", 4, datetime.date(2012, 5, 1)),
+            (SecurityBodyKind.PRODUCTION_SAFETY, "钱卫东", "13757100016", 3, None),
+        ],
         [
             ("储油罐区", "钱卫东", "地下储油罐四座, 防爆监控全覆盖"),
             ("配电房", "孙强", "双人双锁, 每日巡查"),
@@ -174,14 +187,14 @@ ORGANISATIONS: list[tuple[Any, ...]] = [
         "冯海",
         ("冯海", "13557100007"),
         None,
-        "秩序维护部",
+        [(SecurityBodyKind.GUARD_TEAM, "冯海", "13557100007", 16, datetime.date(2018, 1, 1))],
         [],
     ),
-    ("阳光小区业主委员会", OrganisationKind.OWNERS_COMMITTEE, 0, "朱红", None, None, "", []),
+    ("阳光小区业主委员会", OrganisationKind.OWNERS_COMMITTEE, 0, "朱红", None, None, [], []),
 ]
 # Every third grid (the first of each call among them) also has a growing workshop past the size threshold and without its
 # security body yet: the size rule's list (P12) is never empty.
-GROWING = ("恒达纺织有限公司", OrganisationKind.ENTERPRISE, 150, "韩磊", None, None, "", [])
+GROWING = ("恒达纺织有限公司", OrganisationKind.ENTERPRISE, 150, "韩磊", None, None, [], [])
 
 
 def demo_organisations_load(*, actor: Any, grids: list[Area]) -> int:
@@ -213,9 +226,18 @@ def demo_organisations_load(*, actor: Any, grids: list[Area]) -> int:
                 liaison_phone=liaison[1] if liaison else "",
                 safety_officer_name=officer[0] if officer else "",
                 safety_officer_phone=officer[1] if officer else "",
-                has_security_body=bool(bodies),
-                security_body_notes=bodies,
             )
+            # P13: the internal security bodies of the larger ones.
+            for kind, head, phone, members, established in bodies:
+                security_body_add(
+                    actor=actor,
+                    organisation=organisation,
+                    kind=kind,
+                    head_name=head,
+                    head_phone=phone,
+                    member_count=members,
+                    established_on=established,
+                )
             for part_name, responsible, description in parts:
                 vital_part_add(
                     actor=actor,
@@ -911,3 +933,55 @@ def demo_drives_load(*, office: Any, gridworker: Any) -> int:
     for check in other:
         drive_check_record(actor=office, check=check, outcome=CheckOutcome.CONFIRMED)
     return 2
+
+
+# --- Compounds (四位一体, P27) and their houses ---------------------------------------------------
+
+
+def demo_compounds_load(*, actor: Any, grids: list[Area]) -> int:
+    """Two compounds in each community of `grids` (its first two grids in the order given):
+    the first with all four of 四位一体, the second still without its owners' committee
+    (业委会); the houses of each grid belong to its grid's compound. The community's
+    residents' committee (居委会) is registered once, in its first grid. A community that
+    has compounds already is skipped."""
+    by_community: dict[int, list[Area]] = {}
+    for grid in grids:
+        by_community.setdefault(grid.parent_id, []).append(grid)
+    created = 0
+    for community_id, community_grids in by_community.items():
+        if Compound.objects.filter(grid__parent_id=community_id).exists():
+            continue
+        first = community_grids[0]
+        committee = Organisation.objects.filter(
+            grid__parent_id=community_id, kind=OrganisationKind.RESIDENTS_COMMITTEE
+        ).first() or organisation_register(
+            actor=actor,
+            grid=first,
+            name=f"{first.parent.name}居民委员会",
+            kind=OrganisationKind.RESIDENTS_COMMITTEE,
+            credit_code=credit_code_make(
+                region=first.code[:6], serial=700_000 + community_id, department="5"
+            ),
+            address=f"{first.name}社区服务中心",
+            employee_count=9,
+            legal_representative="周桂芳",
+        )
+        for index, grid in enumerate(community_grids[:2]):
+            in_grid = Organisation.objects.filter(grid=grid)
+            complete = index == 0
+            compound = compound_register(
+                actor=actor,
+                grid=grid,
+                name="阳光小区" if complete else "翠苑小区",
+                address=f"{grid.name}{'阳光路8号' if complete else '翠苑街16号'}",
+                party_organisation="阳光小区党支部" if complete else "翠苑小区党支部",
+                residents_committee=committee,
+                owners_committee=in_grid.filter(kind=OrganisationKind.OWNERS_COMMITTEE).first()
+                if complete
+                else None,
+                property_company=in_grid.filter(kind=OrganisationKind.PROPERTY_COMPANY).first(),
+            )
+            for house in House.objects.filter(grid=grid, compound=None):
+                house_update(actor=actor, house=house, compound=compound)
+            created += 1
+    return created

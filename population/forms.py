@@ -6,7 +6,9 @@ from governance.models import Role, User
 from governance.scoping import visible_to
 from grid.models import Area, AreaLevel
 from grid.selectors import area_list
+from population.compound_selectors import compound_choices
 from population.models import (
+    Compound,
     EventKind,
     House,
     Household,
@@ -162,7 +164,6 @@ ORGANISATION_FORM_FIELDS = [
     "liaison_phone",
     "safety_officer_name",
     "safety_officer_phone",
-    "has_security_body",
     "security_body_notes",
 ]
 
@@ -368,6 +369,7 @@ class HouseForm(forms.ModelForm):
             "landlord_phone",
             "filed_on",
             "responsibility_letter_signed_on",
+            "compound",
         ]
         widgets = {
             "landlord_phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
@@ -379,11 +381,15 @@ class HouseForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             del self.fields["grid"]  # a house does not move
+            # P27: the compounds of its grid's community the user sees (the service checks).
+            compounds = compound_choices(user=actor, grid=self.instance.grid)
         else:
             grids = area_list(user=actor, level=AreaLevel.GRID).defer("boundary")
             self.fields["grid"].queryset = grids
             if len(grids) == 1:
                 self.fields["grid"].initial = grids[0].pk
+            compounds = visible_to(actor, Compound.objects.order_by("name", "pk"))
+        self.fields["compound"].queryset = compounds
         _bootstrap(self)
 
     def _post_clean(self):

@@ -463,9 +463,12 @@ class Organisation(RulesModel):
         context="population.Organisation.safety_officer_phone",
         validators=[PHONE_VALIDATOR],
     )
+    # Derived (P13): true while the organisation has a SecurityBody on record; only the
+    # security-body services set it (security_body_add / security_body_remove).
     has_security_body = models.BooleanField(
         _("has an internal security body"),
         default=False,
+        editable=False,
         help_text=_("治安综合治理工作站, security (保卫), mediation (调解) or guard team (P13)."),
     )
     security_body_notes = models.CharField(
@@ -914,6 +917,15 @@ class House(RulesModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="houses_let",
+    )
+    # P27: the compound (小区/院落) the house belongs to, at most one (四位一体).
+    compound = models.ForeignKey(
+        "population.Compound",
+        verbose_name=_("compound (小区)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="houses",
     )
     # seed 004: 出租房屋登记备案; empty = not filed
     filed_on = models.DateField(_("filed on (登记备案)"), null=True, blank=True)
@@ -1843,3 +1855,165 @@ class DriveCheck(RulesModel):
 
     def __str__(self) -> str:
         return f"{self.drive} · {self.resident}"
+
+
+# --- Compounds (小区/院落, 四位一体, P27) and enterprise security bodies (P13) ---------------------
+
+
+# The three organisations of a compound's four-in-one (seed 002: 物业公司"四位一体"), besides
+# its party organisation (党组织, a name): field -> the kind the linked organisation must be.
+COMPOUND_ORGANISATION_KINDS = {
+    "residents_committee": OrganisationKind.RESIDENTS_COMMITTEE,
+    "owners_committee": OrganisationKind.OWNERS_COMMITTEE,
+    "property_company": OrganisationKind.PROPERTY_COMPANY,
+}
+
+
+class Compound(RulesModel):
+    """A residential compound or courtyard (小区/院落) in a grid, managed "four in one" (P27):
+    its party organisation, residents' committee, owners' committee and property company."""
+
+    scope_path = "grid__path"
+
+    grid = models.ForeignKey(
+        Area,
+        verbose_name=_("grid"),
+        on_delete=models.PROTECT,
+        related_name="compounds",
+        limit_choices_to={"level": AreaLevel.GRID},
+    )
+    name = models.CharField(_("name"), max_length=100)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    party_organisation = models.CharField(
+        _("party organisation (党组织)"), max_length=100, blank=True
+    )
+    residents_committee = models.ForeignKey(
+        Organisation,
+        verbose_name=_("residents' committee (居委会)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"kind": OrganisationKind.RESIDENTS_COMMITTEE},
+    )
+    owners_committee = models.ForeignKey(
+        Organisation,
+        verbose_name=_("owners' committee (业委会)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"kind": OrganisationKind.OWNERS_COMMITTEE},
+    )
+    property_company = models.ForeignKey(
+        Organisation,
+        verbose_name=_("property company (物业公司)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"kind": OrganisationKind.PROPERTY_COMPANY},
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("compound")
+        verbose_name_plural = _("compounds")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["grid", "name"], name="population_compound_name")
+        ]
+        rules_permissions = {
+            "view": is_portal_user & object_in_scope,
+            "add": may_keep_ledger & object_in_scope,
+            "change": may_keep_ledger & object_in_scope,
+            "delete": is_administrator & object_in_scope,
+            "history": reviews_record_history,
+        }
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def missing(self) -> list[str]:
+        """Which of the four are not on record (field names; "party_organisation" first)."""
+        absent = [] if self.party_organisation else ["party_organisation"]
+        return absent + [f for f in COMPOUND_ORGANISATION_KINDS if not getattr(self, f"{f}_id")]
+
+    @property
+    def missing_labels(self) -> list[str]:
+        return [str(self._meta.get_field(name).verbose_name) for name in self.missing]
+
+    @property
+    def four_in_one(self) -> bool:
+        """四位一体 is complete when all four are present."""
+        return not self.missing
+
+
+class SecurityBodyKind(models.TextChoices):
+    """seed 000: 建立企业治安综合治理工作站 and the bodies under it."""
+
+    WORKSTATION = "workstation", _("Security work station (治安综合治理工作站)")
+    SECURITY = "security", _("Security department (保卫)")
+    MEDIATION = "mediation", _("Mediation committee (调解)")
+    ASSISTANCE = "assistance", _("Assistance and education (帮教)")
+    PRODUCTION_SAFETY = "production_safety", _("Production safety (安全生产)")
+    MIGRANT_WORKERS = "migrant_workers", _("Migrant-worker management (外来务工人员管理)")
+    GUARD_TEAM = "guard_team", _("Guard or patrol team (护厂队/巡逻队)")
+
+
+class SecurityBody(RulesModel):
+    """An internal security body of an organisation (P13), read by the size rule (P12)."""
+
+    scope_path = "organisation__grid__path"
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="security_bodies",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=SecurityBodyKind.choices)
+    head_name = models.CharField(_("head"), max_length=50, blank=True)
+    head_phone = EncryptedCharField(
+        _("head's phone"),
+        max_length=20,
+        blank=True,
+        context="population.SecurityBody.head_phone",
+        validators=[PHONE_VALIDATOR],
+    )
+    member_count = models.PositiveIntegerField(
+        _("members"), default=0, validators=[MaxValueValidator(100_000)]
+    )
+    established_on = models.DateField(_("established on"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("internal security body")
+        verbose_name_plural = _("internal security bodies")
+        ordering = ["organisation", "kind", "pk"]
+        rules_permissions = {
+            "view": is_portal_user & object_in_scope,
+            "add": may_keep_ledger & object_in_scope,
+            "change": may_keep_ledger & object_in_scope,
+            "delete": may_keep_ledger & object_in_scope,
+            "history": reviews_record_history,
+        }
+
+    def __str__(self) -> str:
+        return f"{self.organisation} · {self.get_kind_display()}"
+
+    @property
+    def head_phone_masked(self) -> str:
+        return mask_phone(self.head_phone)

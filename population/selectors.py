@@ -38,6 +38,7 @@ from population.models import (
     ResidentEvent,
     ResidentImport,
     ResidentStatus,
+    SecurityBody,
     SpecialGroupDetails,
     SpecialGroupEvent,
     SpecialGroupEventKind,
@@ -218,7 +219,7 @@ class HistoryEntry:
 HISTORY_PARTS: dict[type[Any], list[tuple[type[Any], str]]] = {
     Resident: [(ResidentEvent, "resident")],
     Household: [(HouseholdEvent, "household")],
-    Organisation: [(VitalPart, "organisation")],
+    Organisation: [(VitalPart, "organisation"), (SecurityBody, "organisation")],
     SpecialGroupRecord: [(SpecialGroupEvent, "record")],
 }
 
@@ -322,9 +323,10 @@ def lacking_two_new_contacts() -> Q:
 def short_of_size_rule() -> Q:
     """Enterprises and 两新 organisations at or above the size threshold without an internal
     security body, and those below it without a liaison (P12): Organisation.size_rule_shortfall
-    as a filter."""
+    as a filter. The bodies on record decide (P13), not a box."""
     threshold = settings.ORGANISATION_SECURITY_BODY_MIN_EMPLOYEES
-    large = Q(employee_count__gte=threshold, has_security_body=False)
+    bodies = SecurityBody.objects.filter(organisation=OuterRef("pk"))
+    large = Q(employee_count__gte=threshold) & ~Exists(bodies)
     small = Q(employee_count__lt=threshold, liaison_name="")
     return Q(kind__in=SIZE_RULE_KINDS) & (large | small)
 

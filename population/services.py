@@ -23,9 +23,11 @@ from governance.sensitive import blind_index_of
 from governance.services import notification_send
 from grid.index import grid_index
 from grid.models import Area
+from population.compound_services import house_compound_check
 from population.models import (
     KINDS_WITHOUT_CREDIT_CODE,
     VISIT_SUBJECTS,
+    Compound,
     DocumentExpiryReminder,
     EventKind,
     ExportStatus,
@@ -678,7 +680,6 @@ ORGANISATION_FIELDS = frozenset(
         "liaison_phone",
         "safety_officer_name",
         "safety_officer_phone",
-        "has_security_body",
         "security_body_notes",
     }
 )
@@ -763,14 +764,6 @@ def organisation_validate(*, actor: Any, organisation: Organisation) -> None:
         )
     for name_field, phone_field in CONTACT_FIELDS:
         _check_contact(organisation, name_field=name_field, phone_field=phone_field)
-    if organisation.security_body_notes and not organisation.has_security_body:
-        raise ValidationError(
-            {
-                "has_security_body": _(
-                    "Tick this box if the organisation has the security bodies described."
-                )
-            }
-        )
     organisation.clean_fields(exclude=["grid", "created_by"])
     _check_credit_code_free(actor=actor, organisation=organisation)
 
@@ -1343,7 +1336,9 @@ HOUSE_RENTAL_FIELDS = (
     "filed_on",
     "responsibility_letter_signed_on",
 )
-HOUSE_EDITABLE_FIELDS = frozenset({*HOUSE_ADDRESS_FIELDS, "is_rented", *HOUSE_RENTAL_FIELDS})
+HOUSE_EDITABLE_FIELDS = frozenset(
+    {*HOUSE_ADDRESS_FIELDS, "is_rented", *HOUSE_RENTAL_FIELDS, "compound"}
+)
 HOUSEHOLD_EDITABLE_FIELDS = frozenset({"number", "kind", "note", "head"})
 
 
@@ -1376,9 +1371,10 @@ def _check_address_free(house: House) -> None:
         )
 
 
-def house_validate(*, actor: Any, house: House) -> None:
+def house_validate(*, actor: Any, house: House, compound_changed: bool = True) -> None:
     """Every rule a house must meet before it is saved, normalising its values (the admin's
-    form calls it to show errors early)."""
+    form calls it to show errors early). Its compound is checked when it is set or changed:
+    a worker who corrects a house need not see the compound it belongs to."""
     for name in (*HOUSE_ADDRESS_FIELDS, "landlord_name", "landlord_phone"):
         setattr(house, name, (getattr(house, name) or "").strip())
     if not house.building:
@@ -1404,7 +1400,9 @@ def house_validate(*, actor: Any, house: House) -> None:
             )
     _not_in_the_future(house.filed_on, "filed_on")
     _not_in_the_future(house.responsibility_letter_signed_on, "responsibility_letter_signed_on")
-    house.clean_fields(exclude=["grid", "created_by", "landlord_resident"])
+    if compound_changed:
+        house_compound_check(actor=actor, house=house)  # P27
+    house.clean_fields(exclude=["grid", "created_by", "landlord_resident", "compound"])
     _check_address_free(house)
 
 
@@ -1432,6 +1430,7 @@ def house_register(
     landlord_resident: Resident | None = None,
     filed_on: datetime.date | None = None,
     responsibility_letter_signed_on: datetime.date | None = None,
+    compound: Compound | None = None,
 ) -> House:
     """Register a house at an address in a grid, with its rental data when it is let."""
     require_perm(actor, "population.add_house")
@@ -1448,6 +1447,7 @@ def house_register(
         landlord_resident=landlord_resident,
         filed_on=filed_on,
         responsibility_letter_signed_on=responsibility_letter_signed_on,
+        compound=compound,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
     require_perm(actor, "population.add_house", house)
@@ -1465,9 +1465,10 @@ def house_update(*, actor: Any, house: House, **changes: Any) -> House:
         raise ValueError(f"house_update cannot change {', '.join(unknown)}")
     current = House.objects.select_for_update().select_related("grid").get(pk=house.pk)
     require_perm(actor, "population.change_house", current)
+    compound_changed = "compound" in changes and changes["compound"] != current.compound
     for field, value in changes.items():
         setattr(current, field, value)
-    house_validate(actor=actor, house=current)
+    house_validate(actor=actor, house=current, compound_changed=compound_changed)
     _house_save(current)
     return current
 

@@ -26,6 +26,7 @@ from population import (
     selectors,
     services,
 )
+from population.compound_selectors import security_body_list
 from population.forms import (
     FirstMonthAidForm,
     HouseForm,
@@ -53,6 +54,7 @@ from population.models import (
     ImportStatus,
     RentalIncident,
     Resident,
+    SecurityBody,
     SpecialGroupKind,
     Visit,
     VitalPart,
@@ -289,6 +291,11 @@ def organisation_detail(request, pk: int):
             "may_change": request.user.has_perm("population.change_organisation", organisation),
             "may_add_part": organisation.is_key_unit
             and request.user.has_perm("population.add_vitalpart"),
+            # P13: its internal security bodies, kept by whoever keeps the organisation.
+            "security_bodies": security_body_list(user=request.user, organisation=organisation),
+            "may_keep_bodies": request.user.has_perm(
+                "population.add_securitybody", SecurityBody(organisation=organisation)
+            ),
             "visits": selectors.visit_list(user=request.user, organisation=organisation)[
                 :RESIDENT_VISITS
             ],

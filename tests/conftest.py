@@ -136,6 +136,8 @@ DATA_MIGRATION_ROWS = {
     # Indexes the passports of the foreign residents already stored: converts rows, ships none.
     "population.0013_foreign_nationals": lambda: None,
     "disputes.0002_calendar_categories_policies": disputes_reference_data_default,
+    # A ticked has_security_body becomes a work-station body: converts rows, ships none.
+    "population.0017_compounds_security_bodies": lambda: None,
 }
 
 

@@ -44,7 +44,6 @@ BEYOND_THE_SCHEMA = {
     "liaison_phone",
     "safety_officer_name",
     "safety_officer_phone",
-    "has_security_body",  # ticked when security bodies are described
     "landlord_phone",  # the same
     "house",  # a house that exists in the caller's area (hidden = does not exist)
     "household",  # the same; a visited one lies in the visit's grid
@@ -113,6 +112,16 @@ BEYOND_THE_SCHEMA = {
     "outcome",
     "held_on",  # not in the future
     "instruction",
+}
+# Compounds (P27) and internal security bodies (P13):
+BEYOND_THE_SCHEMA |= {
+    "compound",  # a house's: a compound the caller sees, in the house's community
+    "residents_committee",  # an organisation of that kind, in scope, of the compound's community
+    "owners_committee",
+    "property_company",
+    "community",  # an area the caller sees (a list filter)
+    "head_name",  # a security body's head's phone comes with a name
+    "established_on",  # not in the future
 }
 # The two screenings (disputes, D2-D4):
 BEYOND_THE_SCHEMA |= {

@@ -7,12 +7,14 @@ from factory.django import DjangoModelFactory
 
 from governance.models import Role
 from population.care_services import special_group_care_add
+from population.compound_services import compound_register, security_body_add
 from population.drive_services import drive_checklist_build
 from population.identities import credit_code_make
 from population.imports import resident_import_check
 from population.incident_services import rental_incident_record
 from population.models import (
     CareKind,
+    Compound,
     DriveCheck,
     DriveKind,
     House,
@@ -27,6 +29,8 @@ from population.models import (
     ResidentDrive,
     ResidentImport,
     ResidentStatus,
+    SecurityBody,
+    SecurityBodyKind,
     SpecialGroupCare,
     SpecialGroupEvent,
     SpecialGroupExportRequest,
@@ -214,6 +218,37 @@ class ResidentImportFactory(DjangoModelFactory):
             resident_import.area = area
             resident_import.save(update_fields=["area"])
         return resident_import
+
+
+# --- Compounds (P27) and internal security bodies (P13) ---
+
+
+class CompoundFactory(DjangoModelFactory):
+    """A compound registered through the service, with none of its four unless told."""
+
+    class Meta:
+        model = Compound
+
+    grid = factory.SubFactory(GridFactory)
+    name = factory.Sequence(lambda n: f"小区{n}")
+
+    @classmethod
+    def _create(cls, model_class, **fields):
+        return compound_register(actor=SYSTEM, **fields)
+
+
+class SecurityBodyFactory(DjangoModelFactory):
+    class Meta:
+        model = SecurityBody
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    kind = SecurityBodyKind.SECURITY
+    head_name = "赵保卫"
+    member_count = 6
+
+    @classmethod
+    def _create(cls, model_class, **fields):
+        return security_body_add(actor=SYSTEM, **fields)
 
 
 class SpecialGroupExportRequestFactory(DjangoModelFactory):

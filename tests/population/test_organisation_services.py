@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
 from population.identities import credit_code_make
-from population.models import Organisation, OrganisationKind, VitalPart
+from population.models import Organisation, OrganisationKind, SecurityBodyKind, VitalPart
 from population.selectors import LACKING_CONTACTS, SIZE_RULE, organisation_list
 from population.services import (
     organisation_register,
@@ -14,7 +14,7 @@ from population.services import (
     vital_part_add,
     vital_part_update,
 )
-from tests.population.factories import OrganisationFactory, VitalPartFactory
+from tests.population.factories import OrganisationFactory, SecurityBodyFactory, VitalPartFactory
 
 CODE = credit_code_make(serial=4242)
 
@@ -152,13 +152,8 @@ def test_the_size_rule_asks_large_ones_for_a_security_body_and_small_ones_for_a_
     grid = areas["grid_a"]
     kind = OrganisationKind.ENTERPRISE
     large_without = OrganisationFactory(grid=grid, kind=kind, employee_count=50)
-    OrganisationFactory(
-        grid=grid,
-        kind=kind,
-        employee_count=400,
-        has_security_body=True,
-        security_body_notes="治安综合治理工作站",
-    )
+    large_with = OrganisationFactory(grid=grid, kind=kind, employee_count=400)
+    SecurityBodyFactory(organisation=large_with, kind=SecurityBodyKind.WORKSTATION)
     small_without = OrganisationFactory(grid=grid, kind=OrganisationKind.NEW_SOCIAL)
     OrganisationFactory(
         grid=grid, kind=kind, employee_count=49, liaison_name="甲", liaison_phone="13800000001"
@@ -174,10 +169,11 @@ def test_the_size_rule_asks_large_ones_for_a_security_body_and_small_ones_for_a_
     assert large_without.size_rule_shortfall == "liaison"
 
 
-def test_security_bodies_described_need_the_box_ticked(users, areas):
-    with pytest.raises(ValidationError) as error:
-        register(users["grid_worker_a"], areas["grid_a"], security_body_notes="保卫科")
-    assert "has_security_body" in error.value.message_dict
+def test_the_security_body_flag_is_not_set_by_hand(users, areas):
+    """P13: has_security_body follows the bodies on record; the organisation services do
+    not take it."""
+    with pytest.raises(ValueError):
+        register(users["grid_worker_a"], areas["grid_a"], has_security_body=True)
 
 
 def test_removing_a_contacts_name_removes_their_phone(users, areas):

@@ -52,6 +52,7 @@ from governance.models import ApiToken, Notification, Role, User
 from grid.models import Area, AreaLevel, Unit
 from population.identities import credit_code_make
 from population.models import (
+    Compound,
     DriveCheck,
     House,
     Household,
@@ -61,6 +62,7 @@ from population.models import (
     ResidentDrive,
     ResidentEvent,
     ResidentImport,
+    SecurityBody,
     SpecialGroupCare,
     SpecialGroupExportRequest,
     SpecialGroupKind,
@@ -1891,4 +1893,50 @@ ADMIN_MODELS |= {
         rows=Rows(ResidentDrive), may_add=nobody, may_change=nobody
     ),
     "population.drivecheck": ScopedAdmin(may_add=nobody, may_change=nobody),
+}
+
+
+# --- Compounds (四位一体, P27) and internal security bodies (P13) ------------------------------
+
+
+def security_body_remove_page(c: CellContext) -> None:
+    """The organisation page's remove button: 404 out of scope, 403 for those who read the
+    ledger only, else removed."""
+    response = c.client.post(c.url)
+    expected = (302 if ledger_keepers(c.actor) else 403) if c.visible else 404
+    assert response.status_code == expected, response.status_code
+    assert SecurityBody.objects.filter(pk=c.row.pk).exists() == (expected != 302)
+
+
+API_KINDS["compound"] = ApiKind(
+    rows=Rows(Compound),
+    may_write=ledger_keepers,
+    may_create=ledger_keepers,
+    create=lambda world, area: {"grid": new_grid_in(area).pk, "name": "新小区"},
+    update=lambda world, row, partial: (
+        {"party_organisation": "党支部"} if partial else {"name": "改名"}
+    ),
+)
+API_KINDS["security-body"] = ApiKind(
+    rows=Rows(SecurityBody),
+    may_write=ledger_keepers,
+    may_create=ledger_keepers,
+    create=lambda world, area: {
+        "organisation": row_in(Organisation, new_grid_in(area)).pk,
+        "kind": "guard_team",
+    },
+    update=lambda world, row, partial: (
+        {"head_name": "李"} if partial else {"kind": "mediation", "member_count": 3}
+    ),
+)
+PAGES |= {
+    "compounds:list": Page(),
+    "compounds:new": Page(),
+    "compounds:detail": Page.about(Compound),
+    "compounds:edit": Page.about(Compound),
+    "security_bodies:new": Page.about(Organisation),
+    "security_bodies:edit": Page.about(SecurityBody),
+    "security_bodies:remove": Page.about(
+        SecurityBody, method="POST", post=security_body_remove_page
+    ),
 }

@@ -15,6 +15,7 @@ from governance.services import api_token_issue, user_create, user_update
 from grid.generation import DISTRICT_CODE, DistrictSpec, district_build, units_build
 from grid.models import Area, AreaLevel, Unit
 from population.demo import (
+    demo_compounds_load,
     demo_corrections_load,
     demo_drives_load,
     demo_employer_account_load,
@@ -164,6 +165,17 @@ class Command(BaseCommand):
         )
         if houses:
             self.stdout.write(f"Registered {houses} houses with their households.")
+        # Compounds (四位一体, P27): two per community, one missing its owners' committee; the
+        # grid worker's grid first, so that its compound is a complete one.
+        compounds = demo_compounds_load(
+            actor=User.objects.get(username="admin"),
+            grids=[
+                grid,
+                *Area.objects.filter(level=AreaLevel.GRID).exclude(pk=grid.pk).order_by("code"),
+            ],
+        )
+        if compounds:
+            self.stdout.write(f"Registered {compounds} compounds (四位一体).")
         # Incidents at rental houses and the accountability they bring (P5).
         incidents = demo_rental_incidents_load(
             gridworker=User.objects.get(username="gridworker"),
