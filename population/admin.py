@@ -653,6 +653,12 @@ class RentalIncidentAdmin(ScopedAdminMixin, ObjectPermissionsModelAdmin):
     readonly_fields = fields
     inlines = [RentalAccountabilityInline]
 
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
 
 # --- Care records and re-verification drives (P8, P16, P23): shown, kept on the pages ---------
 
