@@ -1810,7 +1810,7 @@ class DriveRows(Rows):
     none."""
 
     def visible(self, actor: Actor, row) -> bool:
-        if actor.user.role == Role.DEPARTMENT and actor.via == "session":
+        if actor.user.role == Role.DEPARTMENT:  # their people and their unit's tokens
             return False
         return actor.covers(row.area) or actor.anchor.path.startswith(row.area.path)
 
